@@ -1,0 +1,131 @@
+using System.CommandLine;
+using GmaiBench.Configuration;
+using GmaiBench.Demo;
+using GmaiBench.Pipeline;
+using GmaiBench.Release;
+using Spectre.Console;
+
+namespace GmaiBench.Cli;
+
+/// <summary>The <c>gmai</c> command: thin verbs that parse options, call the library and map outcomes to exit codes.</summary>
+public static class GmaiCommand
+{
+    private static readonly Option<string> SourcesOption = new("--sources") { Description = "The source registry", DefaultValueFactory = _ => "sources.yaml" };
+    private static readonly Option<string> TaxonomyOption = new("--taxonomy") { Description = "The lexical tree folder", DefaultValueFactory = _ => "label-taxonomy" };
+    private static readonly Option<string> PipelineOption = new("--pipeline", "-p") { Description = "The pipeline file", DefaultValueFactory = _ => "pipelines/demo.yaml" };
+    private static readonly Option<int> JobsOption = new("--jobs", "-j") { Description = "Parallel workers for per-item stages", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("gmai: build a GMAI-MMBench-style medical VQA benchmark from raw source datasets");
+        root.Subcommands.Add(DemoCommand());
+        root.Subcommands.Add(ValidateCommand());
+        root.Subcommands.Add(BuildCommand());
+        return root;
+    }
+
+    private static ProjectPaths Paths(ParseResult r) =>
+        new(r.GetValue(SourcesOption)!, r.GetValue(TaxonomyOption)!, r.GetValue(PipelineOption)!);
+
+    private static Command DemoCommand()
+    {
+        var outOption = new Option<string>("--out") { Description = "Where to write the demo corpus", DefaultValueFactory = _ => "demo/corpus" };
+        var cmd = new Command("demo", "Write the synthetic demo corpus (deterministic; sources.yaml points at it)") { outOption };
+        cmd.SetAction(r =>
+        {
+            var dir = r.GetValue(outOption)!;
+            DemoCorpus.Write(dir);
+            var files = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Length;
+            AnsiConsole.MarkupLine($"Demo corpus: {files} files in [bold]{Markup.Escape(Path.GetFullPath(dir))}[/] ({DemoCorpus.BrokenFiles.Count} broken on purpose)");
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+
+    private static Command ValidateCommand()
+    {
+        var cmd = new Command("validate", "Check sources.yaml, the pipeline file and label-taxonomy/; exits non-zero on any error")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption,
+        };
+        cmd.SetAction(r =>
+        {
+            var config = ProjectConfig.Load(Paths(r));
+            var issues = config.AllIssues.ToList();
+            if (issues.Count == 0)
+            {
+                AnsiConsole.MarkupLine($"[green]valid[/]: {config.Sources.Count} source(s), {config.Taxonomy.Labels.Count} canonical labels, {config.Taxonomy.Pools.Count} template pools");
+                return ExitCodes.Ok;
+            }
+            Output.Issues(issues, "configuration errors");
+            return ExitCodes.Problems;
+        });
+        return cmd;
+    }
+
+    private static Command BuildCommand()
+    {
+        var strict = new Option<bool>("--strict") { Description = "Fail when any source entry is invalid instead of building the others" };
+        var cmd = new Command("build", "Build the benchmark: decode what changed, tag, draft, curate, split, and write TSV + Parquet + report")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, strict,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var config = ProjectConfig.Load(Paths(r));
+            if (config.FatalIssues.Count > 0)
+            {
+                Output.Issues(config.FatalIssues, "configuration errors");
+                return ExitCodes.ConfigError;
+            }
+            if (config.SourceIssues.Count > 0)
+            {
+                Output.Issues(config.SourceIssues, r.GetValue(strict) ? "source errors" : "source errors (these sources are skipped; the rest is built)");
+                if (r.GetValue(strict)) return ExitCodes.ConfigError;
+            }
+            var result = Output.WithProgress(p => BuildRunner.Run(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "build" }));
+            var folder = BuildOutput.Write(result);
+            Summary(result.Report, folder);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static void Summary(BuildReport report, string folder)
+    {
+        var table = new Table().AddColumns("source", "discovered", "emitted", "rejected", "questions");
+        foreach (var s in report.Sources) table.AddRow(s.Id, $"{s.Discovered}", $"{s.Emitted}", $"{s.Rejected}", $"{s.Questions}");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Inputs: {report.InputsDiscovered} discovered = {report.ItemsEmitted} emitted + {report.InputsRejected} rejected" +
+                               (report.Unaccounted == 0 ? "" : $" [red](+{report.Unaccounted} unaccounted)[/]"));
+        AnsiConsole.MarkupLine(report.Decoded == 0
+            ? $"Pixel work: nothing decoded; {report.Reused} item(s) reused from earlier builds"
+            : $"Pixel work: {report.Decoded} item(s) decoded, {report.Reused} reused");
+        AnsiConsole.MarkupLine($"Questions: {report.Questions} ({string.Join(", ", report.Splits.Select(s => $"{s.Key} {s.Value}"))})");
+        if (report.RejectsByReason.Count > 0)
+            AnsiConsole.MarkupLine("Rejects: " + Markup.Escape(string.Join(", ", report.RejectsByReason.Select(kv => $"{kv.Key} {kv.Value}"))));
+        foreach (var w in report.Warnings) AnsiConsole.MarkupLine($"[yellow]warning[/] {Markup.Escape(w)}");
+        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(folder)}[/] (see build-report.md)");
+    }
+
+    /// <summary>Maps library exceptions to clear messages and exit codes; nothing escapes as a stack trace.</summary>
+    public static int Guarded(Func<int> action)
+    {
+        try { return action(); }
+        catch (ConfigException e)
+        {
+            Output.Issues(e.Issues, "configuration errors");
+            return ExitCodes.ConfigError;
+        }
+        catch (UnmappedLabelsException e)
+        {
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            return ExitCodes.UnmappedLabels;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLine($"[red]error[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using Dapper;
+using GmaiBench.Questions;
+using GmaiBench.Sources;
+
+namespace GmaiBench.Catalog;
+
+/// <summary>The queries the build runs against the catalog, in one place.</summary>
+public sealed class CatalogStore(CatalogDb db)
+{
+    private readonly Microsoft.Data.Sqlite.SqliteConnection _c = db.Connection;
+
+    public long StartRun(string command, DateTimeOffset now) =>
+        _c.ExecuteScalar<long>("INSERT INTO runs(started_utc, command) VALUES (@s, @c); SELECT last_insert_rowid();",
+            new { s = now.UtcDateTime.ToString("O"), c = command });
+
+    public void FinishRun(long id, DateTimeOffset now, string summary) =>
+        _c.Execute("UPDATE runs SET finished_utc=@f, summary=@s WHERE id=@id", new { f = now.UtcDateTime.ToString("O"), s = summary, id });
+
+    public Dictionary<string, (long Size, long Mtime, string Sha)> FileHashes() =>
+        _c.Query<(string Path, long Size, long Mtime, string Sha)>("SELECT path, size, mtime_ticks, sha256 FROM file_hashes")
+            .ToDictionary(r => r.Path, r => (r.Size, r.Mtime, r.Sha), StringComparer.Ordinal);
+
+    public void SaveFileHashes(IEnumerable<(string Path, long Size, long Mtime, string Sha)> rows)
+    {
+        using var tx = _c.BeginTransaction();
+        foreach (var (path, size, mtime, sha) in rows)
+            _c.Execute("INSERT INTO file_hashes(path,size,mtime_ticks,sha256) VALUES(@path,@size,@mtime,@sha) ON CONFLICT(path) DO UPDATE SET size=@size, mtime_ticks=@mtime, sha256=@sha",
+                new { path, size, mtime, sha }, tx);
+        tx.Commit();
+    }
+
+    /// <summary>Replaces the item list; items no longer discovered lose their stage results and cases.</summary>
+    public void SyncItems(IReadOnlyList<ItemRow> items)
+    {
+        using var tx = _c.BeginTransaction();
+        _c.Execute("CREATE TEMP TABLE IF NOT EXISTS current_items(key TEXT PRIMARY KEY); DELETE FROM current_items;", transaction: tx);
+        foreach (var i in items)
+        {
+            _c.Execute("INSERT INTO current_items(key) VALUES(@Key)", i, tx);
+            _c.Execute("""
+                INSERT INTO items(key,source_id,rel_path,content_hash,raw_labels,group_key) VALUES(@Key,@SourceId,@RelPath,@ContentHash,@RawLabels,@GroupKey)
+                ON CONFLICT(key) DO UPDATE SET source_id=@SourceId, rel_path=@RelPath, content_hash=@ContentHash, raw_labels=@RawLabels, group_key=@GroupKey
+                """, i, tx);
+        }
+        _c.Execute("DELETE FROM stage_results WHERE item_key NOT IN (SELECT key FROM current_items)", transaction: tx);
+        _c.Execute("DELETE FROM cases WHERE item_key NOT IN (SELECT key FROM current_items)", transaction: tx);
+        _c.Execute("DELETE FROM items WHERE key NOT IN (SELECT key FROM current_items)", transaction: tx);
+        tx.Commit();
+    }
+
+    public Dictionary<string, StageResultRow> StageResults(string stage) =>
+        _c.Query<StageResultRow>("SELECT item_key AS ItemKey, stage, fingerprint, status, reason, message FROM stage_results WHERE stage=@stage", new { stage })
+            .ToDictionary(r => r.ItemKey, StringComparer.Ordinal);
+
+    /// <summary>Records a per-item stage outcome and replaces the item's cases, atomically.</summary>
+    public void SaveStageResults(IEnumerable<(StageResultRow Result, IReadOnlyList<CaseRow> Cases)> results)
+    {
+        using var tx = _c.BeginTransaction();
+        foreach (var (r, cases) in results)
+        {
+            _c.Execute("""
+                INSERT INTO stage_results(item_key,stage,fingerprint,status,reason,message) VALUES(@ItemKey,@Stage,@Fingerprint,@Status,@Reason,@Message)
+                ON CONFLICT(item_key,stage) DO UPDATE SET fingerprint=@Fingerprint, status=@Status, reason=@Reason, message=@Message
+                """, r, tx);
+            _c.Execute("DELETE FROM cases WHERE item_key=@ItemKey", r, tx);
+            foreach (var c in cases)
+                _c.Execute("""
+                    INSERT INTO cases(key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key)
+                    VALUES(@Key,@ItemKey,@SourceId,@Granularity,@OriginalTask,@ImageSha,@Width,@Height,@Region,@RawLabels,@GroupKey)
+                    """, c, tx);
+        }
+        tx.Commit();
+    }
+
+    public List<CaseRow> Cases() =>
+        _c.Query<CaseRow>("""
+            SELECT key, item_key AS ItemKey, source_id AS SourceId, granularity, original_task AS OriginalTask, image_sha AS ImageSha,
+                   width, height, region, raw_labels AS RawLabels, group_key AS GroupKey, labels, task, departments, modality
+            FROM cases ORDER BY key
+            """).ToList();
+
+    /// <summary>Writes the tags of every case (labels, task, departments, modality); untagged cases get nulls.</summary>
+    public void SaveTags(IReadOnlyList<TaggedCase> tagged)
+    {
+        using var tx = _c.BeginTransaction();
+        _c.Execute("UPDATE cases SET labels=NULL, task=NULL, departments=NULL, modality=NULL", transaction: tx);
+        foreach (var t in tagged)
+            _c.Execute("UPDATE cases SET labels=@l, task=@t, departments=@d, modality=@m WHERE key=@k",
+                new { l = JsonSerializer.Serialize(t.Labels), t = t.Task, d = JsonSerializer.Serialize(t.Departments), m = t.Modality, k = t.Key }, tx);
+        tx.Commit();
+    }
+
+    public void SaveQuestions(IReadOnlyList<Question> questions)
+    {
+        using var tx = _c.BeginTransaction();
+        _c.Execute("DELETE FROM questions", transaction: tx);
+        foreach (var q in questions)
+            _c.Execute("""
+                INSERT INTO questions(key,idx,case_key,source_id,image_sha,question,options,answer,labels,category,task,department,departments,
+                                      granularity,modality,original_task,split,group_key,pool,multi)
+                VALUES(@key,@idx,@case_key,@source_id,@image_sha,@question,@options,@answer,@labels,@category,@task,@department,@departments,
+                       @granularity,@modality,@original_task,@split,@group_key,@pool,@multi)
+                """, new
+            {
+                key = q.Key, idx = q.Index, case_key = q.Case.Key, source_id = q.Case.SourceId, image_sha = q.Case.ImageSha,
+                question = q.Text, options = JsonSerializer.Serialize(q.Options), answer = q.Answer,
+                labels = JsonSerializer.Serialize(q.AnswerLabels), category = q.Category, task = q.Case.Task, department = q.DepartmentName,
+                departments = JsonSerializer.Serialize(q.Case.Departments), granularity = q.Case.Granularity, modality = q.Case.Modality,
+                original_task = q.Case.OriginalTask, split = q.Split, group_key = q.Case.GroupKey, pool = q.Pool, multi = q.Multi ? 1 : 0,
+            }, tx);
+        tx.Commit();
+    }
+
+    public void SaveRejects(IReadOnlyList<Reject> rejects)
+    {
+        using var tx = _c.BeginTransaction();
+        _c.Execute("DELETE FROM rejects", transaction: tx);
+        foreach (var r in rejects)
+            _c.Execute("INSERT INTO rejects(key,source_id,path,stage,reason,message) VALUES(@Key,@SourceId,@Path,@Stage,@Reason,@Message)", r, tx);
+        tx.Commit();
+    }
+
+    public void SetMeta(string key, string value) =>
+        _c.Execute("INSERT INTO meta(key,value) VALUES(@key,@value) ON CONFLICT(key) DO UPDATE SET value=@value", new { key, value });
+
+    public string? Meta(string key) => _c.ExecuteScalar<string?>("SELECT value FROM meta WHERE key=@key", new { key });
+}

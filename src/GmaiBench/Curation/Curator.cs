@@ -1,0 +1,96 @@
+using GmaiBench.Pipeline;
+using GmaiBench.Questions;
+using GmaiBench.Sources;
+
+namespace GmaiBench.Curation;
+
+/// <summary>A group of items whose images are the same; the first (by key) is kept.</summary>
+public sealed record DuplicateCluster(string Kind, string Kept, IReadOnlyList<string> Removed);
+
+/// <summary>
+/// Whole-benchmark curation on metadata: exact-duplicate removal, the per-label cap (round-robin over sources
+/// and patient groups), and the VAL/TEST split by patient group stratified by task x granularity.
+/// All decisions are functions of (seed, keys), never of input order.
+/// </summary>
+public static class Curator
+{
+    public static (List<DraftQuestion> Kept, List<Reject> Rejects, List<DuplicateCluster> Clusters) RemoveExactDuplicates(IReadOnlyList<DraftQuestion> drafts)
+    {
+        var kept = new List<DraftQuestion>();
+        var rejects = new List<Reject>();
+        var clusters = new List<DuplicateCluster>();
+        // Region items share an image with a different mark; only items of the same image and marking collide.
+        foreach (var g in drafts.GroupBy(d => (d.Case.ImageSha, d.Case.Granularity, Answers: string.Join('|', d.Answers))).OrderBy(g => g.Min(d => d.Key), StringComparer.Ordinal))
+        {
+            var ordered = g.OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
+            kept.Add(ordered[0]);
+            if (ordered.Count == 1) continue;
+            clusters.Add(new DuplicateCluster("identical-pixels", ordered[0].Key, ordered.Skip(1).Select(d => d.Key).ToList()));
+            rejects.AddRange(ordered.Skip(1).Select(d => Reject.OfCase(d.Key, d.Case.SourceId, d.Case.ItemKey, "curate", "duplicate-image",
+                $"the same pixels as {ordered[0].Key}")));
+        }
+        return (kept.OrderBy(d => d.Key, StringComparer.Ordinal).ToList(), rejects, clusters);
+    }
+
+    /// <summary>At most <paramref name="cap"/> items per (answer label(s), task, granularity), round-robin over sources, then patient groups.</summary>
+    public static (List<DraftQuestion> Kept, List<Reject> Rejects) ApplyLabelCap(IReadOnlyList<DraftQuestion> drafts, int cap, ulong seed)
+    {
+        var kept = new List<DraftQuestion>();
+        var rejects = new List<Reject>();
+        foreach (var bucket in drafts.GroupBy(d => (Label: string.Join('+', d.Answers), d.Case.Task, d.Case.Granularity)))
+        {
+            var queues = bucket
+                .GroupBy(d => d.Case.SourceId).OrderBy(s => s.Key, StringComparer.Ordinal)
+                .Select(s => new Queue<Queue<DraftQuestion>>(s
+                    .GroupBy(d => d.Case.GroupKey).OrderBy(g => Prng.Mix(seed, "cap-group\u0001" + g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => new Queue<DraftQuestion>(g.OrderBy(d => Prng.Mix(seed, "cap-item\u0001" + d.Key)).ThenBy(d => d.Key, StringComparer.Ordinal)))))
+                .ToList();
+            var taken = new List<DraftQuestion>();
+            while (taken.Count < cap && queues.Any(q => q.Count > 0))
+            {
+                foreach (var source in queues.Where(q => q.Count > 0))
+                {
+                    if (taken.Count >= cap) break;
+                    var group = source.Dequeue();
+                    taken.Add(group.Dequeue());
+                    if (group.Count > 0) source.Enqueue(group);
+                }
+            }
+            var keys = taken.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
+            kept.AddRange(taken);
+            rejects.AddRange(bucket.Where(d => !keys.Contains(d.Key)).Select(d => Reject.OfCase(d.Key, d.Case.SourceId, d.Case.ItemKey, "curate", "label-cap",
+                $"over the cap of {cap} items for '{bucket.Key.Label}' ({bucket.Key.Task}, {bucket.Key.Granularity})")));
+        }
+        return (kept.OrderBy(d => d.Key, StringComparer.Ordinal).ToList(), rejects);
+    }
+
+    /// <summary>
+    /// Assigns each patient group wholly to VAL or TEST. Groups are visited in keyed-hash order; a group goes to
+    /// VAL while the strata (task x granularity) it touches are short of their VAL target, weighted by its items.
+    /// </summary>
+    public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed)
+    {
+        static string Stratum(DraftQuestion d) => $"{d.Case.Task}/{d.Case.Granularity}";
+        var totals = drafts.GroupBy(Stratum).ToDictionary(g => g.Key, g => g.Count());
+        var inVal = totals.Keys.ToDictionary(k => k, _ => 0);
+        var splitOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var groups = drafts.GroupBy(d => d.Case.GroupKey)
+            .OrderBy(g => Prng.Mix(seed, "split\u0001" + g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal);
+        foreach (var g in groups)
+        {
+            var counts = g.GroupBy(Stratum).ToDictionary(s => s.Key, s => s.Count());
+            // Gain: how much closer to target VAL would come, minus how far it would overshoot.
+            double before = 0, after = 0;
+            foreach (var (s, n) in counts)
+            {
+                var target = valShare * totals[s];
+                before += Math.Abs(target - inVal[s]);
+                after += Math.Abs(target - (inVal[s] + n));
+            }
+            var split = after < before ? "VAL" : "TEST";
+            if (split == "VAL") foreach (var (s, n) in counts) inVal[s] += n;
+            splitOf[g.Key] = split;
+        }
+        return splitOf;
+    }
+}

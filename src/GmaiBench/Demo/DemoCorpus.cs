@@ -1,0 +1,310 @@
+using System.Globalization;
+using System.Text;
+using GmaiBench.Questions;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace GmaiBench.Demo;
+
+/// <summary>
+/// The demo corpus: small synthetic, licence-clean classification sources made deterministically by this code
+/// (fundus photographs in class folders, 16-bit chest radiographs and dermoscopy images with label tables), plus
+/// deliberately broken files so a demo build shows every kind of reject.
+/// </summary>
+public static class DemoCorpus
+{
+    public const ulong Seed = 7;
+
+    /// <summary>Files the demo breaks on purpose, relative to the corpus root, with the reject each must cause.</summary>
+    public static readonly IReadOnlyDictionary<string, string> BrokenFiles = new Dictionary<string, string>
+    {
+        ["fundus/normal/p900_corrupt.png"] = "corrupt-image",
+        ["fundus/glaucoma/p901_truncated.jpg"] = "truncated-image",
+        ["fundus/AMD/p902_empty.png"] = "empty-file",
+        ["fundus/normal/p903_huge.png"] = "image-too-large",
+        ["fundus/Diabetic_Retinopathy/p904_not_an_image.png"] = "unknown-format",
+    };
+
+    public static void Write(string root)
+    {
+        Directory.CreateDirectory(root);
+        WriteFundus(Path.Combine(root, "fundus"));
+        WriteChestXray(Path.Combine(root, "chest-xray"));
+        WriteDermoscopy(Path.Combine(root, "dermoscopy"));
+        WriteBroken(root);
+    }
+
+    private static void WriteFundus(string dir)
+    {
+        string[] classes = ["normal", "Diabetic_Retinopathy", "glaucoma", "AMD"];
+        File.WriteAllText(Path.Combine(Directory.CreateDirectory(dir).FullName, "README.txt"), "Synthetic fundus photographs, one folder per class.\n");
+        for (var c = 0; c < classes.Length; c++)
+        {
+            var folder = Directory.CreateDirectory(Path.Combine(dir, classes[c])).FullName;
+            for (var p = 0; p < 6; p++)
+            {
+                foreach (var eye in new[] { "OD", "OS" })
+                {
+                    var name = $"p{c}{p:00}_{eye}";
+                    var rng = Prng.For(Seed, name, "fundus");
+                    var canvas = Fundus(rng, c, eye == "OD", 224);
+                    var i = p * 2 + (eye == "OD" ? 0 : 1);
+                    if (i % 4 == 1) Save(canvas, Path.Combine(folder, name + ".jpg"), new JpegEncoder { Quality = 92 });
+                    else if (i % 6 == 2) SaveRgba(canvas, Path.Combine(folder, name + ".png"));
+                    else Save(canvas, Path.Combine(folder, name + ".png"), new PngEncoder());
+                }
+            }
+        }
+    }
+
+    private static Canvas Fundus(Prng rng, int cls, bool rightEye, int size)
+    {
+        var c = new Canvas(size, size);
+        c.Fill(0.02f, 0.01f, 0.01f);
+        double cx = size / 2.0, cy = size / 2.0, r = size * 0.46;
+        c.Ellipse(cx, cy, r, r, 0.78f, 0.33f, 0.12f, 1, 0.04, 0.35);
+        var discX = cx + (rightEye ? 1 : -1) * r * 0.45;
+        var discY = cy - r * 0.05 + (rng.NextInt(11) - 5);
+        for (var v = 0; v < 8; v++)
+        {
+            var angle = v * Math.PI / 4 + rng.NextInt(100) / 250.0;
+            var len = r * (0.6 + rng.NextInt(30) / 100.0);
+            c.Line(discX, discY, discX + Math.Cos(angle) * len, discY + Math.Sin(angle) * len * 0.8, 2.2, 0.45f, 0.08f, 0.05f, 0.8);
+        }
+        var discR = r * 0.13;
+        c.Ellipse(discX, discY, discR, discR, 0.98f, 0.85f, 0.55f, 1, 0.3);
+        var cup = cls == 2 ? 0.8 : 0.35;
+        c.Ellipse(discX, discY, discR * cup, discR * cup, 1f, 0.96f, 0.85f, 1, 0.4);
+        c.Ellipse(cx - (rightEye ? 1 : -1) * r * 0.1, cy, r * 0.1, r * 0.1, 0.45f, 0.15f, 0.06f, 0.6, 0.8);
+        if (cls == 1)
+        {
+            for (var k = 0; k < 25; k++)
+            {
+                double a = rng.NextInt(628) / 100.0, d = r * rng.NextInt(80) / 100.0;
+                c.Ellipse(cx + Math.Cos(a) * d, cy + Math.Sin(a) * d, 1.8, 1.8, 0.5f, 0.02f, 0.02f, 1, 0.3);
+            }
+            for (var k = 0; k < 8; k++)
+            {
+                double a = rng.NextInt(628) / 100.0, d = r * rng.NextInt(60) / 100.0;
+                c.Ellipse(cx + Math.Cos(a) * d, cy + Math.Sin(a) * d, 3, 2.2, 0.98f, 0.9f, 0.4f, 0.9, 0.5);
+            }
+        }
+        if (cls == 3)
+        {
+            var mx = cx - (rightEye ? 1 : -1) * r * 0.1;
+            for (var k = 0; k < 18; k++)
+                c.Ellipse(mx + rng.NextInt(41) - 20, cy + rng.NextInt(41) - 20, 2.8, 2.8, 0.95f, 0.88f, 0.45f, 0.9, 0.6);
+        }
+        c.Noise(rng, 0.03f);
+        return c;
+    }
+
+    private static void WriteChestXray(string dir)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(dir, "images")).FullName;
+        string[] raw = ["Normal", "Pneumonia", "PNEUMOTHORAX", "enlarged heart"];
+        var table = new StringBuilder("file,finding,patient_id\n");
+        var n = 0;
+        for (var c = 0; c < raw.Length; c++)
+        {
+            for (var k = 0; k < 12; k++, n++)
+            {
+                var patient = $"CXR{c}{k / 2:00}";
+                var name = $"cxr_{n:000}";
+                var rng = Prng.For(Seed, name, "xray");
+                var pixels = ChestXray(rng, c, 288);
+                string file;
+                if (k == 5) { file = name + ".bmp"; SaveGray8(pixels, 288, Path.Combine(images, file)); }
+                else if (k == 9) { file = name + ".tif"; SaveGray16(pixels, 288, Path.Combine(images, file), tiff: true); }
+                else { file = name + ".png"; SaveGray16(pixels, 288, Path.Combine(images, file), tiff: false); }
+                table.Append(CultureInfo.InvariantCulture, $"{file},{raw[c]},{patient}\n");
+            }
+        }
+        // One row whose file is missing, and one with a finding the taxonomy does not know.
+        table.Append("cxr_999.png,Pneumonia,CXR999\n");
+        var extra = "cxr_998.png";
+        SaveGray16(ChestXray(Prng.For(Seed, extra, "xray"), 0, 288), 288, Path.Combine(images, extra), tiff: false);
+        table.Append(CultureInfo.InvariantCulture, $"{extra},ground-glass halo sign,CXR998\n");
+        File.WriteAllText(Path.Combine(dir, "labels.csv"), table.ToString());
+    }
+
+    /// <summary>A radiograph-like 12-bit image stored in 16 bits with an offset (so the percentile window matters).</summary>
+    private static ushort[] ChestXray(Prng rng, int cls, int size)
+    {
+        var c = new Canvas(size, size);
+        c.Fill(0.05f, 0.05f, 0.05f);
+        double cx = size / 2.0, cy = size * 0.52;
+        c.Ellipse(cx, cy, size * 0.44, size * 0.48, 0.55f, 0.55f, 0.55f, 1, 0.1);
+        var lungL = (x: cx - size * 0.18, y: cy - size * 0.04);
+        var lungR = (x: cx + size * 0.18, y: cy - size * 0.04);
+        c.Ellipse(lungL.x, lungL.y, size * 0.14, size * 0.3, 0.12f, 0.12f, 0.12f, 1, 0.3);
+        c.Ellipse(lungR.x, lungR.y, size * 0.14, size * 0.3, 0.12f, 0.12f, 0.12f, 1, 0.3);
+        for (var i = 0; i < 7; i++)
+        {
+            var y = cy - size * 0.28 + i * size * 0.075;
+            c.Line(cx - size * 0.02, y, cx - size * 0.33, y + size * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
+            c.Line(cx + size * 0.02, y, cx + size * 0.33, y + size * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
+        }
+        c.Line(cx, size * 0.05, cx, size * 0.95, size * 0.05, 0.85f, 0.85f, 0.85f, 0.9);
+        var heart = cls == 3 ? 0.2 : 0.12;
+        c.Ellipse(cx + size * 0.04, cy + size * 0.12, size * heart, size * heart * 0.85, 0.75f, 0.75f, 0.75f, 0.95, 0.4);
+        if (cls == 1)
+            c.Ellipse(lungR.x + rng.NextInt(11) - 5, lungR.y + size * 0.12, size * 0.09, size * 0.1, 0.6f, 0.6f, 0.6f, 0.8, 0.9);
+        if (cls == 2)
+            c.Ellipse(lungL.x - size * 0.03, lungL.y - size * 0.16, size * 0.1, size * 0.12, 0.0f, 0.0f, 0.0f, 1, 0.15);
+        c.Noise(rng, 0.04f);
+        var result = new ushort[size * size];
+        for (var i = 0; i < result.Length; i++)
+            result[i] = (ushort)(8000 + Math.Clamp(c.R[i], 0f, 1f) * 4095 * 8);
+        return result;
+    }
+
+    private static void WriteDermoscopy(string dir)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(dir, "images")).FullName;
+        string[] dx = ["mel", "nv", "bkl", "bcc"];
+        var table = new StringBuilder("lesion_id,image_id,dx\n");
+        var n = 0;
+        for (var c = 0; c < dx.Length; c++)
+        {
+            for (var k = 0; k < 10; k++, n++)
+            {
+                var id = $"ISIC_{9000 + n:0000000}";
+                var lesion = $"HAM_{c}{k / 2:000}";
+                var rng = Prng.For(Seed, id, "derm");
+                var canvas = Lesion(rng, c, 240, 180);
+                if (k % 3 == 2) Save(canvas, Path.Combine(images, id + ".tif"), new TiffEncoder());
+                else Save(canvas, Path.Combine(images, id + ".jpg"), new JpegEncoder { Quality = 90 });
+                table.Append(CultureInfo.InvariantCulture, $"{lesion},{id}.{(k % 3 == 2 ? "tif" : "jpg")},{dx[c]}\n");
+            }
+        }
+        // The same image filed twice under two ids: exact-duplicate removal must keep one.
+        var first = Directory.GetFiles(images, "*.jpg").Order(StringComparer.Ordinal).First();
+        File.Copy(first, Path.Combine(images, "ISIC_0009999.jpg"), overwrite: true);
+        table.Append("HAM_0000,ISIC_0009999.jpg,mel\n");
+        File.WriteAllText(Path.Combine(dir, "metadata.csv"), table.ToString());
+    }
+
+    private static Canvas Lesion(Prng rng, int cls, int w, int h)
+    {
+        var c = new Canvas(w, h);
+        c.Fill(0.88f, 0.68f, 0.58f);
+        double cx = w / 2.0 + rng.NextInt(21) - 10, cy = h / 2.0 + rng.NextInt(15) - 7;
+        switch (cls)
+        {
+            case 0:
+                for (var k = 0; k < 7; k++)
+                    c.Ellipse(cx + rng.NextInt(41) - 20, cy + rng.NextInt(31) - 15, 18 + rng.NextInt(20), 14 + rng.NextInt(16),
+                        k % 2 == 0 ? 0.2f : 0.35f, k % 3 == 0 ? 0.12f : 0.2f, k % 3 == 0 ? 0.25f : 0.12f, 0.9, 0.3);
+                break;
+            case 1:
+                c.Ellipse(cx, cy, 34, 30, 0.45f, 0.28f, 0.18f, 0.95, 0.25);
+                break;
+            case 2:
+                c.Ellipse(cx, cy, 40, 28, 0.62f, 0.48f, 0.32f, 0.9, 0.1);
+                for (var k = 0; k < 12; k++) c.Ellipse(cx + rng.NextInt(51) - 25, cy + rng.NextInt(31) - 15, 2.5, 2.5, 0.95f, 0.92f, 0.8f, 0.8, 0.5);
+                break;
+            default:
+                c.Ellipse(cx, cy, 36, 30, 0.86f, 0.5f, 0.55f, 0.9, 0.4);
+                for (var k = 0; k < 6; k++) c.Line(cx - 25 + rng.NextInt(20), cy - 20 + rng.NextInt(40), cx + rng.NextInt(30), cy - 15 + rng.NextInt(30), 1.5, 0.7f, 0.1f, 0.15f, 0.8);
+                break;
+        }
+        c.Noise(rng, 0.04f);
+        return c;
+    }
+
+    private static void WriteBroken(string root)
+    {
+        var jpeg = File.ReadAllBytes(Directory.GetFiles(Path.Combine(root, "fundus", "glaucoma"), "*.jpg").Order(StringComparer.Ordinal).First());
+        var corrupt = PngFile(32, 32, [0x78, 0x9C, .. Enumerable.Range(0, 200).Select(i => (byte)(i * 37 % 251))]);
+        File.WriteAllBytes(Path.Combine(root, "fundus/normal/p900_corrupt.png"), corrupt);
+        File.WriteAllBytes(Path.Combine(root, "fundus/glaucoma/p901_truncated.jpg"), jpeg[..(jpeg.Length * 3 / 5)]);
+        File.WriteAllBytes(Path.Combine(root, "fundus/AMD/p902_empty.png"), []);
+        File.WriteAllBytes(Path.Combine(root, "fundus/normal/p903_huge.png"), PngFile(100_000, 100_000, [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+        File.WriteAllText(Path.Combine(root, "fundus/Diabetic_Retinopathy/p904_not_an_image.png"), "This file only pretends to be a PNG.\n");
+    }
+
+    /// <summary>A PNG file with an 8-bit RGB IHDR of the given size and one IDAT holding <paramref name="idat"/>.</summary>
+    public static byte[] PngFile(int width, int height, byte[] idat)
+    {
+        using var ms = new MemoryStream();
+        ms.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8; ihdr[9] = 2;
+        Chunk(ms, "IHDR", ihdr);
+        Chunk(ms, "IDAT", idat);
+        Chunk(ms, "IEND", []);
+        return ms.ToArray();
+    }
+
+    private static void Chunk(Stream s, string type, byte[] data)
+    {
+        Span<byte> len = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(len, data.Length);
+        s.Write(len);
+        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        s.Write(typed);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(len, Crc32(typed));
+        s.Write(len);
+    }
+
+    /// <summary>CRC-32 (ISO-HDLC polynomial 0xEDB88320), as PNG chunks use.</summary>
+    public static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    private static Image<Rgb24> ToImage(Canvas c)
+    {
+        var img = new Image<Rgb24>(c.Width, c.Height);
+        for (var y = 0; y < c.Height; y++)
+        for (var x = 0; x < c.Width; x++)
+        {
+            var i = y * c.Width + x;
+            img[x, y] = new Rgb24(Canvas.ToByte(c.R[i]), Canvas.ToByte(c.G[i]), Canvas.ToByte(c.B[i]));
+        }
+        return img;
+    }
+
+    private static void Save(Canvas c, string path, SixLabors.ImageSharp.Formats.IImageEncoder encoder)
+    {
+        using var img = ToImage(c);
+        img.Save(path, encoder);
+    }
+
+    private static void SaveRgba(Canvas c, string path)
+    {
+        using var rgb = ToImage(c);
+        using var rgba = rgb.CloneAs<Rgba32>();
+        rgba.Save(path, new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
+    }
+
+    private static void SaveGray16(ushort[] pixels, int size, string path, bool tiff)
+    {
+        using var img = new Image<L16>(size, size);
+        for (var y = 0; y < size; y++)
+        for (var x = 0; x < size; x++) img[x, y] = new L16(pixels[y * size + x]);
+        if (tiff) img.Save(path, new TiffEncoder { BitsPerPixel = TiffBitsPerPixel.Bit16 });
+        else img.Save(path, new PngEncoder { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit16 });
+    }
+
+    private static void SaveGray8(ushort[] pixels, int size, string path)
+    {
+        using var img = new Image<L8>(size, size);
+        for (var y = 0; y < size; y++)
+        for (var x = 0; x < size; x++) img[x, y] = new L8((byte)((pixels[y * size + x] - 8000) / 128));
+        img.Save(path, new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 });
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using GmaiBench.Catalog;
+using GmaiBench.Configuration;
+using GmaiBench.Curation;
+using GmaiBench.Ingest.Layouts;
+using GmaiBench.Ingest.Raster;
+using GmaiBench.Questions;
+using GmaiBench.Sources;
+using GmaiBench.Taxonomy;
+
+namespace GmaiBench.Pipeline;
+
+/// <summary>Progress of a long stage: <c>Done</c> of <c>Total</c> units.</summary>
+public sealed record BuildProgress(string Stage, int Done, int Total);
+
+public sealed record BuildOptions
+{
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+    /// <summary>Fail on any source-level configuration problem instead of building the valid sources.</summary>
+    public bool Strict { get; init; }
+    public IProgress<BuildProgress>? Progress { get; init; }
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    public string Command { get; init; } = "build";
+}
+
+/// <summary>What a build produced in memory: the questions and report, and the stores they refer to.</summary>
+public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Questions, BuildReport Report, ObjectStore Objects, string CatalogPath);
+
+/// <summary>
+/// Runs the staged build: discover, hash, decode (cached by fingerprint, parallel), tag, draft questions,
+/// curate, split, place answers. Writes the catalog; emitting files is <see cref="BuildOutput"/>'s job.
+/// </summary>
+public static class BuildRunner
+{
+    public static BuildResult Run(ProjectConfig config, BuildOptions options)
+    {
+        if (config.FatalIssues.Count > 0) throw new ConfigException(config.FatalIssues);
+        if (options.Strict && config.SourceIssues.Count > 0) throw new ConfigException(config.SourceIssues);
+        var settings = config.Settings;
+        var taxonomy = config.Taxonomy;
+        Directory.CreateDirectory(settings.WorkDir);
+        var catalogPath = Path.Combine(settings.WorkDir, "catalog.sqlite");
+        using var db = CatalogDb.Open(catalogPath);
+        var store = new CatalogStore(db);
+        var objects = new ObjectStore(Path.Combine(settings.WorkDir, "objects"));
+        var runId = store.StartRun(options.Command, options.Clock.GetUtcNow());
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) };
+
+        // Discover.
+        var sources = config.Sources.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var sourceById = sources.ToDictionary(s => s.Id);
+        var rejects = new List<Reject>();
+        var items = new List<(SourceItem Item, ISourceLayout Layout)>();
+        var ignored = new Dictionary<string, int>();
+        var discoveredRejects = new Dictionary<string, int>();
+        foreach (var (s, i) in sources.Select((s, i) => (s, i)))
+        {
+            options.Progress?.Report(new BuildProgress("discover", i, sources.Count));
+            var layout = LayoutRegistry.Find(s.Layout)!;
+            Discovery found;
+            try { found = layout.Discover(s); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                found = new Discovery([], [new Reject($"{s.Id}/", s.Id, s.Root, "discover", "unreadable-source", e.Message)], []);
+            }
+            items.AddRange(found.Items.Select(it => (it, layout)));
+            rejects.AddRange(found.Rejects);
+            ignored[s.Id] = found.Ignored.Count;
+            discoveredRejects[s.Id] = found.Rejects.Count;
+        }
+        items = items.OrderBy(i => i.Item.Key, StringComparer.Ordinal).ToList();
+        foreach (var dup in items.GroupBy(i => i.Item.Key).Where(g => g.Count() > 1))
+            throw new InvalidOperationException($"duplicate item key '{dup.Key}': keys must be unique");
+
+        // Hash contents (reusing hashes of files whose size and modification time are unchanged).
+        var known = store.FileHashes();
+        var hashes = new string[items.Count];
+        var newHashes = new ConcurrentBag<(string, long, long, string)>();
+        var hashed = 0;
+        Parallel.For(0, items.Count, parallel, i =>
+        {
+            var info = new FileInfo(items[i].Item.FullPath);
+            var mtime = info.LastWriteTimeUtc.Ticks;
+            if (known.TryGetValue(info.FullName, out var k) && k.Size == info.Length && k.Mtime == mtime) hashes[i] = k.Sha;
+            else
+            {
+                hashes[i] = Fingerprints.OfFile(info.FullName);
+                newHashes.Add((info.FullName, info.Length, mtime, hashes[i]));
+            }
+            options.Progress?.Report(new BuildProgress("hash", Interlocked.Increment(ref hashed), items.Count));
+        });
+        store.SaveFileHashes(newHashes.OrderBy(h => h.Item1, StringComparer.Ordinal));
+        store.SyncItems(items.Select((it, i) => new ItemRow
+        {
+            Key = it.Item.Key, SourceId = it.Item.SourceId, RelPath = it.Item.RelativePath, ContentHash = hashes[i],
+            RawLabels = JsonSerializer.Serialize(it.Item.RawLabels), GroupKey = it.Item.GroupKey,
+        }).ToList());
+
+        // Pixel stage: only items whose fingerprint changed are decoded.
+        var raster = new RasterStage(settings.Image, objects);
+        var previous = store.StageResults(RasterStage.Name);
+        var todo = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var fp = raster.Fingerprint(hashes[i]);
+            if (!previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fp) todo.Add(i);
+        }
+        var decoded = 0;
+        foreach (var batch in todo.Chunk(64))
+        {
+            var results = new (StageResultRow, IReadOnlyList<CaseRow>)[batch.Length];
+            Parallel.For(0, batch.Length, parallel, b =>
+            {
+                var (item, layout) = items[batch[b]];
+                results[b] = raster.Run(item, layout.Granularity, layout.OriginalTask, raster.Fingerprint(hashes[batch[b]]));
+                options.Progress?.Report(new BuildProgress("decode", Interlocked.Increment(ref decoded), todo.Count));
+            });
+            store.SaveStageResults(results);
+        }
+        var stageResults = store.StageResults(RasterStage.Name);
+        var currentKeys = items.Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (item, _) in items)
+        {
+            var r = stageResults[item.Key];
+            if (r.Status != "ok") rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, RasterStage.Name, r.Reason ?? "rejected", r.Message ?? ""));
+        }
+
+        // Whole-benchmark stages: metadata only.
+        options.Progress?.Report(new BuildProgress("questions", 0, 1));
+        var cases = store.Cases().Where(c => currentKeys.Contains(c.ItemKey)).ToList();
+        var (tagged, tagRejects, unmapped) = Tagger.Tag(cases, sourceById, taxonomy);
+        if (unmapped.Count > 0 && settings.UnmappedLabels == UnmappedLabelPolicy.Fail)
+        {
+            store.FinishRun(runId, options.Clock.GetUtcNow(), "failed: unmapped labels");
+            throw new UnmappedLabelsException(unmapped);
+        }
+        rejects.AddRange(tagRejects);
+        store.SaveTags(tagged);
+
+        var (drafts, draftRejects) = QuestionDrafter.Draft(tagged, taxonomy, settings.Questions, settings.Seed);
+        rejects.AddRange(draftRejects);
+        var (unique, dupRejects, clusters) = Curator.RemoveExactDuplicates(drafts);
+        rejects.AddRange(dupRejects);
+        var (capped, capRejects) = Curator.ApplyLabelCap(unique, settings.Curation.MaxPerLabel, settings.Seed);
+        rejects.AddRange(capRejects);
+        var splitOf = Curator.SplitByGroup(capped, settings.Curation.ValShare, settings.Seed);
+        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[d.Case.GroupKey])).ToList(), taxonomy, settings.Seed);
+        store.SaveQuestions(questions);
+        rejects = rejects.OrderBy(r => r.SourceId, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.Stage, StringComparer.Ordinal).ToList();
+        store.SaveRejects(rejects);
+
+        var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
+            ignored, discoveredRejects, decoded, items.Count - todo.Count);
+        store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
+        return new BuildResult(config, questions, report, objects, catalogPath);
+    }
+
+    private static BuildReport Report(ProjectConfig config, List<SourceItem> items, List<Question> questions, List<Reject> rejects,
+        List<DuplicateCluster> clusters, List<UnmappedLabel> unmapped, Dictionary<string, int> ignored, Dictionary<string, int> discoveryRejects, int decoded, int reused)
+    {
+        var emittedItems = questions.Select(q => q.Case.ItemKey).ToHashSet(StringComparer.Ordinal);
+        var rejectedItems = rejects.Select(r => r.ItemKey).ToHashSet(StringComparer.Ordinal);
+        var summaries = config.Sources.OrderBy(s => s.Id, StringComparer.Ordinal).Select(s =>
+        {
+            var own = items.Where(i => i.SourceId == s.Id).ToList();
+            var emitted = own.Count(i => emittedItems.Contains(i.Key));
+            var rejectedOwn = own.Count(i => !emittedItems.Contains(i.Key) && rejectedItems.Contains(i.Key));
+            return new SourceSummary(s.Id, s.Layout, own.Count + discoveryRejects[s.Id], emitted, rejectedOwn + discoveryRejects[s.Id],
+                questions.Count(q => q.Case.SourceId == s.Id), ignored[s.Id]);
+        }).ToList();
+        var discovered = summaries.Sum(s => s.Discovered);
+        var itemsEmitted = summaries.Sum(s => s.Emitted);
+        var inputsRejected = summaries.Sum(s => s.Rejected);
+        var warnings = new List<string>();
+        foreach (var s in config.Sources.Where(s => s.GroupPattern is null && s.Options is not CsvLabelsOptions { GroupColumn: not null }))
+            warnings.Add($"source {s.Id} names no patient group (group_pattern or group_column): each item is its own group, so the split cannot keep a patient's images together");
+        var settings = config.Settings;
+        return new BuildReport
+        {
+            Name = settings.Name,
+            ToolVersion = Fingerprints.ToolVersion,
+            Fingerprints = new SortedDictionary<string, string>
+            {
+                ["sources"] = File.Exists(config.Paths.Sources) ? Fingerprints.OfFile(config.Paths.Sources) : "",
+                ["taxonomy"] = config.Taxonomy.Fingerprint,
+                ["pipeline"] = File.Exists(config.Paths.Pipeline) ? Fingerprints.OfFile(config.Paths.Pipeline) : "",
+            },
+            ConfigIssues = config.SourceIssues,
+            RejectedSources = config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().Order(StringComparer.Ordinal).ToList(),
+            Sources = summaries,
+            InputsDiscovered = discovered,
+            ItemsEmitted = itemsEmitted,
+            InputsRejected = inputsRejected,
+            Unaccounted = discovered - itemsEmitted - inputsRejected,
+            IgnoredFiles = ignored.Values.Sum(),
+            Decoded = decoded,
+            Reused = reused,
+            Questions = questions.Count,
+            Splits = questions.GroupBy(q => q.Split).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            RejectsByReason = rejects.GroupBy(r => r.Reason).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            Rejects = rejects,
+            DuplicateClusters = clusters,
+            UnmappedLabels = unmapped,
+            Distributions = new SortedDictionary<string, IReadOnlyDictionary<string, int>>
+            {
+                ["task"] = Count(questions, q => q.TaskName),
+                ["department"] = Count(questions, q => q.DepartmentName),
+                ["modality"] = Count(questions, q => q.Case.Modality),
+                ["granularity"] = Count(questions, q => q.Case.Granularity),
+                ["answer"] = Count(questions, q => q.Answer),
+                ["options"] = Count(questions, q => q.Options.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            },
+            Warnings = warnings,
+        };
+    }
+
+    private static IReadOnlyDictionary<string, int> Count(IEnumerable<Question> qs, Func<Question, string> key) =>
+        new SortedDictionary<string, int>(qs.GroupBy(key).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+}

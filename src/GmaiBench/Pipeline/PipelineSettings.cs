@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using GmaiBench.Configuration;
+
+namespace GmaiBench.Pipeline;
+
+/// <summary>Image normalisation parameters: part of the pixel-stage fingerprint.</summary>
+public sealed record ImageSettings
+{
+    /// <summary>Longer side of emitted images, pixels.</summary>
+    public int MaxSide { get; init; } = 1024;
+    /// <summary>Images declaring more pixels than this in their header are rejected before decoding.</summary>
+    public long MaxPixels { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Cap on what one decoder may allocate, megabytes.</summary>
+    public int MemoryLimitMegabytes { get; init; } = 1024;
+    /// <summary>Percentiles for 16-bit sources (low, high), in percent.</summary>
+    public double LowPercentile { get; init; } = 0.5;
+    public double HighPercentile { get; init; } = 99.5;
+}
+
+public sealed record QuestionSettings
+{
+    public int MinOptions { get; init; } = 2;
+    public int MaxOptions { get; init; } = 5;
+}
+
+public enum UnmappedLabelPolicy { Fail, Reject }
+
+public sealed record CurationSettings
+{
+    public int MaxPerLabel { get; init; } = 30;
+    public double ValShare { get; init; } = 0.176;
+}
+
+/// <summary>A pipeline file: the parameters of every stage, and where work and output go.</summary>
+public sealed partial record PipelineSettings
+{
+    public string Name { get; init; } = "gmai-bench";
+    /// <summary>The dataset name in VLMEvalKit file names; must not trigger its circular evaluation.</summary>
+    public string DisplayName { get; init; } = "GmaiBench";
+    public ulong Seed { get; init; } = 20240807;
+    public string WorkDir { get; init; } = "work";
+    public string OutputDir { get; init; } = "out";
+    public ImageSettings Image { get; init; } = new();
+    public QuestionSettings Questions { get; init; } = new();
+    public UnmappedLabelPolicy UnmappedLabels { get; init; } = UnmappedLabelPolicy.Fail;
+    public CurationSettings Curation { get; init; } = new();
+    public string File { get; init; } = "";
+
+    /// <summary>Words that make VLMEvalKit switch on circular evaluation when they appear in a dataset name.</summary>
+    public static readonly string[] CircularTriggers = ["mmbench", "ccbench", "circular", "mmcr"];
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]*$")]
+    private static partial Regex DisplayNamePattern();
+
+    /// <summary>Stable JSON of a settings part, for fingerprints.</summary>
+    public static string Canonical<T>(T value) => JsonSerializer.Serialize(value);
+
+    public static PipelineSettings Load(string path)
+    {
+        var (settings, issues) = TryLoad(path);
+        if (issues.Count > 0) throw new ConfigException(issues);
+        return settings;
+    }
+
+    public static (PipelineSettings Settings, IReadOnlyList<ConfigIssue> Issues) TryLoad(string path)
+    {
+        var r = new YamlConfigReader(path);
+        var d = new PipelineSettings { File = path };
+        if (!System.IO.File.Exists(path)) { r.Error(null, "(file)", "pipeline file not found"); return (d, r.Issues); }
+        var root = r.AsMap(r.Parse(System.IO.File.ReadAllText(path)), "(document)");
+        if (root is null) return (d, r.Issues);
+        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation");
+
+        var image = d.Image;
+        if (r.AsMap(r.Get(root, "image"), "image") is { } im)
+        {
+            r.CheckKeys(im, "image", "max_side", "max_megapixels", "memory_limit_mb", "percentiles");
+            var pct = r.StringList(im, "percentiles", "image");
+            double lo = image.LowPercentile, hi = image.HighPercentile;
+            if (pct is not null)
+            {
+                if (pct.Count != 2 || !double.TryParse(pct[0], System.Globalization.CultureInfo.InvariantCulture, out lo)
+                    || !double.TryParse(pct[1], System.Globalization.CultureInfo.InvariantCulture, out hi) || lo < 0 || hi > 100 || lo >= hi)
+                    r.Error(r.Get(im, "percentiles"), "image.percentiles", "expected [low, high] with 0 <= low < high <= 100");
+            }
+            image = new ImageSettings
+            {
+                MaxSide = r.Int(im, "max_side", "image", 16, 16384) ?? image.MaxSide,
+                MaxPixels = (long)((r.Double(im, "max_megapixels", "image", 0.001, 10000) ?? image.MaxPixels / 1048576.0) * 1048576),
+                MemoryLimitMegabytes = r.Int(im, "memory_limit_mb", "image", 16, 65536) ?? image.MemoryLimitMegabytes,
+                LowPercentile = lo, HighPercentile = hi,
+            };
+        }
+        var questions = d.Questions;
+        if (r.AsMap(r.Get(root, "questions"), "questions") is { } q)
+        {
+            r.CheckKeys(q, "questions", "min_options", "max_options");
+            questions = new QuestionSettings
+            {
+                MinOptions = r.Int(q, "min_options", "questions", 2, 5) ?? questions.MinOptions,
+                MaxOptions = r.Int(q, "max_options", "questions", 2, 5) ?? questions.MaxOptions,
+            };
+            if (questions.MinOptions > questions.MaxOptions)
+                r.Error(q, "questions", $"min_options ({questions.MinOptions}) is larger than max_options ({questions.MaxOptions})");
+        }
+        var unmapped = d.UnmappedLabels;
+        if (r.AsMap(r.Get(root, "labels"), "labels") is { } lb)
+        {
+            r.CheckKeys(lb, "labels", "unmapped");
+            var u = r.String(lb, "unmapped", "labels");
+            if (u is not null)
+            {
+                if (u == "fail") unmapped = UnmappedLabelPolicy.Fail;
+                else if (u == "reject") unmapped = UnmappedLabelPolicy.Reject;
+                else r.Error(r.Get(lb, "unmapped"), "labels.unmapped", $"expected 'fail' or 'reject', found '{u}'");
+            }
+        }
+        var curation = d.Curation;
+        if (r.AsMap(r.Get(root, "curation"), "curation") is { } cu)
+        {
+            r.CheckKeys(cu, "curation", "max_per_label", "val_share");
+            curation = new CurationSettings
+            {
+                MaxPerLabel = r.Int(cu, "max_per_label", "curation", 1, 1_000_000) ?? curation.MaxPerLabel,
+                ValShare = r.Double(cu, "val_share", "curation", 0, 1) ?? curation.ValShare,
+            };
+        }
+        var displayName = r.String(root, "display_name", "") ?? d.DisplayName;
+        if (!DisplayNamePattern().IsMatch(displayName))
+            r.Error(r.Get(root, "display_name"), "display_name", "must start with a letter and hold only letters, digits, '_' and '-'");
+        foreach (var word in CircularTriggers)
+        {
+            if (displayName.Contains(word, StringComparison.OrdinalIgnoreCase))
+                r.Error(r.Get(root, "display_name"), "display_name", $"contains '{word}', which makes VLMEvalKit evaluate it circularly; choose another name");
+        }
+        var seedText = r.String(root, "seed", "");
+        ulong seed = d.Seed;
+        if (seedText is not null && !ulong.TryParse(seedText, out seed))
+            r.Error(r.Get(root, "seed"), "seed", $"expected a whole number from 0 to {ulong.MaxValue}, found '{seedText}'");
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var settings = new PipelineSettings
+        {
+            Name = r.String(root, "name", "") ?? d.Name,
+            DisplayName = displayName,
+            Seed = seed,
+            WorkDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "work", "") ?? d.WorkDir)),
+            OutputDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "output", "") ?? d.OutputDir)),
+            Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, File = path,
+        };
+        return (settings, r.Issues);
+    }
+}

@@ -1,0 +1,47 @@
+using GmaiBench.Questions;
+
+namespace GmaiBench.Release;
+
+/// <summary>
+/// VLMEvalKit TSV with GMAI-MMBench's column set. An image shared by several questions is stored once; later
+/// rows carry the earlier row's index in the <c>image</c> cell (VLMEvalKit reads a cell of 64 characters or
+/// fewer as such a reference).
+/// </summary>
+public static class BenchmarkTsv
+{
+    public static readonly string[] OptionColumns = ["A", "B", "C", "D", "E"];
+
+    public static IReadOnlyList<string> Columns(bool withAnswer) =>
+    [
+        "index", "question", .. OptionColumns, .. (withAnswer ? new[] { "answer" } : []),
+        "category", "clinical VQA task", "department", "perceptual granularity", "modality", "original task", "image",
+    ];
+
+    /// <param name="image">Loads an image's PNG bytes by sha256.</param>
+    public static void Write(TextWriter writer, IEnumerable<Question> questions, Func<string, byte[]> image, bool withAnswer, bool shareImages = true)
+    {
+        TsvFormat.WriteRow(writer, Columns(withAnswer));
+        var firstIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var q in questions)
+        {
+            string imageCell;
+            if (shareImages && firstIndex.TryGetValue(q.Case.ImageSha, out var earlier)) imageCell = earlier.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            else
+            {
+                imageCell = Convert.ToBase64String(image(q.Case.ImageSha));
+                firstIndex[q.Case.ImageSha] = q.Index;
+            }
+            var row = new List<string?> { q.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), q.Text };
+            row.AddRange(OptionColumns.Select((_, i) => i < q.Options.Count ? q.Options[i] : ""));
+            if (withAnswer) row.Add(q.Answer);
+            row.AddRange([q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity, q.Case.Modality, q.Case.OriginalTask, imageCell]);
+            TsvFormat.WriteRow(writer, row);
+        }
+    }
+
+    public static void WriteFile(string path, IEnumerable<Question> questions, Func<string, byte[]> image, bool withAnswer)
+    {
+        using var writer = new StreamWriter(path, false, TsvFormat.Utf8);
+        Write(writer, questions, image, withAnswer);
+    }
+}

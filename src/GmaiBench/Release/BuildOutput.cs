@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using GmaiBench.Pipeline;
+
+namespace GmaiBench.Release;
+
+/// <summary>
+/// Writes a build's files to <c>&lt;output&gt;/&lt;name&gt;/</c>: the VLMEvalKit TSV, the Hugging Face Parquet
+/// file, the build report (JSON and Markdown) and the rejected-input list. Written to a sibling
+/// <c>.incomplete</c> folder first and swapped in only when complete.
+/// </summary>
+public static class BuildOutput
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static string Write(BuildResult result)
+    {
+        var settings = result.Config.Settings;
+        var final = Path.Combine(settings.OutputDir, settings.Name);
+        var temp = final + ".incomplete";
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        var name = settings.DisplayName;
+        var outputs = new List<string> { $"{name}.tsv", $"{name}.parquet", "build-report.json", "build-report.md", "rejects.tsv" };
+        BenchmarkTsv.WriteFile(Path.Combine(temp, $"{name}.tsv"), result.Questions, sha => result.Objects.Get(sha), withAnswer: true);
+        BenchmarkParquet.WriteFile(Path.Combine(temp, $"{name}.parquet"), result.Questions, sha => result.Objects.Get(sha), withAnswer: true);
+        var report = result.Report with { Outputs = outputs };
+        File.WriteAllText(Path.Combine(temp, "build-report.json"), JsonSerializer.Serialize(report, Json) + "\n", TsvFormat.Utf8);
+        File.WriteAllText(Path.Combine(temp, "build-report.md"), Markdown(report), TsvFormat.Utf8);
+        using (var w = new StreamWriter(Path.Combine(temp, "rejects.tsv"), false, TsvFormat.Utf8))
+        {
+            TsvFormat.WriteRow(w, ["source", "path", "stage", "reason", "message", "key"]);
+            foreach (var r in report.Rejects) TsvFormat.WriteRow(w, [r.SourceId, r.Path, r.Stage, r.Reason, r.Message, r.Key]);
+        }
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(temp, final);
+        return final;
+    }
+
+    public static string Markdown(BuildReport r)
+    {
+        var sb = new StringBuilder();
+        var ci = CultureInfo.InvariantCulture;
+        sb.Append(ci, $"# Build report: {r.Name}\n\n");
+        sb.Append(ci, $"- Inputs discovered: {r.InputsDiscovered}\n- Items emitted: {r.ItemsEmitted}\n- Inputs rejected: {r.InputsRejected}\n");
+        sb.Append(ci, $"- Unaccounted inputs: {r.Unaccounted}\n- Files ignored (not images of a supported type): {r.IgnoredFiles}\n");
+        sb.Append(ci, $"- Pixel work: {r.Decoded} decoded, {r.Reused} reused from earlier builds\n");
+        sb.Append(ci, $"- Questions: {r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})\n\n");
+        if (r.ConfigIssues.Count > 0)
+        {
+            sb.Append("## Configuration problems (these sources were not built)\n\n");
+            foreach (var i in r.ConfigIssues) sb.Append(ci, $"- {i}\n");
+            sb.Append('\n');
+        }
+        if (r.Warnings.Count > 0)
+        {
+            sb.Append("## Warnings\n\n");
+            foreach (var w in r.Warnings) sb.Append(ci, $"- {w}\n");
+            sb.Append('\n');
+        }
+        sb.Append("## Sources\n\n| source | layout | discovered | emitted | rejected | questions | ignored |\n|---|---|---:|---:|---:|---:|---:|\n");
+        foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
+        sb.Append("\n## Rejects by reason\n\n| reason | count |\n|---|---:|\n");
+        foreach (var (reason, n) in r.RejectsByReason) sb.Append(ci, $"| {reason} | {n} |\n");
+        sb.Append("\n## Rejected inputs\n\n");
+        foreach (var rej in r.Rejects) sb.Append(ci, $"- `{rej.SourceId}` `{rej.Path}` ({rej.Stage}, {rej.Reason}): {rej.Message}\n");
+        if (r.UnmappedLabels.Count > 0)
+        {
+            sb.Append("\n## Unmapped labels\n\n");
+            foreach (var u in r.UnmappedLabels) sb.Append(ci, $"- {u}\n");
+        }
+        if (r.DuplicateClusters.Count > 0)
+        {
+            sb.Append("\n## Duplicate clusters\n\n");
+            foreach (var c in r.DuplicateClusters) sb.Append(ci, $"- {c.Kind}: kept `{c.Kept}`, removed {string.Join(", ", c.Removed.Select(x => $"`{x}`"))}\n");
+        }
+        sb.Append("\n## Distributions\n");
+        foreach (var (name, counts) in r.Distributions)
+        {
+            sb.Append(ci, $"\n### {name}\n\n| value | items |\n|---|---:|\n");
+            foreach (var (k, v) in counts) sb.Append(ci, $"| {k} | {v} |\n");
+        }
+        sb.Append("\n## Fingerprints\n\n");
+        foreach (var (k, v) in r.Fingerprints) sb.Append(ci, $"- {k}: `{v}`\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using GmaiBench.Catalog;
+using GmaiBench.Questions;
+using GmaiBench.Sources;
+
+namespace GmaiBench.Taxonomy;
+
+/// <summary>A raw label no canonical label matched, with where it occurs and the nearest canonical labels.</summary>
+public sealed record UnmappedLabel(string SourceId, string Raw, int Count, IReadOnlyList<string> Suggestions, string Problem)
+{
+    public override string ToString() =>
+        $"[{SourceId}] '{Raw}' ({Count} item(s)): {Problem}; nearest: {string.Join(", ", Suggestions)}";
+}
+
+/// <summary>
+/// Places every case in the lexical tree: canonical label(s) from its raw labels, task from its source,
+/// departments from its labels (else its source, else None) and the canonical modality. Metadata only: no pixels.
+/// </summary>
+public static class Tagger
+{
+    public static (List<TaggedCase> Tagged, List<Reject> Rejects, List<UnmappedLabel> Unmapped) Tag(
+        IReadOnlyList<CaseRow> cases, IReadOnlyDictionary<string, SourceDefinition> sources, LabelTaxonomy taxonomy)
+    {
+        var tagged = new List<TaggedCase>();
+        var rejects = new List<Reject>();
+        var unmapped = new Dictionary<(string, string), (int Count, LabelMatch Match)>();
+        foreach (var c in cases)
+        {
+            var source = sources[c.SourceId];
+            var raws = JsonSerializer.Deserialize<List<string>>(c.RawLabels) ?? [];
+            var labels = new List<string>();
+            var problems = new List<string>();
+            foreach (var raw in raws)
+            {
+                var match = taxonomy.Normaliser.Normalise(raw, source.Labels);
+                if (match.Label is null)
+                {
+                    problems.Add($"'{raw}': {match.Problem}");
+                    var k = (c.SourceId, raw);
+                    unmapped[k] = (unmapped.TryGetValue(k, out var u) ? u.Count + 1 : 1, match);
+                }
+                else if (!labels.Contains(match.Label.Id)) labels.Add(match.Label.Id);
+            }
+            if (problems.Count > 0)
+            {
+                rejects.Add(Reject.OfCase(c.Key, c.SourceId, c.ItemKey, "tag", "unmapped-label", string.Join("; ", problems)));
+                continue;
+            }
+            if (labels.Count == 0)
+            {
+                rejects.Add(Reject.OfCase(c.Key, c.SourceId, c.ItemKey, "tag", "no-label", "the case has no label"));
+                continue;
+            }
+            var departments = labels.SelectMany(l => taxonomy.Label(l)!.Departments).Distinct().ToList();
+            if (departments.Count == 0) departments = source.Departments.ToList();
+            if (departments.Count == 0) departments = [taxonomy.Department("None")?.Id ?? "None"];
+            tagged.Add(new TaggedCase
+            {
+                Key = c.Key, ItemKey = c.ItemKey, SourceId = c.SourceId, ImageSha = c.ImageSha, Granularity = c.Granularity,
+                OriginalTask = c.OriginalTask, GroupKey = c.GroupKey, Labels = labels, Task = source.Task,
+                Departments = departments, Modality = source.Modality,
+            });
+        }
+        var list = unmapped
+            .OrderBy(u => u.Key.Item1, StringComparer.Ordinal).ThenBy(u => u.Key.Item2, StringComparer.Ordinal)
+            .Select(u => new UnmappedLabel(u.Key.Item1, u.Key.Item2, u.Value.Count,
+                u.Value.Match.Candidates.Count > 0 ? u.Value.Match.Candidates : taxonomy.Normaliser.Nearest(u.Key.Item2), u.Value.Match.Problem ?? "unmapped"))
+            .ToList();
+        return (tagged, rejects, list);
+    }
+}
