@@ -88,7 +88,8 @@ public static class BuildRunner
                 hashes[i] = Fingerprints.OfFile(info.FullName);
                 newHashes.Add((info.FullName, info.Length, mtime, hashes[i]));
             }
-            options.Progress?.Report(new BuildProgress("hash", Interlocked.Increment(ref hashed), items.Count));
+            var done = Interlocked.Increment(ref hashed);
+            options.Progress?.Report(new BuildProgress("hash", done, items.Count));
         });
         store.SaveFileHashes(newHashes.OrderBy(h => h.Item1, StringComparer.Ordinal));
         store.SyncItems(items.Select((it, i) => new ItemRow
@@ -114,7 +115,8 @@ public static class BuildRunner
             {
                 var (item, layout) = items[batch[b]];
                 results[b] = raster.Run(item, layout.Granularity, layout.OriginalTask, raster.Fingerprint(hashes[batch[b]]));
-                options.Progress?.Report(new BuildProgress("decode", Interlocked.Increment(ref decoded), todo.Count));
+                var done = Interlocked.Increment(ref decoded);
+                options.Progress?.Report(new BuildProgress("decode", done, todo.Count));
             });
             store.SaveStageResults(results);
         }

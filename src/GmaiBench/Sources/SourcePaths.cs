@@ -13,7 +13,7 @@ public static class SourcePaths
         var full = Path.GetFullPath(Path.Combine(rootFull, relative));
         if (!IsInside(rootFull, full))
         {
-            problem = $"path '{relative}' escapes the source root {rootFull}";
+            problem = $"path '{relative}' escapes the source root";
             return null;
         }
         if (File.Exists(full))
@@ -21,7 +21,7 @@ public static class SourcePaths
             var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
             if (target is not null && !IsInside(rootFull, Path.GetFullPath(target.FullName)))
             {
-                problem = $"path '{relative}' is a link that escapes the source root {rootFull}";
+                problem = $"path '{relative}' is a link that escapes the source root";
                 return null;
             }
         }

@@ -103,7 +103,7 @@ public sealed class CsvLabelsLayout : ISourceLayout
             }
             if (!File.Exists(full))
             {
-                rejects.Add(new Reject(key, source.Id, rel, "discover", "missing-file", $"{where} names a file that does not exist: {full}"));
+                rejects.Add(new Reject(key, source.Id, rel, "discover", "missing-file", $"{where} names a file that does not exist: {rel}"));
                 continue;
             }
             var labels = Cell(labelCol).Split(options.LabelSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
