@@ -3,6 +3,7 @@ using GmaiBench.Configuration;
 using GmaiBench.Demo;
 using GmaiBench.Pipeline;
 using GmaiBench.Release;
+using GmaiBench.Taxonomy;
 using Spectre.Console;
 
 namespace GmaiBench.Cli;
@@ -21,6 +22,9 @@ public static class GmaiCommand
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(BuildCommand());
+        root.Subcommands.Add(LabelsCommand());
+        root.Subcommands.Add(TreeCommand());
+        root.Subcommands.Add(SubsetCommand());
         return root;
     }
 
@@ -87,6 +91,96 @@ public static class GmaiCommand
             var folder = BuildOutput.Write(result);
             Summary(result.Report, folder);
             return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Loads the configuration; fatal problems are printed and give a non-null exit code.</summary>
+    private static (ProjectConfig Config, int? Exit) Load(ParseResult r)
+    {
+        var config = ProjectConfig.Load(Paths(r));
+        if (config.FatalIssues.Count == 0) return (config, null);
+        Output.Issues(config.FatalIssues, "configuration errors");
+        return (config, ExitCodes.ConfigError);
+    }
+
+    private static Command LabelsCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var cmd = new Command("labels", "Raw labels per source with their canonical mapping; unmapped ones with the three nearest canonical labels")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, json,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (config, exit) = Load(r);
+            if (exit is not null) return exit.Value;
+            Output.Issues(config.SourceIssues, "source errors (these sources are not listed)");
+            var rows = LabelInventory.Build(config);
+            if (r.GetValue(json))
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(rows, BuildOutput.Json));
+            }
+            else
+            {
+                var table = new Table().AddColumns("source", "raw label", "items", "canonical label", "rule / nearest");
+                foreach (var row in rows)
+                    table.AddRow(Markup.Escape(row.SourceId), Markup.Escape(row.Raw), $"{row.Items}",
+                        row.Canonical is null ? "[red]unmapped[/]" : Markup.Escape(row.Canonical),
+                        Markup.Escape(row.Canonical is null ? $"{row.Problem}; nearest: {string.Join(", ", row.Suggestions)}" : row.Rule));
+                AnsiConsole.Write(table);
+            }
+            var unmapped = rows.Count(x => x.Canonical is null);
+            AnsiConsole.MarkupLine($"{rows.Count} raw label(s), {unmapped} unmapped" +
+                (unmapped > 0 ? $" (pipeline policy: labels.unmapped: {config.Settings.UnmappedLabels.ToString().ToLowerInvariant()})" : ""));
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command TreeCommand()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the tree as JSON" };
+        var cmd = new Command("tree", "The lexical tree (subject -> category -> modality -> label) with item counts from the last build")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, json,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (config, exit) = Load(r);
+            if (exit is not null) return exit.Value;
+            var tree = LexicalTree.Build(SubsetOutput.LastBuild(config.Settings), config.Taxonomy);
+            Console.Write(r.GetValue(json) ? System.Text.Json.JsonSerializer.Serialize(tree, BuildOutput.Json) + "\n" : LexicalTree.Text(tree));
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static Command SubsetCommand()
+    {
+        var where = new Option<string>("--where", "-w") { Description = "Filter, e.g. \"department = Ophthalmology and task = 'Disease Diagnosis'\"", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default <output>/<name>-subset)" };
+        var cmd = new Command("subset", "Cut a custom evaluation set from the last build by task, department, modality, granularity, label, source and split")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, where, outDir,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (config, exit) = Load(r);
+            if (exit is not null) return exit.Value;
+            try
+            {
+                var (folder, report) = SubsetOutput.Write(config.Settings, config.Taxonomy, r.GetValue(where)!, r.GetValue(outDir));
+                AnsiConsole.MarkupLine($"Subset [bold]{Markup.Escape(report.Expression)}[/]: {report.Items} of {report.OfItems} items " +
+                                       $"({string.Join(", ", report.Splits.Select(s => $"{s.Key} {s.Value}"))})");
+                AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(folder)}[/]");
+                return ExitCodes.Ok;
+            }
+            catch (SubsetExpressionException e)
+            {
+                AnsiConsole.MarkupLine($"[red]error[/] in --where: {Markup.Escape(e.Message)}");
+                return ExitCodes.ConfigError;
+            }
         }));
         return cmd;
     }

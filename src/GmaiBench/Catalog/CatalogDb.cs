@@ -33,6 +33,12 @@ public sealed class CatalogDb : IDisposable
                                original_task TEXT NOT NULL, split TEXT NOT NULL, group_key TEXT NOT NULL, pool TEXT NOT NULL, multi INTEGER NOT NULL);
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
+        // 2: questions carry what is needed to re-emit them without the build (subsets, releases).
+        """
+        ALTER TABLE questions ADD COLUMN item_key TEXT NOT NULL DEFAULT '';
+        ALTER TABLE questions ADD COLUMN option_labels TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE questions ADD COLUMN task_name TEXT NOT NULL DEFAULT '';
+        """,
     ];
 
     public SqliteConnection Connection { get; }

@@ -98,11 +98,12 @@ public sealed class CatalogStore(CatalogDb db)
         foreach (var q in questions)
             _c.Execute("""
                 INSERT INTO questions(key,idx,case_key,source_id,image_sha,question,options,answer,labels,category,task,department,departments,
-                                      granularity,modality,original_task,split,group_key,pool,multi)
+                                      granularity,modality,original_task,split,group_key,pool,multi,item_key,option_labels,task_name)
                 VALUES(@key,@idx,@case_key,@source_id,@image_sha,@question,@options,@answer,@labels,@category,@task,@department,@departments,
-                       @granularity,@modality,@original_task,@split,@group_key,@pool,@multi)
+                       @granularity,@modality,@original_task,@split,@group_key,@pool,@multi,@item_key,@option_labels,@task_name)
                 """, new
             {
+                item_key = q.Case.ItemKey, option_labels = JsonSerializer.Serialize(q.OptionLabels), task_name = q.TaskName,
                 key = q.Key, idx = q.Index, case_key = q.Case.Key, source_id = q.Case.SourceId, image_sha = q.Case.ImageSha,
                 question = q.Text, options = JsonSerializer.Serialize(q.Options), answer = q.Answer,
                 labels = JsonSerializer.Serialize(q.AnswerLabels), category = q.Category, task = q.Case.Task, department = q.DepartmentName,
@@ -110,6 +111,34 @@ public sealed class CatalogStore(CatalogDb db)
                 original_task = q.Case.OriginalTask, split = q.Split, group_key = q.Case.GroupKey, pool = q.Pool, multi = q.Multi ? 1 : 0,
             }, tx);
         tx.Commit();
+    }
+
+    /// <summary>The questions of the last build, as it emitted them (index order).</summary>
+    public List<Question> Questions()
+    {
+        var rows = _c.Query("""
+            SELECT key, idx, case_key, source_id, image_sha, question, options, answer, labels, category, task, department, departments,
+                   granularity, modality, original_task, split, group_key, pool, item_key, option_labels, task_name
+            FROM questions ORDER BY idx
+            """);
+        var list = new List<Question>();
+        foreach (var r in rows)
+        {
+            List<string> Json(object v) => JsonSerializer.Deserialize<List<string>>((string)v) ?? [];
+            var labels = Json(r.labels);
+            list.Add(new Question
+            {
+                Key = r.key, Index = (int)(long)r.idx,
+                Case = new TaggedCase
+                {
+                    Key = r.case_key, ItemKey = r.item_key, SourceId = r.source_id, ImageSha = r.image_sha, Granularity = r.granularity,
+                    OriginalTask = r.original_task, GroupKey = r.group_key, Labels = labels, Task = r.task, Departments = Json(r.departments), Modality = r.modality,
+                },
+                Text = r.question, Options = Json(r.options), OptionLabels = Json(r.option_labels), Answer = r.answer, AnswerLabels = labels,
+                Category = r.category, TaskName = r.task_name, DepartmentName = r.department, Split = r.split, Pool = r.pool,
+            });
+        }
+        return list;
     }
 
     public void SaveRejects(IReadOnlyList<Reject> rejects)

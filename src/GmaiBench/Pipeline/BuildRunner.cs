@@ -199,24 +199,13 @@ public static class BuildRunner
             Decoded = decoded,
             Reused = reused,
             Questions = questions.Count,
-            Splits = questions.GroupBy(q => q.Split).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+            Splits = QuestionStats.Splits(questions),
             RejectsByReason = rejects.GroupBy(r => r.Reason).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
             Rejects = rejects,
             DuplicateClusters = clusters,
             UnmappedLabels = unmapped,
-            Distributions = new SortedDictionary<string, IReadOnlyDictionary<string, int>>
-            {
-                ["task"] = Count(questions, q => q.TaskName),
-                ["department"] = Count(questions, q => q.DepartmentName),
-                ["modality"] = Count(questions, q => q.Case.Modality),
-                ["granularity"] = Count(questions, q => q.Case.Granularity),
-                ["answer"] = Count(questions, q => q.Answer),
-                ["options"] = Count(questions, q => q.Options.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            },
+            Distributions = QuestionStats.Distributions(questions),
             Warnings = warnings,
         };
     }
-
-    private static IReadOnlyDictionary<string, int> Count(IEnumerable<Question> qs, Func<Question, string> key) =>
-        new SortedDictionary<string, int>(qs.GroupBy(key).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
 }

@@ -31,7 +31,7 @@ public static class QuestionDrafter
                 continue;
             }
             var template = pool.Templates[Prng.For(seed, c.Key, "template").NextInt(pool.Templates.Count)];
-            var text = template.Replace("{modality}", c.Modality, StringComparison.Ordinal);
+            var text = TemplateText.Fill(template, c.Modality);
             var answers = c.Labels.Order(StringComparer.Ordinal).ToList();
             var multi = answers.Count > 1;
             if (multi)

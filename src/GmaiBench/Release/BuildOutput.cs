@@ -23,13 +23,9 @@ public static class BuildOutput
     {
         var settings = result.Config.Settings;
         var final = Path.Combine(settings.OutputDir, settings.Name);
-        var temp = final + ".incomplete";
-        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        Directory.CreateDirectory(temp);
-        var name = settings.DisplayName;
-        var outputs = new List<string> { $"{name}.tsv", $"{name}.parquet", "build-report.json", "build-report.md", "rejects.tsv" };
-        BenchmarkTsv.WriteFile(Path.Combine(temp, $"{name}.tsv"), result.Questions, sha => result.Objects.Get(sha), withAnswer: true);
-        BenchmarkParquet.WriteFile(Path.Combine(temp, $"{name}.parquet"), result.Questions, sha => result.Objects.Get(sha), withAnswer: true);
+        var temp = Incomplete(final);
+        var outputs = WriteBenchmark(temp, settings.DisplayName, result.Questions, result.Objects);
+        outputs.AddRange(["build-report.json", "build-report.md", "rejects.tsv"]);
         var report = result.Report with { Outputs = outputs };
         File.WriteAllText(Path.Combine(temp, "build-report.json"), JsonSerializer.Serialize(report, Json) + "\n", TsvFormat.Utf8);
         File.WriteAllText(Path.Combine(temp, "build-report.md"), Markdown(report), TsvFormat.Utf8);
@@ -38,6 +34,29 @@ public static class BuildOutput
             TsvFormat.WriteRow(w, ["source", "path", "stage", "reason", "message", "key"]);
             foreach (var r in report.Rejects) TsvFormat.WriteRow(w, [r.SourceId, r.Path, r.Stage, r.Reason, r.Message, r.Key]);
         }
+        return Publish(temp, final);
+    }
+
+    /// <summary>Writes <c>&lt;name&gt;.tsv</c> and <c>&lt;name&gt;.parquet</c> (with answers) and returns their file names.</summary>
+    public static List<string> WriteBenchmark(string folder, string name, IReadOnlyList<GmaiBench.Questions.Question> questions, GmaiBench.Catalog.ObjectStore objects)
+    {
+        BenchmarkTsv.WriteFile(Path.Combine(folder, $"{name}.tsv"), questions, sha => objects.Get(sha), withAnswer: true);
+        BenchmarkParquet.WriteFile(Path.Combine(folder, $"{name}.parquet"), questions, sha => objects.Get(sha), withAnswer: true);
+        return [$"{name}.tsv", $"{name}.parquet"];
+    }
+
+    /// <summary>A fresh <c>.incomplete</c> sibling of <paramref name="final"/> to write into.</summary>
+    public static string Incomplete(string final)
+    {
+        var temp = final + ".incomplete";
+        if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        return temp;
+    }
+
+    /// <summary>Replaces <paramref name="final"/> with the completed <paramref name="temp"/> folder.</summary>
+    public static string Publish(string temp, string final)
+    {
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(temp, final);
         return final;

@@ -4,7 +4,7 @@ using GmaiBench.Configuration;
 namespace GmaiBench.Taxonomy;
 
 /// <summary>How a raw label expression reached its canonical label.</summary>
-public enum MatchRule { Override, Exact, Laterality, MergedSide, WordOrder, Plural }
+public enum MatchRule { Override, Exact, Synonym, Abbreviation, Laterality, MergedSide, WordOrder, Plural }
 
 /// <summary>The outcome of normalising one raw label.</summary>
 public sealed record LabelMatch(string Raw, LabelNode? Label, MatchRule Rule, IReadOnlyList<string> Candidates, string? Problem)
@@ -27,11 +27,11 @@ public sealed class LabelNormaliser
         ["bilat"] = "bilateral", ["bilateral"] = "bilateral", ["both"] = "bilateral",
     };
 
-    private readonly Dictionary<string, LabelNode> _exact;
+    private readonly Dictionary<string, (LabelNode Label, MatchRule Kind)> _exact;
     private readonly Dictionary<string, List<LabelNode>> _byTokenSet;
     private readonly IReadOnlyList<LabelNode> _labels;
 
-    private LabelNormaliser(Dictionary<string, LabelNode> exact, Dictionary<string, List<LabelNode>> byTokenSet, IReadOnlyList<LabelNode> labels)
+    private LabelNormaliser(Dictionary<string, (LabelNode, MatchRule)> exact, Dictionary<string, List<LabelNode>> byTokenSet, IReadOnlyList<LabelNode> labels)
     {
         _exact = exact;
         _byTokenSet = byTokenSet;
@@ -41,21 +41,25 @@ public sealed class LabelNormaliser
     /// <summary>Builds the indexes; a folded name claimed by two labels is reported as an issue.</summary>
     public static LabelNormaliser Build(IReadOnlyList<LabelNode> labels, List<ConfigIssue> issues)
     {
-        var exact = new Dictionary<string, LabelNode>(StringComparer.Ordinal);
+        var exact = new Dictionary<string, (LabelNode, MatchRule)>(StringComparer.Ordinal);
         var byTokens = new Dictionary<string, List<LabelNode>>(StringComparer.Ordinal);
         foreach (var label in labels)
         {
-            foreach (var text in Texts(label))
+            var texts = new[] { label.Id, label.Name }.Select(t => (t, MatchRule.Exact))
+                .Concat(label.Synonyms.Select(t => (t, MatchRule.Synonym)))
+                .Concat(label.Abbreviations.Select(t => (t, MatchRule.Abbreviation)));
+            foreach (var (text, kind) in texts)
             {
                 var key = Fold(text);
                 if (key.Length == 0) continue;
-                if (exact.TryGetValue(key, out var other) && other.Id != label.Id)
+                if (exact.TryGetValue(key, out var prior) && prior.Item1.Id != label.Id)
                 {
+                    var other = prior.Item1;
                     issues.Add(new ConfigIssue(label.File, label.Line, $"labels({label.Id})",
                         $"'{text}' is also claimed by label '{other.Id}' ({other.File}:{other.Line}); a synonym may belong to one label only"));
                     continue;
                 }
-                exact[key] = label;
+                if (!exact.ContainsKey(key)) exact[key] = (label, kind);
                 var set = TokenSet(key);
                 if (!byTokens.TryGetValue(set, out var list)) byTokens[set] = list = [];
                 if (!list.Contains(label)) list.Add(label);
@@ -96,18 +100,18 @@ public sealed class LabelNormaliser
             if (target is not null)
             {
                 return _exact.TryGetValue(Fold(target), out var o)
-                    ? new LabelMatch(raw, o, MatchRule.Override, [], null)
+                    ? new LabelMatch(raw, o.Label, MatchRule.Override, [], null)
                     : new LabelMatch(raw, null, MatchRule.Override, Nearest(target), $"the source maps it to '{target}', which is not a canonical label");
             }
         }
         var folded = Fold(raw);
         if (folded.Length == 0) return new LabelMatch(raw, null, MatchRule.Exact, [], "empty label");
-        if (_exact.TryGetValue(folded, out var hit)) return new LabelMatch(raw, hit, MatchRule.Exact, [], null);
+        if (_exact.TryGetValue(folded, out var hit)) return new LabelMatch(raw, hit.Label, hit.Kind, [], null);
 
         var tokens = folded.Split(' ').ToList();
         var expanded = tokens.Select(tk => tokens.Count > 1 && SideWords.TryGetValue(tk, out var s) ? s : tk).ToList();
         var expandedText = string.Join(' ', expanded);
-        if (expandedText != folded && _exact.TryGetValue(expandedText, out hit)) return new LabelMatch(raw, hit, MatchRule.Laterality, [], null);
+        if (expandedText != folded && _exact.TryGetValue(expandedText, out hit)) return new LabelMatch(raw, hit.Label, MatchRule.Laterality, [], null);
 
         // Merge sides into the paired structure: "left kidney" -> kidney, only for labels marked lateral.
         var sides = expanded.Where(t => t is "left" or "right" or "bilateral").ToList();
@@ -138,7 +142,7 @@ public sealed class LabelNormaliser
     private LabelNode? Lookup(string text, List<string> tokens, out LabelMatch? ambiguous)
     {
         ambiguous = null;
-        if (_exact.TryGetValue(text, out var hit)) return hit;
+        if (_exact.TryGetValue(text, out var hit)) return hit.Label;
         if (tokens.Count < 2) return null;
         if (_byTokenSet.TryGetValue(TokenSet(text), out var list))
         {

@@ -48,3 +48,22 @@ public class CliTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixtur
         Assert.All(fa, f => Assert.Equal(File.ReadAllBytes(Path.Combine(a, f)), File.ReadAllBytes(Path.Combine(b, f))));
     }
 }
+
+public class CliTaxonomyTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixture>
+{
+    [Fact]
+    public void Validate_reports_a_broken_taxonomy_and_labels_tree_subset_run_on_a_build()
+    {
+        var p = corpus.NewProject("cli-tax");
+        string[] paths = ["--sources", p.PathOf("sources.yaml"), "--taxonomy", p.PathOf("label-taxonomy"), "--pipeline", p.PathOf("pipelines/demo.yaml")];
+        int Run(params string[] args) => GmaiCommand.Build().Parse([.. args, .. paths]).Invoke();
+        Assert.Equal(ExitCodes.Ok, Run("build"));
+        Assert.Equal(ExitCodes.Ok, Run("labels"));
+        Assert.Equal(ExitCodes.Ok, Run("tree", "--json"));
+        Assert.Equal(ExitCodes.Ok, Run("subset", "--where", "department = Dermatology", "--out", p.PathOf("derm")));
+        Assert.True(File.Exists(p.PathOf("derm/GmaiDemo_subset.parquet")));
+        Assert.Equal(ExitCodes.ConfigError, Run("subset", "--where", "colour = red"));
+        File.AppendAllText(p.PathOf("label-taxonomy/labels/general.yaml"), "  - {id: odd, name: odd, task: NOPE}\n");
+        Assert.Equal(ExitCodes.Problems, Run("validate"));
+    }
+}

@@ -59,3 +59,19 @@ public class PrngTests
         Assert.Equal(Enumerable.Range(0, 10), items);
     }
 }
+
+public class TemplateTextTests
+{
+    [Theory]
+    [InlineData("This is a {modality} image.", "X-ray", "This is an X-ray image.")]
+    [InlineData("This is a {modality} image.", "MRI", "This is an MRI image.")]
+    [InlineData("This is a {modality} image.", "CT", "This is a CT image.")]
+    [InlineData("This is a {modality} image.", "OCT", "This is an OCT image.")]
+    [InlineData("This is a {modality} image.", "FLAIR MRI", "This is a FLAIR MRI image.")]
+    [InlineData("This is an {modality} image.", "Fundus Photography", "This is a Fundus Photography image.")]
+    [InlineData("A {modality} image is shown.", "Endoscopy", "An Endoscopy image is shown.")]
+    [InlineData("This is a {modality} image.", "Histopathology", "This is a Histopathology image.")]
+    [InlineData("Observe the {modality} image.", "X-ray", "Observe the X-ray image.")]
+    public void The_article_before_the_modality_follows_how_it_is_spoken(string template, string modality, string expected) =>
+        Assert.Equal(expected, GmaiBench.Questions.TemplateText.Fill(template, modality));
+}

@@ -1,0 +1,133 @@
+using GmaiBench.Configuration;
+using GmaiBench.Taxonomy;
+
+namespace GmaiBench.Tests.Taxonomy;
+
+public class LabelNormaliserTests
+{
+    private static readonly LabelTaxonomy Taxonomy = LabelTaxonomy.Load(TestData.Taxonomy);
+
+    [Theory]
+    // Case, punctuation and underscores fold.
+    [InlineData("Liver", "liver", MatchRule.Exact)]
+    [InlineData("Age-Related Macular Degeneration", "age-related-macular-degeneration", MatchRule.Exact)]
+    [InlineData("age related macular degeneration", "age-related-macular-degeneration", MatchRule.Exact)]
+    [InlineData("Diabetic_Retinopathy", "diabetic-retinopathy", MatchRule.Exact)]
+    [InlineData("pulmonary nodule", "pulmonary-nodule", MatchRule.Exact)]
+    [InlineData("COVID 19", "covid-19", MatchRule.Exact)]
+    [InlineData("heart", "heart", MatchRule.Exact)]
+    // Abbreviations expand.
+    [InlineData("AMD", "age-related-macular-degeneration", MatchRule.Abbreviation)]
+    [InlineData("ARMD", "age-related-macular-degeneration", MatchRule.Abbreviation)]
+    [InlineData("DR", "diabetic-retinopathy", MatchRule.Abbreviation)]
+    [InlineData("dr", "diabetic-retinopathy", MatchRule.Abbreviation)]
+    [InlineData("BCC", "basal-cell-carcinoma", MatchRule.Abbreviation)]
+    [InlineData("nv", "melanocytic-nevus", MatchRule.Abbreviation)]
+    [InlineData("PTX", "pneumothorax", MatchRule.Abbreviation)]
+    [InlineData("LV", "left-ventricle", MatchRule.Abbreviation)]
+    [InlineData("IVC", "inferior-vena-cava", MatchRule.Abbreviation)]
+    // Synonyms unify.
+    [InlineData("lung nodule", "pulmonary-nodule", MatchRule.Synonym)]
+    [InlineData("Lung_Nodule", "pulmonary-nodule", MatchRule.Synonym)]
+    [InlineData("mole", "melanocytic-nevus", MatchRule.Synonym)]
+    [InlineData("Naevus", "melanocytic-nevus", MatchRule.Synonym)]
+    [InlineData("seborrhoeic keratosis", "seborrheic-keratosis", MatchRule.Synonym)]
+    [InlineData("enlarged heart", "cardiomegaly", MatchRule.Synonym)]
+    [InlineData("No Finding", "normal", MatchRule.Synonym)]
+    [InlineData("liver tumour", "liver-tumor", MatchRule.Synonym)]
+    [InlineData("renal tumor", "kidney-tumor", MatchRule.Synonym)]
+    [InlineData("gall bladder", "gallbladder", MatchRule.Synonym)]
+    [InlineData("optic disk", "optic-disc", MatchRule.Synonym)]
+    // Left and right merge into paired structures.
+    [InlineData("left kidney", "kidney", MatchRule.MergedSide)]
+    [InlineData("RIGHT KIDNEY", "kidney", MatchRule.MergedSide)]
+    [InlineData("kidney_left", "kidney", MatchRule.MergedSide)]
+    [InlineData("Lt. Kidney", "kidney", MatchRule.MergedSide)]
+    [InlineData("Kidney (R)", "kidney", MatchRule.MergedSide)]
+    [InlineData("left lung", "lung", MatchRule.MergedSide)]
+    [InlineData("Lung_R", "lung", MatchRule.MergedSide)]
+    [InlineData("left adrenal gland", "adrenal-gland", MatchRule.MergedSide)]
+    [InlineData("adrenal_gland_right", "adrenal-gland", MatchRule.MergedSide)]
+    [InlineData("Rt femoral head", "femoral-head", MatchRule.MergedSide)]
+    [InlineData("optic nerve left", "optic-nerve", MatchRule.MergedSide)]
+    // Direction attributes keep their side; labels that share a word stay distinct.
+    [InlineData("left ventricle", "left-ventricle", MatchRule.Exact)]
+    [InlineData("Left-Ventricle", "left-ventricle", MatchRule.Exact)]
+    [InlineData("right ventricle", "right-ventricle", MatchRule.Exact)]
+    [InlineData("left atrium", "left-atrium", MatchRule.Exact)]
+    [InlineData("kidney tumor", "kidney-tumor", MatchRule.Exact)]
+    [InlineData("kidney cyst", "kidney-cyst", MatchRule.Exact)]
+    // Word order, where the token set names one label; plurals where the singular does.
+    [InlineData("nodule lung", "pulmonary-nodule", MatchRule.WordOrder)]
+    [InlineData("tumor liver", "liver-tumor", MatchRule.WordOrder)]
+    [InlineData("lung nodules", "pulmonary-nodule", MatchRule.Plural)]
+    [InlineData("neutrophils", "neutrophil", MatchRule.Plural)]
+    public void Raw_expressions_reach_their_canonical_label(string raw, string expected, MatchRule rule)
+    {
+        var m = Taxonomy.Normaliser.Normalise(raw);
+        Assert.True(m.IsMapped, $"'{raw}': {m.Problem}");
+        Assert.Equal(expected, m.Label!.Id);
+        Assert.Equal(rule, m.Rule);
+    }
+
+    [Theory]
+    [InlineData("right atrium")]      // must not become left atrium (shares a word)
+    [InlineData("left heart")]        // heart is not a paired structure: the side must not be dropped
+    [InlineData("left")]
+    [InlineData("tumor")]             // shared by many labels
+    [InlineData("nodule")]
+    [InlineData("ground-glass halo sign")]
+    public void Expressions_that_must_not_merge_stay_unmapped_with_suggestions(string raw)
+    {
+        var m = Taxonomy.Normaliser.Normalise(raw);
+        Assert.False(m.IsMapped, $"'{raw}' mapped to {m.Label?.Id}");
+        Assert.Equal(3, Taxonomy.Normaliser.Nearest(raw).Count);
+    }
+
+    [Fact]
+    public void A_source_override_wins_and_must_name_a_canonical_label()
+    {
+        var overrides = new Dictionary<string, string> { ["GGO"] = "pneumonia", ["X"] = "nonsense" };
+        Assert.Equal(("pneumonia", MatchRule.Override), (Taxonomy.Normaliser.Normalise("GGO", overrides).Label!.Id, Taxonomy.Normaliser.Normalise("ggo", overrides).Rule));
+        Assert.False(Taxonomy.Normaliser.Normalise("X", overrides).IsMapped);
+    }
+
+    private static LabelNormaliser Custom(List<ConfigIssue> issues, params LabelNode[] labels) => LabelNormaliser.Build(labels, issues);
+
+    [Fact]
+    public void A_raw_label_matching_two_canonical_labels_is_an_error()
+    {
+        var issues = new List<ConfigIssue>();
+        var n = Custom(issues,
+            new LabelNode { Id = "giant-cell-tumor", Name = "giant cell tumor" },
+            new LabelNode { Id = "tumor-giant-cell", Name = "tumor giant cell" });
+        Assert.Empty(issues);
+        var m = n.Normalise("cell giant tumor");
+        Assert.False(m.IsMapped);
+        Assert.Equal(["giant-cell-tumor", "tumor-giant-cell"], m.Candidates.Order());
+        Assert.Contains("2 canonical labels", m.Problem);
+    }
+
+    [Fact]
+    public void A_direction_attribute_label_keeps_its_side_and_paired_organs_still_merge()
+    {
+        var issues = new List<ConfigIssue>();
+        var n = Custom(issues,
+            new LabelNode { Id = "left", Name = "left", Task = "AR" },
+            new LabelNode { Id = "kidney", Name = "kidney", Lateral = true });
+        Assert.Equal("left", n.Normalise("Left").Label!.Id);
+        Assert.Equal("kidney", n.Normalise("left kidney").Label!.Id);
+    }
+
+    [Fact]
+    public void A_synonym_claimed_by_two_labels_is_reported()
+    {
+        var issues = new List<ConfigIssue>();
+        Custom(issues,
+            new LabelNode { Id = "a", Name = "alpha", Synonyms = ["shared"], File = "f.yaml", Line = 3 },
+            new LabelNode { Id = "b", Name = "beta", Synonyms = ["Shared"], File = "f.yaml", Line = 7 });
+        var issue = Assert.Single(issues);
+        Assert.Equal(7, issue.Line);
+        Assert.Contains("also claimed by label 'a'", issue.Message);
+    }
+}
