@@ -25,6 +25,8 @@ public static class GmaiCommand
         root.Subcommands.Add(LabelsCommand());
         root.Subcommands.Add(TreeCommand());
         root.Subcommands.Add(SubsetCommand());
+        root.Subcommands.Add(ReleaseCommand());
+        root.Subcommands.Add(VerifyCommand());
         return root;
     }
 
@@ -181,6 +183,64 @@ public static class GmaiCommand
                 AnsiConsole.MarkupLine($"[red]error[/] in --where: {Markup.Escape(e.Message)}");
                 return ExitCodes.ConfigError;
             }
+        }));
+        return cmd;
+    }
+
+    private static Command ReleaseCommand()
+    {
+        var version = new Option<string>("--version") { Description = "The release version, MAJOR.MINOR.PATCH", Required = true };
+        var cmd = new Command("release", "Build, then write releases/<name>/<version>/: Parquet shards + card, VLMEvalKit TSVs, answer key, manifest, changelog")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, version,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (config, exit) = Load(r);
+            if (exit is not null) return exit.Value;
+            if (config.SourceIssues.Count > 0)
+            {
+                // A release must not silently miss a source: every entry has to be valid.
+                Output.Issues(config.SourceIssues, "source errors (a release needs every source entry valid)");
+                return ExitCodes.ConfigError;
+            }
+            try
+            {
+                var result = Output.WithProgress(p => BuildRunner.Run(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "release" }));
+                BuildOutput.Write(result);
+                var folder = ReleaseWriter.Write(result, r.GetValue(version)!);
+                var manifest = ReleaseManifest.Read(folder);
+                AnsiConsole.MarkupLine($"Released [bold]{Markup.Escape(manifest.Name)} {Markup.Escape(manifest.Version)}[/]: " +
+                                       string.Join(", ", manifest.Splits.Select(s => $"{s.Key} {s.Value}")) + $", {manifest.Files.Count} files, verified");
+                AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(folder)}[/] (upload everything but private/)");
+                return ExitCodes.Ok;
+            }
+            catch (ReleaseRefusedException e)
+            {
+                AnsiConsole.MarkupLine($"[red]release refused[/]: {Markup.Escape(e.Message)}");
+                return ExitCodes.Problems;
+            }
+        }));
+        return cmd;
+    }
+
+    private static Command VerifyCommand()
+    {
+        var folder = new Argument<string>("release") { Description = "A release folder (releases/<name>/<version>)" };
+        var cmd = new Command("verify", "Check a release: checksums, schemas, counts, answers across Parquet/TSV/key, every image decodes") { folder };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var dir = r.GetValue(folder)!;
+            if (!Directory.Exists(dir)) { AnsiConsole.MarkupLine($"[red]error[/] no such folder: {Markup.Escape(dir)}"); return ExitCodes.Failure; }
+            var problems = ReleaseVerifier.Verify(dir);
+            if (problems.Count == 0)
+            {
+                AnsiConsole.MarkupLine($"[green]verified[/]: {Markup.Escape(dir)}");
+                return ExitCodes.Ok;
+            }
+            AnsiConsole.MarkupLine($"[red]{problems.Count} problem(s)[/] in {Markup.Escape(dir)}:");
+            foreach (var p in problems) AnsiConsole.MarkupLine($"  [red]-[/] {Markup.Escape(p)}");
+            return ExitCodes.Problems;
         }));
         return cmd;
     }

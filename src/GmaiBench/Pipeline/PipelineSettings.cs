@@ -32,6 +32,21 @@ public sealed record CurationSettings
     public double ValShare { get; init; } = 0.176;
 }
 
+/// <summary>Release layout limits: Parquet shards and row groups (Hugging Face), TSV parts (VLMEvalKit).</summary>
+public sealed record ReleaseSettings
+{
+    /// <summary>Where releases go: <c>&lt;root&gt;/&lt;name&gt;/&lt;version&gt;/</c>.</summary>
+    public string Root { get; init; } = "releases";
+    /// <summary>Largest uncompressed Parquet shard, bytes (the datasets library's MAX_SHARD_SIZE is 500 MB).</summary>
+    public long ShardBytes { get; init; } = 500L * 1000 * 1000;
+    /// <summary>Largest row group, bytes of image data (the Hub's viewer refuses row groups near 300 MB).</summary>
+    public long RowGroupBytes { get; init; } = 100L * 1000 * 1000;
+    /// <summary>Largest TEST TSV part, bytes (VLMEvalKit rewrites TSVs over 1 GB locally).</summary>
+    public long TsvPartBytes { get; init; } = 1000L * 1000 * 1000 - 1;
+    public string? PrettyName { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = ["medical", "visual-question-answering", "multiple-choice", "gmai-mmbench"];
+}
+
 /// <summary>A pipeline file: the parameters of every stage, and where work and output go.</summary>
 public sealed partial record PipelineSettings
 {
@@ -45,6 +60,7 @@ public sealed partial record PipelineSettings
     public QuestionSettings Questions { get; init; } = new();
     public UnmappedLabelPolicy UnmappedLabels { get; init; } = UnmappedLabelPolicy.Fail;
     public CurationSettings Curation { get; init; } = new();
+    public ReleaseSettings Release { get; init; } = new();
     public string File { get; init; } = "";
 
     /// <summary>Words that make VLMEvalKit switch on circular evaluation when they appear in a dataset name.</summary>
@@ -70,7 +86,7 @@ public sealed partial record PipelineSettings
         if (!System.IO.File.Exists(path)) { r.Error(null, "(file)", "pipeline file not found"); return (d, r.Issues); }
         var root = r.AsMap(r.Parse(System.IO.File.ReadAllText(path)), "(document)");
         if (root is null) return (d, r.Issues);
-        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation");
+        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation", "release");
 
         var image = d.Image;
         if (r.AsMap(r.Get(root, "image"), "image") is { } im)
@@ -126,6 +142,23 @@ public sealed partial record PipelineSettings
                 ValShare = r.Double(cu, "val_share", "curation", 0, 1) ?? curation.ValShare,
             };
         }
+        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var release = d.Release;
+        if (r.AsMap(r.Get(root, "release"), "release") is { } rel)
+        {
+            r.CheckKeys(rel, "release", "root", "shard_mb", "row_group_mb", "tsv_part_mb", "pretty_name", "tags");
+            const double MB = 1000 * 1000;
+            release = new ReleaseSettings
+            {
+                Root = r.String(rel, "root", "release") ?? release.Root,
+                ShardBytes = (long)((r.Double(rel, "shard_mb", "release", 0.001, 100_000) ?? release.ShardBytes / MB) * MB),
+                RowGroupBytes = (long)((r.Double(rel, "row_group_mb", "release", 0.001, 300) ?? release.RowGroupBytes / MB) * MB),
+                TsvPartBytes = (long)((r.Double(rel, "tsv_part_mb", "release", 0.001, 1000) ?? (release.TsvPartBytes + 1) / MB) * MB) - 1,
+                PrettyName = r.String(rel, "pretty_name", "release"),
+                Tags = r.StringList(rel, "tags", "release") ?? release.Tags,
+            };
+        }
+        release = release with { Root = Path.GetFullPath(Path.Combine(baseDir, release.Root)) };
         var displayName = r.String(root, "display_name", "") ?? d.DisplayName;
         if (!DisplayNamePattern().IsMatch(displayName))
             r.Error(r.Get(root, "display_name"), "display_name", "must start with a letter and hold only letters, digits, '_' and '-'");
@@ -138,7 +171,6 @@ public sealed partial record PipelineSettings
         ulong seed = d.Seed;
         if (seedText is not null && !ulong.TryParse(seedText, out seed))
             r.Error(r.Get(root, "seed"), "seed", $"expected a whole number from 0 to {ulong.MaxValue}, found '{seedText}'");
-        var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var settings = new PipelineSettings
         {
             Name = r.String(root, "name", "") ?? d.Name,
@@ -146,7 +178,7 @@ public sealed partial record PipelineSettings
             Seed = seed,
             WorkDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "work", "") ?? d.WorkDir)),
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "output", "") ?? d.OutputDir)),
-            Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, File = path,
+            Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, Release = release, File = path,
         };
         return (settings, r.Issues);
     }

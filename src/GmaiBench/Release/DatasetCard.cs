@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text;
+using GmaiBench.Pipeline;
+using GmaiBench.Sources;
+
+namespace GmaiBench.Release;
+
+/// <summary>Per-split figures for the card's <c>dataset_info.splits</c>.</summary>
+public sealed record SplitInfo(string Name, long NumBytes, int NumExamples);
+
+/// <summary>
+/// The dataset card (<c>README.md</c>) for the Hugging Face Hub: a YAML header the Hub and <c>datasets</c> read
+/// (configs and data_files, features, splits with byte and example counts, licences, task categories, size
+/// category) and a body for people (what it is, counts, sources with licence and citation, how it was built).
+/// </summary>
+public static class DatasetCard
+{
+    public static string SizeCategory(int n) => n switch
+    {
+        < 1_000 => "n<1K",
+        < 10_000 => "1K<n<10K",
+        < 100_000 => "10K<n<100K",
+        < 1_000_000 => "100K<n<1M",
+        _ => "1M<n<10M",
+    };
+
+    private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    public static string Render(ReleaseManifest manifest, PipelineSettings settings, IReadOnlyList<SourceDefinition> sources,
+        IReadOnlyList<SplitInfo> splits, long downloadSize)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        var used = sources.Where(s => manifest.Counts.Values.Any(c => c["source"].ContainsKey(s.Id))).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var licenses = used.Select(s => s.License.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var total = splits.Sum(s => s.NumExamples);
+        sb.Append("---\n");
+        sb.Append(ci, $"pretty_name: {Q(settings.Release.PrettyName ?? manifest.DisplayName)}\n");
+        sb.Append("license:\n");
+        foreach (var l in licenses) sb.Append(ci, $"- {Q(l)}\n");
+        sb.Append("task_categories:\n- visual-question-answering\n- multiple-choice\n");
+        sb.Append("task_ids:\n- multiple-choice-qa\n- visual-question-answering\n");
+        sb.Append(ci, $"size_categories:\n- {Q(SizeCategory(total))}\n");
+        sb.Append("language:\n- en\n");
+        sb.Append("tags:\n");
+        foreach (var t in settings.Release.Tags) sb.Append(ci, $"- {Q(t)}\n");
+        sb.Append("configs:\n- config_name: default\n  data_files:\n");
+        foreach (var s in splits) sb.Append(ci, $"  - split: {s.Name}\n    path: data/{s.Name}-*\n");
+        sb.Append("dataset_info:\n  features:\n  - name: index\n    dtype: int64\n");
+        foreach (var c in BenchmarkParquet.StringColumns) sb.Append(ci, $"  - name: {c}\n    dtype: string\n");
+        sb.Append("  - name: image\n    dtype: image\n  splits:\n");
+        foreach (var s in splits) sb.Append(ci, $"  - name: {s.Name}\n    num_bytes: {s.NumBytes}\n    num_examples: {s.NumExamples}\n");
+        sb.Append(ci, $"  download_size: {downloadSize}\n  dataset_size: {splits.Sum(s => s.NumBytes)}\n");
+        sb.Append("---\n\n");
+
+        sb.Append(ci, $"# {settings.Release.PrettyName ?? manifest.DisplayName}\n\n");
+        sb.Append(ci, $"Version {manifest.Version} of `{manifest.Name}`: {total} single- and multiple-choice medical visual question answering items ");
+        sb.Append(ci, $"in the style of GMAI-MMBench, built from {used.Count} source dataset(s) by GmaiBench {manifest.Fingerprints["tool"]}. ");
+        sb.Append("Every item is placed in the lexical tree (clinical VQA task, department, modality, perceptual granularity); ");
+        sb.Append("the VAL split carries answers, the TEST split does not.\n\n");
+        sb.Append("## Load it\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"<owner>/<this-repo>\")\n```\n\n");
+        sb.Append(ci, $"VLMEvalKit: `vlmevalkit/{manifest.DisplayName}_VAL.tsv` (with answers) and `vlmevalkit/{manifest.DisplayName}_TEST_part_k.tsv` (without).\n\n");
+        sb.Append("## Splits\n\n| split | items |\n|---|---:|\n");
+        foreach (var s in splits) sb.Append(ci, $"| {s.Name} | {s.NumExamples} |\n");
+        foreach (var subject in new[] { "task", "department", "modality", "granularity" })
+        {
+            sb.Append(ci, $"\n## Items by {subject}\n\n| {subject} | {string.Join(" | ", manifest.Counts.Keys)} |\n|---|{string.Concat(manifest.Counts.Keys.Select(_ => "---:|"))}\n");
+            var values = manifest.Counts.Values.SelectMany(c => c[subject].Keys).Distinct().Order(StringComparer.Ordinal);
+            foreach (var v in values)
+                sb.Append(ci, $"| {v} | {string.Join(" | ", manifest.Counts.Values.Select(c => c[subject].GetValueOrDefault(v)))} |\n");
+        }
+        sb.Append("\n## Sources\n\n| source | name | licence | items | citation |\n|---|---|---|---:|---|\n");
+        foreach (var s in used)
+        {
+            var n = manifest.Counts.Values.Sum(c => c["source"].GetValueOrDefault(s.Id));
+            var cite = (s.Citation ?? "") + (s.Homepage is null ? "" : $" {s.Homepage}");
+            sb.Append(ci, $"| {s.Id} | {s.Name} | {s.License} | {n} | {cite.Replace("|", "\\|").Trim()} |\n");
+        }
+        sb.Append("\n## How it was built\n\n");
+        sb.Append(ci, $"- Images: 8-bit RGB PNG, longer side at most {settings.Image.MaxSide} px; 16-bit sources windowed at the {settings.Image.LowPercentile.ToString(ci)}-{settings.Image.HighPercentile.ToString(ci)} percentiles; metadata stripped.\n");
+        sb.Append(ci, $"- Questions: one template per item from its (task, granularity[, modality]) pool; {settings.Questions.MinOptions}-{settings.Questions.MaxOptions} options; ");
+        sb.Append("image-level distractors from the other classes of the item's own source, never a synonym, parent or child of the answer; answer letters balanced by construction.\n");
+        sb.Append(ci, $"- Curation: exact duplicates removed; at most {settings.Curation.MaxPerLabel} items per answer label per (task, granularity), round-robin over sources and patients; ");
+        sb.Append(ci, $"VAL/TEST split by patient group (no patient in both), stratified by task x granularity, VAL share {settings.Curation.ValShare.ToString(ci)}.\n");
+        sb.Append(ci, $"- Randomness: the project's own PRNG seeded by (seed {settings.Seed}, item key): the same inputs give the same release, byte for byte.\n\n");
+        sb.Append("## Fingerprints\n\n");
+        foreach (var (k, v) in manifest.Fingerprints) sb.Append(ci, $"- {k}: `{v}`\n");
+        sb.Append("\nChecksums of every file are in `manifest.json`; `CHANGELOG.md` lists what changed since the previous version.\n");
+        return sb.ToString();
+    }
+}

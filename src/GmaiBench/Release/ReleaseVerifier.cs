@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using GmaiBench.Pipeline;
+using Parquet;
+using Parquet.Schema;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using YamlDotNet.RepresentationModel;
+
+namespace GmaiBench.Release;
+
+/// <summary>
+/// <c>gmai verify</c>: every checksum and size in the manifest, no unlisted file, the schema of every Parquet shard
+/// and TSV, counts against the manifest and the card, answers consistent between Parquet, TSV and the key, and
+/// every image decoding as PNG. Returns the problems found (none means the release is sound).
+/// </summary>
+public static partial class ReleaseVerifier
+{
+    [GeneratedRegex(@"^data/(val|test)-(\d{5})-of-(\d{5})\.parquet$")]
+    private static partial Regex ShardName();
+
+    public static List<string> Verify(string folder)
+    {
+        var problems = new List<string>();
+        ReleaseManifest manifest;
+        try { manifest = ReleaseManifest.Read(folder); }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return [$"{ReleaseManifest.FileName}: cannot be read: {e.Message}"];
+        }
+
+        // Checksums: every listed file present and unchanged, every present file listed.
+        var listed = manifest.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        foreach (var f in manifest.Files)
+        {
+            var full = Path.Combine(folder, f.Path);
+            if (!File.Exists(full)) { problems.Add($"{f.Path}: missing"); continue; }
+            var size = new FileInfo(full).Length;
+            if (size != f.Size) problems.Add($"{f.Path}: size {size} differs from the manifest's {f.Size}");
+            else if (Fingerprints.OfFile(full) != f.Sha256) problems.Add($"{f.Path}: sha256 differs from the manifest");
+        }
+        foreach (var f in ReleaseWriter.Checksums(folder).Where(f => !listed.ContainsKey(f.Path)))
+            problems.Add($"{f.Path}: not listed in the manifest");
+
+        var rows = new Dictionary<string, Dictionary<long, string?>>(); // split -> index -> answer (Parquet)
+        VerifyParquet(folder, manifest, problems, rows);
+        var tsv = VerifyTsv(folder, manifest, problems);
+        VerifyAnswers(folder, rows, tsv, problems);
+        VerifyCard(folder, manifest, problems);
+        return problems;
+    }
+
+    private static void VerifyParquet(string folder, ReleaseManifest manifest, List<string> problems, Dictionary<string, Dictionary<long, string?>> rows)
+    {
+        var shards = manifest.Files.Select(f => f.Path).Where(p => p.StartsWith("data/", StringComparison.Ordinal)).ToList();
+        foreach (var split in new[] { "val", "test" })
+        {
+            var mine = shards.Where(s => s.StartsWith($"data/{split}-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            for (var k = 0; k < mine.Count; k++)
+            {
+                var m = ShardName().Match(mine[k]);
+                if (!m.Success || int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) != k || int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) != mine.Count)
+                    problems.Add($"{mine[k]}: shard name does not follow data/{split}-{{i:05d}}-of-{mine.Count:00000}.parquet");
+            }
+            var answers = rows[split.ToUpperInvariant()] = new Dictionary<long, string?>();
+            foreach (var shard in mine)
+            {
+                var full = Path.Combine(folder, shard);
+                if (!File.Exists(full)) continue;
+                try { ReadShard(full, shard, answers, problems); }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    problems.Add($"{shard}: cannot be read as Parquet: {e.Message}");
+                }
+            }
+            var expected = manifest.Splits.GetValueOrDefault(split.ToUpperInvariant());
+            if (answers.Count != expected) problems.Add($"data/{split}-*: {answers.Count} rows, the manifest counts {expected}");
+        }
+    }
+
+    private static void ReadShard(string full, string name, Dictionary<long, string?> answers, List<string> problems)
+    {
+        using var stream = File.OpenRead(full);
+        var reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+        try { ReadRows(reader, name, answers, problems); }
+        finally { reader.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+    }
+
+    private static void ReadRows(ParquetReader reader, string name, Dictionary<long, string?> answers, List<string> problems)
+    {
+        if (!reader.Schema.Equals(BenchmarkParquet.Schema))
+            problems.Add($"{name}: schema differs: {reader.Schema.GetNotEqualsMessage(BenchmarkParquet.Schema, "file", "expected")}");
+        if (!reader.CustomMetadata.TryGetValue("huggingface", out var hf))
+            problems.Add($"{name}: no 'huggingface' key-value metadata");
+        else
+        {
+            var features = JsonNode.Parse(hf)?["info"]?["features"]?.AsObject();
+            var names = reader.Schema.Fields.Select(f => f.Name).ToList();
+            if (features is null || !names.All(features.ContainsKey))
+                problems.Add($"{name}: the 'huggingface' metadata does not describe every column");
+        }
+        var fields = reader.Schema.GetDataFields();
+        DataField Field(string n) => fields.First(f => f.Name == n);
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var rg = reader.OpenRowGroupReader(g);
+            var n = (int)rg.RowCount;
+            var index = new long[n];
+            rg.ReadAsync<long>(Field("index"), index.AsMemory()).GetAwaiter().GetResult();
+            var answer = new string?[n];
+            rg.ReadAsync(Field("answer"), answer.AsMemory()).GetAwaiter().GetResult();
+            var images = new byte[]?[n];
+            rg.ReadAsync(Field("bytes"), images.AsMemory()).GetAwaiter().GetResult();
+            for (var i = 0; i < n; i++)
+            {
+                if (!answers.TryAdd(index[i], answer[i])) problems.Add($"{name}: index {index[i]} appears twice");
+                if (!DecodesAsPng(images[i])) problems.Add($"{name}: the image of index {index[i]} does not decode as PNG");
+            }
+        }
+    }
+
+    private static bool DecodesAsPng(byte[]? bytes)
+    {
+        if (bytes is null || bytes.Length < 8 || bytes[0] != 0x89 || bytes[1] != 0x50) return false;
+        try
+        {
+            using var img = Image.Load<Rgb24>(bytes);
+            return img.Width > 0;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException) { return false; }
+    }
+
+    private sealed record TsvRows(Dictionary<long, string> ValAnswers, Dictionary<long, string[]> TestOptions);
+
+    private static TsvRows VerifyTsv(string folder, ReleaseManifest manifest, List<string> problems)
+    {
+        var result = new TsvRows([], []);
+        var files = manifest.Files.Select(f => f.Path).Where(p => p.StartsWith("vlmevalkit/", StringComparison.Ordinal)).ToList();
+        var valName = $"vlmevalkit/{manifest.DisplayName}_VAL.tsv";
+        var testParts = files.Where(f => f.StartsWith($"vlmevalkit/{manifest.DisplayName}_TEST_part_", StringComparison.Ordinal)).ToList();
+        if (!files.Contains(valName)) problems.Add($"{valName}: missing from the manifest");
+        foreach (var f in files)
+        {
+            var full = Path.Combine(folder, f);
+            if (!File.Exists(full)) continue;
+            var withAnswer = f == valName;
+            if (!withAnswer && !testParts.Contains(f)) { problems.Add($"{f}: neither the VAL file nor a TEST part"); continue; }
+            var rows = TsvFormat.Parse(File.ReadAllText(full));
+            var header = BenchmarkTsv.Columns(withAnswer);
+            if (rows.Count == 0 || !rows[0].SequenceEqual(header)) { problems.Add($"{f}: header differs from {string.Join(",", header)}"); continue; }
+            var col = (string c) => Array.IndexOf(rows[0], c);
+            var images = new Dictionary<string, string>();
+            foreach (var r in rows.Skip(1))
+            {
+                if (r.Length != header.Count) { problems.Add($"{f}: a row has {r.Length} fields, not {header.Count}"); continue; }
+                var index = long.Parse(r[0], CultureInfo.InvariantCulture);
+                var cell = r[col("image")];
+                if (cell.Length <= 64)
+                {
+                    if (!images.TryGetValue(cell, out var earlier)) { problems.Add($"{f}: index {index} refers to image of index {cell}, which is not an earlier row"); continue; }
+                    cell = earlier;
+                }
+                images[r[0]] = cell;
+                byte[] png;
+                try { png = Convert.FromBase64String(cell); }
+                catch (FormatException) { problems.Add($"{f}: the image of index {index} is not base64"); continue; }
+                if (r[col("image")].Length > 64 && !DecodesAsPng(png)) problems.Add($"{f}: the image of index {index} does not decode as PNG");
+                if (withAnswer) result.ValAnswers[index] = r[col("answer")];
+                else result.TestOptions[index] = BenchmarkTsv.OptionColumns.Select(o => r[col(o)]).ToArray();
+            }
+        }
+        if (result.ValAnswers.Count != manifest.Splits.GetValueOrDefault("VAL"))
+            problems.Add($"{valName}: {result.ValAnswers.Count} rows, the manifest counts {manifest.Splits.GetValueOrDefault("VAL")}");
+        if (result.TestOptions.Count != manifest.Splits.GetValueOrDefault("TEST"))
+            problems.Add($"vlmevalkit TEST parts: {result.TestOptions.Count} rows, the manifest counts {manifest.Splits.GetValueOrDefault("TEST")}");
+        return result;
+    }
+
+    private static void VerifyAnswers(string folder, Dictionary<string, Dictionary<long, string?>> parquet, TsvRows tsv, List<string> problems)
+    {
+        foreach (var (index, answer) in tsv.ValAnswers)
+        {
+            if (!parquet.TryGetValue("VAL", out var val) || !val.TryGetValue(index, out var pa)) { problems.Add($"VAL index {index}: in the TSV, not in Parquet"); continue; }
+            if (pa != answer) problems.Add($"VAL index {index}: answer '{answer}' in the TSV, '{pa}' in Parquet");
+        }
+        if (parquet.TryGetValue("TEST", out var test))
+            foreach (var (index, answer) in test.Where(kv => kv.Value is not null))
+                problems.Add($"TEST index {index}: Parquet carries an answer ('{answer}'); TEST answers belong in private/ only");
+        var keyPath = Path.Combine(folder, "private", "test_answers.tsv");
+        if (!File.Exists(keyPath)) { problems.Add("private/test_answers.tsv: missing"); return; }
+        var key = TsvFormat.Parse(File.ReadAllText(keyPath)).Skip(1).ToDictionary(r => long.Parse(r[0], CultureInfo.InvariantCulture), r => r[1]);
+        foreach (var index in tsv.TestOptions.Keys.Where(i => !key.ContainsKey(i))) problems.Add($"TEST index {index}: no answer in the key");
+        foreach (var (index, answer) in key)
+        {
+            if (!tsv.TestOptions.TryGetValue(index, out var options)) { problems.Add($"answer key index {index}: not in the TEST TSVs"); continue; }
+            foreach (var letter in answer.Split(','))
+            {
+                var at = BenchmarkTsv.OptionColumns.ToList().IndexOf(letter);
+                if (at < 0 || string.IsNullOrEmpty(options[at])) problems.Add($"answer key index {index}: '{answer}' names no option of the question");
+            }
+        }
+        if (test is not null && !test.Keys.ToHashSet().SetEquals(key.Keys)) problems.Add("TEST: the indices in Parquet and in the answer key differ");
+    }
+
+    private static void VerifyCard(string folder, ReleaseManifest manifest, List<string> problems)
+    {
+        var path = Path.Combine(folder, "README.md");
+        if (!File.Exists(path)) return;
+        var text = File.ReadAllText(path);
+        var parts = text.Split("---\n");
+        if (!text.StartsWith("---\n", StringComparison.Ordinal) || parts.Length < 3) { problems.Add("README.md: no YAML header"); return; }
+        try
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader(parts[1]));
+            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
+            var splits = (YamlSequenceNode)((YamlMappingNode)root["dataset_info"])["splits"];
+            foreach (YamlMappingNode s in splits)
+            {
+                var name = ((YamlScalarNode)s["name"]).Value!.ToUpperInvariant();
+                var n = int.Parse(((YamlScalarNode)s["num_examples"]).Value!, CultureInfo.InvariantCulture);
+                if (n != manifest.Splits.GetValueOrDefault(name)) problems.Add($"README.md: {name} num_examples {n}, the manifest counts {manifest.Splits.GetValueOrDefault(name)}");
+            }
+        }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException or FormatException)
+        {
+            problems.Add($"README.md: the YAML header cannot be read: {e.Message}");
+        }
+    }
+}

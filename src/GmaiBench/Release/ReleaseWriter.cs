@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text;
+using GmaiBench.Catalog;
+using GmaiBench.Pipeline;
+using GmaiBench.Questions;
+
+namespace GmaiBench.Release;
+
+/// <summary>A release the rules forbid (an existing version, a version bump too small for the changes).</summary>
+public sealed class ReleaseRefusedException(string message) : Exception(message);
+
+/// <summary>
+/// Writes <c>&lt;release root&gt;/&lt;name&gt;/&lt;version&gt;/</c>: Parquet shards and dataset card for the Hub, VLMEvalKit
+/// TSVs, the private answer key, the manifest and the changelog. Everything is written to
+/// <c>&lt;version&gt;.incomplete/</c>, verified, and only then renamed into place; a published version is never
+/// overwritten.
+/// </summary>
+public static class ReleaseWriter
+{
+    public static string ReleaseFolder(PipelineSettings s, string version) => Path.Combine(s.Release.Root, s.Name, version);
+
+    /// <summary>Published versions of this release name, lowest first (folders still being written are not releases).</summary>
+    public static List<SemVer> Published(PipelineSettings s)
+    {
+        var dir = Path.Combine(s.Release.Root, s.Name);
+        if (!Directory.Exists(dir)) return [];
+        return Directory.GetDirectories(dir)
+            .Select(Path.GetFileName)
+            .Where(n => File.Exists(Path.Combine(dir, n!, ReleaseManifest.FileName)))
+            .Select(n => SemVer.TryParse(n!, out var v) ? (SemVer?)v : null)
+            .Where(v => v is not null).Select(v => v!.Value)
+            .Order().ToList();
+    }
+
+    public static string Write(BuildResult build, string version)
+    {
+        var settings = build.Config.Settings;
+        if (!SemVer.TryParse(version, out var semver))
+            throw new ReleaseRefusedException($"'{version}' is not a version of the form MAJOR.MINOR.PATCH (e.g. 1.0.0)");
+        var final = ReleaseFolder(settings, version);
+        if (Directory.Exists(final))
+            throw new ReleaseRefusedException($"version {version} of {settings.Name} is already published at {final}; a release is never overwritten, choose a new version");
+
+        var items = build.Questions.Select(ReleaseItems.Of).ToList();
+        var previous = Published(settings).Where(v => v < semver).Cast<SemVer?>().LastOrDefault();
+        ChangeSummary? changes = null;
+        List<ReleaseItem> previousItems = [];
+        if (previous is { } p)
+        {
+            previousItems = ReleaseItems.Read(Path.Combine(ReleaseFolder(settings, p.ToString()), ReleaseItems.FileName));
+            changes = ChangeSummary.Between(previousItems, items);
+            if (VersionPolicy.Check(p, semver, changes) is { } problem) throw new ReleaseRefusedException(problem);
+        }
+        if (Published(settings).Any(v => v > semver))
+            throw new ReleaseRefusedException($"a later version ({Published(settings).Last()}) is already published; releases go forward only");
+
+        var temp = BuildOutput.Incomplete(final);
+        var objects = build.Objects;
+        Func<string, byte[]> image = sha => objects.Get(sha);
+        var dataFiles = new List<string>();
+        var splitInfo = new List<SplitInfo>();
+        foreach (var split in new[] { "VAL", "TEST" })
+        {
+            var rows = build.Questions.Where(q => q.Split == split).ToList();
+            var hfName = split.ToLowerInvariant();
+            var shards = Shard(rows, image, settings.Release.ShardBytes);
+            for (var k = 0; k < shards.Count; k++)
+            {
+                var rel = $"data/{hfName}-{k:00000}-of-{shards.Count:00000}.parquet";
+                Directory.CreateDirectory(Path.Combine(temp, "data"));
+                BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], image, withAnswer: split == "VAL", settings.Release.RowGroupBytes);
+                dataFiles.Add(rel);
+            }
+            splitInfo.Add(new SplitInfo(hfName, rows.Sum(q => RowBytes(q, image)), rows.Count));
+        }
+        Directory.CreateDirectory(Path.Combine(temp, "vlmevalkit"));
+        var val = build.Questions.Where(q => q.Split == "VAL").ToList();
+        BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{settings.DisplayName}_VAL.tsv"), val, image, withAnswer: true);
+        var test = build.Questions.Where(q => q.Split == "TEST").ToList();
+        var parts = TsvParts(test, image, settings.Release.TsvPartBytes);
+        for (var k = 0; k < parts.Count; k++)
+            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{settings.DisplayName}_TEST_part_{k + 1}.tsv"), parts[k], image, withAnswer: false);
+        Directory.CreateDirectory(Path.Combine(temp, "private"));
+        using (var w = new StreamWriter(Path.Combine(temp, "private", "test_answers.tsv"), false, TsvFormat.Utf8))
+        {
+            TsvFormat.WriteRow(w, ["index", "answer", "category", "key"]);
+            foreach (var q in test) TsvFormat.WriteRow(w, [q.Index.ToString(CultureInfo.InvariantCulture), q.Answer, q.Category, q.Key]);
+        }
+        ReleaseItems.Write(Path.Combine(temp, ReleaseItems.FileName), items);
+        File.WriteAllText(Path.Combine(temp, "CHANGELOG.md"),
+            Changelog.Render(settings.Name, version, previous?.ToString(), changes, items, previousItems), TsvFormat.Utf8);
+
+        var counts = build.Questions.GroupBy(q => q.Split).OrderByDescending(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>)new SortedDictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
+            {
+                ["task"] = QuestionStats.Count(g, q => q.TaskName),
+                ["department"] = QuestionStats.Count(g, q => q.DepartmentName),
+                ["modality"] = QuestionStats.Count(g, q => q.Case.Modality),
+                ["granularity"] = QuestionStats.Count(g, q => q.Case.Granularity),
+                ["source"] = QuestionStats.Count(g, q => q.Case.SourceId),
+            });
+        var fingerprints = new SortedDictionary<string, string>(build.Report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)
+        {
+            ["tool"] = Fingerprints.ToolVersion,
+        };
+        var manifest = new ReleaseManifest
+        {
+            Name = settings.Name, DisplayName = settings.DisplayName, Version = version, PreviousVersion = previous?.ToString(),
+            Fingerprints = fingerprints, Splits = QuestionStats.Splits(build.Questions), Counts = counts, Files = [],
+        };
+        var downloadSize = dataFiles.Sum(f => new FileInfo(Path.Combine(temp, f)).Length);
+        File.WriteAllText(Path.Combine(temp, "README.md"), DatasetCard.Render(manifest, settings, build.Config.Sources, splitInfo, downloadSize), TsvFormat.Utf8);
+        manifest = manifest with { Files = Checksums(temp) };
+        File.WriteAllText(Path.Combine(temp, ReleaseManifest.FileName), manifest.ToJson(), TsvFormat.Utf8);
+
+        var problems = ReleaseVerifier.Verify(temp);
+        if (problems.Count > 0)
+            throw new InvalidDataException($"the release failed verification and was not published (left in {temp}):\n  " + string.Join("\n  ", problems));
+        Directory.Move(temp, final);
+        return final;
+    }
+
+    /// <summary>sha256 and size of every file under <paramref name="folder"/> except the manifest, in path order.</summary>
+    public static List<ReleaseFile> Checksums(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => (full: f, rel: Path.GetRelativePath(folder, f).Replace('\\', '/')))
+            .Where(f => f.rel != ReleaseManifest.FileName)
+            .OrderBy(f => f.rel, StringComparer.Ordinal)
+            .Select(f => new ReleaseFile(f.rel, new FileInfo(f.full).Length, Fingerprints.OfFile(f.full)))
+            .ToList();
+
+    /// <summary>Uncompressed size of a row as the datasets library counts it: strings, the index and the image bytes.</summary>
+    public static long RowBytes(Question q, Func<string, byte[]> image) =>
+        8 + BenchmarkParquet.Values(q, withAnswer: true).Sum(v => v is null ? 0 : Encoding.UTF8.GetByteCount(v)) + image(q.Case.ImageSha).Length + 68;
+
+    private static List<List<Question>> Shard(List<Question> rows, Func<string, byte[]> image, long limit)
+    {
+        var shards = new List<List<Question>> { new() };
+        long size = 0;
+        foreach (var q in rows)
+        {
+            var b = RowBytes(q, image);
+            if (shards[^1].Count > 0 && size + b > limit) { shards.Add([]); size = 0; }
+            shards[^1].Add(q);
+            size += b;
+        }
+        return shards;
+    }
+
+    /// <summary>TEST parts under the byte limit; an image is stored once per part, so size is counted the same way.</summary>
+    private static List<List<Question>> TsvParts(List<Question> rows, Func<string, byte[]> image, long limit)
+    {
+        var parts = new List<List<Question>> { new() };
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long size = 0;
+        foreach (var q in rows)
+        {
+            var text = BenchmarkParquet.Values(q, false).Sum(v => v is null ? 0 : Encoding.UTF8.GetByteCount(v)) + 64;
+            var img = seen.Contains(q.Case.ImageSha) ? 8 : (image(q.Case.ImageSha).Length + 2) / 3 * 4;
+            if (parts[^1].Count > 0 && size + text + img > limit)
+            {
+                parts.Add([]);
+                seen.Clear();
+                size = 0;
+                img = (image(q.Case.ImageSha).Length + 2) / 3 * 4;
+            }
+            parts[^1].Add(q);
+            seen.Add(q.Case.ImageSha);
+            size += text + img;
+        }
+        return parts;
+    }
+}
