@@ -39,6 +39,13 @@ public sealed class CatalogDb : IDisposable
         ALTER TABLE questions ADD COLUMN option_labels TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE questions ADD COLUMN task_name TEXT NOT NULL DEFAULT '';
         """,
+        // 3: one pixel-stage row per item whatever its stage, and the cases a stage rejected.
+        """
+        UPDATE stage_results SET stage = 'pixels' WHERE stage = 'raster';
+        CREATE TABLE stage_rejects(item_key TEXT NOT NULL, key TEXT NOT NULL, source_id TEXT NOT NULL, path TEXT NOT NULL,
+                                   stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
+        CREATE INDEX stage_rejects_item ON stage_rejects(item_key);
+        """,
     ];
 
     public SqliteConnection Connection { get; }

@@ -20,6 +20,15 @@ public sealed class StageResultRow
     public string Status { get; set; } = "";
     public string? Reason { get; set; }
     public string? Message { get; set; }
+
+    /// <summary>The one stage row per item: every pixel stage records under this name.</summary>
+    public const string PixelStage = "pixels";
+
+    public static StageResultRow Ok(string itemKey, string fingerprint) =>
+        new() { ItemKey = itemKey, Stage = PixelStage, Fingerprint = fingerprint, Status = "ok" };
+
+    public static StageResultRow Rejected(string itemKey, string fingerprint, GmaiBench.Ingest.Raster.ItemRejectedException e) =>
+        new() { ItemKey = itemKey, Stage = PixelStage, Fingerprint = fingerprint, Status = "rejected", Reason = e.Reason, Message = e.Message };
 }
 
 /// <summary>Row of <c>cases</c>: a 2D RGB image ready for questions, with its tags once tagged.</summary>

@@ -45,6 +45,7 @@ public sealed class CatalogStore(CatalogDb db)
         }
         _c.Execute("DELETE FROM stage_results WHERE item_key NOT IN (SELECT key FROM current_items)", transaction: tx);
         _c.Execute("DELETE FROM cases WHERE item_key NOT IN (SELECT key FROM current_items)", transaction: tx);
+        _c.Execute("DELETE FROM stage_rejects WHERE item_key NOT IN (SELECT key FROM current_items)", transaction: tx);
         _c.Execute("DELETE FROM items WHERE key NOT IN (SELECT key FROM current_items)", transaction: tx);
         tx.Commit();
     }
@@ -53,25 +54,35 @@ public sealed class CatalogStore(CatalogDb db)
         _c.Query<StageResultRow>("SELECT item_key AS ItemKey, stage, fingerprint, status, reason, message FROM stage_results WHERE stage=@stage", new { stage })
             .ToDictionary(r => r.ItemKey, StringComparer.Ordinal);
 
-    /// <summary>Records a per-item stage outcome and replaces the item's cases, atomically.</summary>
-    public void SaveStageResults(IEnumerable<(StageResultRow Result, IReadOnlyList<CaseRow> Cases)> results)
+    /// <summary>Records per-item stage outcomes and replaces each item's cases and case rejects, atomically.</summary>
+    public void SaveStageResults(IEnumerable<GmaiBench.Ingest.ItemOutcome> outcomes)
     {
         using var tx = _c.BeginTransaction();
-        foreach (var (r, cases) in results)
+        foreach (var (r, cases, caseRejects) in outcomes)
         {
             _c.Execute("""
                 INSERT INTO stage_results(item_key,stage,fingerprint,status,reason,message) VALUES(@ItemKey,@Stage,@Fingerprint,@Status,@Reason,@Message)
                 ON CONFLICT(item_key,stage) DO UPDATE SET fingerprint=@Fingerprint, status=@Status, reason=@Reason, message=@Message
                 """, r, tx);
             _c.Execute("DELETE FROM cases WHERE item_key=@ItemKey", r, tx);
+            _c.Execute("DELETE FROM stage_rejects WHERE item_key=@ItemKey", r, tx);
             foreach (var c in cases)
                 _c.Execute("""
                     INSERT INTO cases(key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key)
                     VALUES(@Key,@ItemKey,@SourceId,@Granularity,@OriginalTask,@ImageSha,@Width,@Height,@Region,@RawLabels,@GroupKey)
                     """, c, tx);
+            foreach (var x in caseRejects)
+                _c.Execute("INSERT INTO stage_rejects(item_key,key,source_id,path,stage,reason,message) VALUES(@ItemKey,@Key,@SourceId,@Path,@Stage,@Reason,@Message)",
+                    new { x.ItemKey, x.Key, x.SourceId, x.Path, x.Stage, x.Reason, x.Message }, tx);
         }
         tx.Commit();
     }
+
+    /// <summary>Cases a pixel stage rejected (a target too small, outside the image), kept with the stage's outcome.</summary>
+    public List<Reject> StageRejects() =>
+        _c.Query<(string ItemKey, string Key, string SourceId, string Path, string Stage, string Reason, string Message)>(
+                "SELECT item_key, key, source_id, path, stage, reason, message FROM stage_rejects ORDER BY key")
+            .Select(r => new Reject(r.Key, r.SourceId, r.Path, r.Stage, r.Reason, r.Message, r.ItemKey)).ToList();
 
     public List<CaseRow> Cases() =>
         _c.Query<CaseRow>("""

@@ -35,6 +35,8 @@ public static class DemoCorpus
         WriteFundus(Path.Combine(root, "fundus"));
         WriteChestXray(Path.Combine(root, "chest-xray"));
         WriteDermoscopy(Path.Combine(root, "dermoscopy"));
+        WriteAbdomenSlices(Path.Combine(root, "abdomen-ct-2d"));
+        WriteBloodSmears(Path.Combine(root, "blood-smear"));
         WriteBroken(root);
     }
 
@@ -215,6 +217,112 @@ public static class DemoCorpus
         }
         c.Noise(rng, 0.04f);
         return c;
+    }
+
+    /// <summary>Organs of a synthetic axial CT slice: (label colour in the mask, centre, radii, grey level), in image coordinates.</summary>
+    private static readonly (string Colour, double Cx, double Cy, double Rx, double Ry, float Grey)[] Organs =
+    [
+        ("#c86432", 0.34, 0.45, 0.20, 0.17, 0.62f),   // liver (patient's right, image left)
+        ("#6432c8", 0.70, 0.42, 0.09, 0.10, 0.58f),   // spleen
+        ("#32c832", 0.36, 0.66, 0.06, 0.08, 0.70f),   // right kidney
+        ("#3232c8", 0.66, 0.66, 0.06, 0.08, 0.70f),   // left kidney
+        ("#c8c832", 0.56, 0.36, 0.10, 0.07, 0.45f),   // stomach
+        ("#c83296", 0.52, 0.55, 0.09, 0.03, 0.55f),   // pancreas
+    ];
+
+    /// <summary>Colour -> raw label of the demo abdomen masks (sources.yaml maps them).</summary>
+    public static readonly IReadOnlyDictionary<string, string> AbdomenColours = new Dictionary<string, string>
+    {
+        ["#c86432"] = "Liver", ["#6432c8"] = "Spleen", ["#32c832"] = "Kidney_R", ["#3232c8"] = "Kidney_L",
+        ["#c8c832"] = "stomach", ["#c83296"] = "pancreas",
+    };
+
+    private static void WriteAbdomenSlices(string dir)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(dir, "images")).FullName;
+        var masks = Directory.CreateDirectory(Path.Combine(dir, "masks")).FullName;
+        const int size = 256;
+        for (var n = 0; n < 12; n++)
+        {
+            var name = $"case{n / 2:00}_slice{n % 2}";
+            var rng = Prng.For(Seed, name, "abdomen");
+            var c = new Canvas(size, size);
+            c.Fill(0.02f, 0.02f, 0.02f);
+            c.Ellipse(size * 0.5, size * 0.52, size * 0.44, size * 0.36, 0.35f, 0.35f, 0.35f, 1, 0.05);
+            c.Ellipse(size * 0.5, size * 0.78, size * 0.05, size * 0.05, 0.95f, 0.95f, 0.95f, 1, 0.2);
+            var shapes = Organs.Select(o => (o.Colour, Cx: (o.Cx + (rng.NextInt(7) - 3) / 200.0) * size, Cy: (o.Cy + (rng.NextInt(7) - 3) / 200.0) * size,
+                Rx: o.Rx * size * (0.9 + rng.NextInt(21) / 100.0), Ry: o.Ry * size * (0.9 + rng.NextInt(21) / 100.0), o.Grey)).ToList();
+            // The pancreas is left out of some slices: a label map need not hold every label.
+            if (n % 3 == 2) shapes.RemoveAt(shapes.Count - 1);
+            foreach (var o in shapes) c.Ellipse(o.Cx, o.Cy, o.Rx, o.Ry, o.Grey, o.Grey, o.Grey, 1, 0.0);
+            c.Noise(rng, 0.05f);
+            using (var img = new Image<L8>(size, size))
+            {
+                for (var i = 0; i < size * size; i++) img[i % size, i / size] = new L8(Canvas.ToByte(c.R[i]));
+                img.Save(Path.Combine(images, name + ".png"), new PngEncoder());
+            }
+            using var mask = new Image<Rgb24>(size, size, new Rgb24(0, 0, 0));
+            foreach (var o in shapes)
+            {
+                var colour = GmaiBench.Ingest.Regions.LabelMapDecoder.Parse(o.Colour);
+                for (var y = 0; y < size; y++)
+                for (var x = 0; x < size; x++)
+                {
+                    double dx = (x - o.Cx) / o.Rx, dy = (y - o.Cy) / o.Ry;
+                    if (dx * dx + dy * dy <= 1) mask[x, y] = colour;
+                }
+            }
+            mask.Save(Path.Combine(masks, name + ".png"), new PngEncoder { ColorType = PngColorType.Rgb });
+        }
+        // An image whose label map has the wrong size: rejected, never drawn misaligned.
+        using (var odd = new Image<Rgb24>(128, 128)) odd.Save(Path.Combine(masks, "case99_slice0.png"), new PngEncoder());
+        File.Copy(Path.Combine(images, "case00_slice0.png"), Path.Combine(images, "case99_slice0.png"), overwrite: true);
+    }
+
+    private static readonly (string Name, float R, float G, float B, double Radius)[] Cells =
+    [
+        ("lymphocyte", 0.35f, 0.2f, 0.55f, 7),
+        ("neutrophil", 0.55f, 0.35f, 0.65f, 10),
+        ("eosinophil", 0.85f, 0.35f, 0.3f, 10),
+        ("monocyte", 0.5f, 0.4f, 0.7f, 13),
+    ];
+
+    private static void WriteBloodSmears(string dir)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(dir, "images")).FullName;
+        var imagesJson = new List<string>();
+        var annotations = new List<string>();
+        var id = 1;
+        for (var n = 0; n < 10; n++)
+        {
+            var name = $"smear_{n:000}.jpg";
+            var rng = Prng.For(Seed, name, "smear");
+            const int w = 320, h = 240;
+            var c = new Canvas(w, h);
+            c.Fill(0.93f, 0.85f, 0.85f);
+            for (var k = 0; k < 40; k++) c.Ellipse(rng.NextInt(w), rng.NextInt(h), 9, 9, 0.9f, 0.6f, 0.6f, 0.8, 0.5);
+            for (var k = 0; k < 4; k++)
+            {
+                var cell = Cells[(n + k) % Cells.Length];
+                double cx = 40 + k * 75 + rng.NextInt(21), cy = 50 + rng.NextInt(140);
+                c.Ellipse(cx, cy, cell.Radius, cell.Radius, cell.R, cell.G, cell.B, 1, 0.3);
+                var r = cell.Radius;
+                annotations.Add(string.Create(CultureInfo.InvariantCulture,
+                    $$"""{"id": {{id++}}, "image_id": {{n + 1}}, "category_id": {{Array.IndexOf(Cells, cell) + 1}}, "bbox": [{{cx - r:0.0}}, {{cy - r:0.0}}, {{2 * r:0.0}}, {{2 * r:0.0}}]}"""));
+            }
+            c.Noise(rng, 0.03f);
+            Save(c, Path.Combine(images, name), new JpegEncoder { Quality = 90 });
+            imagesJson.Add($$"""{"id": {{n + 1}}, "file_name": "{{name}}", "width": {{w}}, "height": {{h}}}""");
+        }
+        // Broken annotations: an unknown image, an unknown category, a negative size, a box outside the image.
+        annotations.Add("""{"id": 901, "image_id": 77, "category_id": 1, "bbox": [10, 10, 20, 20]}""");
+        annotations.Add("""{"id": 902, "image_id": 1, "category_id": 9, "bbox": [10, 10, 20, 20]}""");
+        annotations.Add("""{"id": 903, "image_id": 1, "category_id": 1, "bbox": [10, 10, -5, 20]}""");
+        annotations.Add("""{"id": 904, "image_id": 1, "category_id": 1, "bbox": [400, 300, 20, 20]}""");
+        var categories = Cells.Select((cell, i) => $$"""{"id": {{i + 1}}, "name": "{{cell.Name}}"}""");
+        var json = "{\n\"images\": [\n" + string.Join(",\n", imagesJson) + "\n],\n\"annotations\": [\n" + string.Join(",\n", annotations)
+                   + "\n],\n\"categories\": [\n" + string.Join(",\n", categories) + "\n]\n}\n";
+        File.WriteAllText(Path.Combine(dir, "annotations.json"), json);
     }
 
     private static void WriteBroken(string root)

@@ -3,8 +3,10 @@ using System.Text.Json;
 using GmaiBench.Catalog;
 using GmaiBench.Configuration;
 using GmaiBench.Curation;
+using GmaiBench.Ingest;
 using GmaiBench.Ingest.Layouts;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Ingest.Regions;
 using GmaiBench.Questions;
 using GmaiBench.Sources;
 using GmaiBench.Taxonomy;
@@ -80,14 +82,18 @@ public static class BuildRunner
         var hashed = 0;
         Parallel.For(0, items.Count, parallel, i =>
         {
-            var info = new FileInfo(items[i].Item.FullPath);
-            var mtime = info.LastWriteTimeUtc.Ticks;
-            if (known.TryGetValue(info.FullName, out var k) && k.Size == info.Length && k.Mtime == mtime) hashes[i] = k.Sha;
-            else
+            var item = items[i].Item;
+            var files = item.Files.Select(path =>
             {
-                hashes[i] = Fingerprints.OfFile(info.FullName);
-                newHashes.Add((info.FullName, info.Length, mtime, hashes[i]));
-            }
+                var info = new FileInfo(path);
+                var mtime = info.LastWriteTimeUtc.Ticks;
+                if (known.TryGetValue(info.FullName, out var k) && k.Size == info.Length && k.Mtime == mtime) return k.Sha;
+                var sha = Fingerprints.OfFile(info.FullName);
+                newHashes.Add((info.FullName, info.Length, mtime, sha));
+                return sha;
+            }).ToList();
+            // One file and no annotation: the file's hash itself, so classification fingerprints stay as they were.
+            hashes[i] = files.Count == 1 && item.Annotation is null ? files[0] : Fingerprints.Of([.. files, item.Annotation?.Canonical() ?? ""]);
             var done = Interlocked.Increment(ref hashed);
             options.Progress?.Report(new BuildProgress("hash", done, items.Count));
         });
@@ -98,35 +104,39 @@ public static class BuildRunner
             RawLabels = JsonSerializer.Serialize(it.Item.RawLabels), GroupKey = it.Item.GroupKey,
         }).ToList());
 
-        // Pixel stage: only items whose fingerprint changed are decoded.
-        var raster = new RasterStage(settings.Image, objects);
-        var previous = store.StageResults(RasterStage.Name);
-        var todo = new List<int>();
-        for (var i = 0; i < items.Count; i++)
+        // Pixel stages: only items whose fingerprint changed are decoded.
+        var stages = new Dictionary<string, IItemStage>
         {
-            var fp = raster.Fingerprint(hashes[i]);
-            if (!previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fp) todo.Add(i);
-        }
+            ["raster"] = new RasterStage(settings.Image, objects),
+            ["region"] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
+        };
+        IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
+        var previous = store.StageResults(StageResultRow.PixelStage);
+        var fingerprints = items.Select((it, i) => StageOf(it.Layout).Fingerprint(hashes[i])).ToArray();
+        var todo = Enumerable.Range(0, items.Count)
+            .Where(i => !previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fingerprints[i])
+            .ToList();
         var decoded = 0;
         foreach (var batch in todo.Chunk(64))
         {
-            var results = new (StageResultRow, IReadOnlyList<CaseRow>)[batch.Length];
+            var results = new ItemOutcome[batch.Length];
             Parallel.For(0, batch.Length, parallel, b =>
             {
                 var (item, layout) = items[batch[b]];
-                results[b] = raster.Run(item, layout.Granularity, layout.OriginalTask, raster.Fingerprint(hashes[batch[b]]));
+                results[b] = StageOf(layout).Run(item, layout, fingerprints[batch[b]]);
                 var done = Interlocked.Increment(ref decoded);
                 options.Progress?.Report(new BuildProgress("decode", done, todo.Count));
             });
             store.SaveStageResults(results);
         }
-        var stageResults = store.StageResults(RasterStage.Name);
+        var stageResults = store.StageResults(StageResultRow.PixelStage);
         var currentKeys = items.Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var (item, _) in items)
+        foreach (var (item, layout) in items)
         {
             var r = stageResults[item.Key];
-            if (r.Status != "ok") rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, RasterStage.Name, r.Reason ?? "rejected", r.Message ?? ""));
+            if (r.Status != "ok") rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, layout.Stage, r.Reason ?? "rejected", r.Message ?? ""));
         }
+        rejects.AddRange(store.StageRejects().Where(r => currentKeys.Contains(r.ItemKey)));
 
         // Whole-benchmark stages: metadata only.
         options.Progress?.Report(new BuildProgress("questions", 0, 1));
@@ -140,7 +150,7 @@ public static class BuildRunner
         rejects.AddRange(tagRejects);
         store.SaveTags(tagged);
 
-        var (drafts, draftRejects) = QuestionDrafter.Draft(tagged, taxonomy, settings.Questions, settings.Seed);
+        var (drafts, draftRejects) = QuestionDrafter.Draft(tagged, taxonomy, settings.Questions, settings.Seed, settings.Regions.Distractors);
         rejects.AddRange(draftRejects);
         var (unique, dupRejects, clusters) = Curator.RemoveExactDuplicates(drafts);
         rejects.AddRange(dupRejects);

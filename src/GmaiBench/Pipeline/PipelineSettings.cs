@@ -26,6 +26,18 @@ public sealed record QuestionSettings
 
 public enum UnmappedLabelPolicy { Fail, Reject }
 
+/// <summary>Which labels may be region-level distractors of an answer (always from its (modality, task, granularity) pool).</summary>
+public enum DistractorScope { SameRegion, SameDepartment, Any }
+
+/// <summary>Region items: the smallest target kept, whether segmentation targets also give box items, the distractor scope.</summary>
+public sealed record RegionSettings
+{
+    /// <summary>Targets (and derived box components) smaller than this many pixels on the final image are rejected.</summary>
+    public int MinArea { get; init; } = 16;
+    public bool DeriveBoxes { get; init; }
+    public DistractorScope Distractors { get; init; } = DistractorScope.SameRegion;
+}
+
 public sealed record CurationSettings
 {
     public int MaxPerLabel { get; init; } = 30;
@@ -61,6 +73,8 @@ public sealed partial record PipelineSettings
     public UnmappedLabelPolicy UnmappedLabels { get; init; } = UnmappedLabelPolicy.Fail;
     public CurationSettings Curation { get; init; } = new();
     public ReleaseSettings Release { get; init; } = new();
+    public RegionSettings Regions { get; init; } = new();
+    public GmaiBench.Imaging.Prompts.PromptStyle Prompts { get; init; } = new();
     public string File { get; init; } = "";
 
     /// <summary>Words that make VLMEvalKit switch on circular evaluation when they appear in a dataset name.</summary>
@@ -86,7 +100,7 @@ public sealed partial record PipelineSettings
         if (!System.IO.File.Exists(path)) { r.Error(null, "(file)", "pipeline file not found"); return (d, r.Issues); }
         var root = r.AsMap(r.Parse(System.IO.File.ReadAllText(path)), "(document)");
         if (root is null) return (d, r.Issues);
-        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation", "release");
+        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation", "release", "regions", "prompts");
 
         var image = d.Image;
         if (r.AsMap(r.Get(root, "image"), "image") is { } im)
@@ -142,6 +156,46 @@ public sealed partial record PipelineSettings
                 ValShare = r.Double(cu, "val_share", "curation", 0, 1) ?? curation.ValShare,
             };
         }
+        var regions = d.Regions;
+        if (r.AsMap(r.Get(root, "regions"), "regions") is { } rg)
+        {
+            r.CheckKeys(rg, "regions", "min_area", "derive_boxes", "distractors");
+            var scope = r.String(rg, "distractors", "regions");
+            var parsed = scope switch
+            {
+                null => regions.Distractors,
+                "same-region" => DistractorScope.SameRegion,
+                "same-department" => DistractorScope.SameDepartment,
+                "any" => DistractorScope.Any,
+                _ => (DistractorScope?)null,
+            };
+            if (parsed is null) r.Error(r.Get(rg, "distractors"), "regions.distractors", $"expected same-region, same-department or any, found '{scope}'");
+            regions = new RegionSettings
+            {
+                MinArea = r.Int(rg, "min_area", "regions", 1, 1_000_000) ?? regions.MinArea,
+                DeriveBoxes = r.Bool(rg, "derive_boxes", "regions") ?? regions.DeriveBoxes,
+                Distractors = parsed ?? regions.Distractors,
+            };
+        }
+        var prompts = d.Prompts;
+        if (r.AsMap(r.Get(root, "prompts"), "prompts") is { } pr)
+        {
+            r.CheckKeys(pr, "prompts", "color", "alpha", "line_fraction", "min_line_width");
+            var colour = r.String(pr, "color", "prompts");
+            var rgb = prompts.Colour;
+            if (colour is not null)
+            {
+                if (System.Text.RegularExpressions.Regex.IsMatch(colour, "^#[0-9a-fA-F]{6}$")) rgb = GmaiBench.Ingest.Regions.LabelMapDecoder.Parse(colour);
+                else r.Error(r.Get(pr, "color"), "prompts.color", $"expected \"#rrggbb\", found '{colour}'");
+            }
+            prompts = new GmaiBench.Imaging.Prompts.PromptStyle
+            {
+                Red = rgb.R, Green = rgb.G, Blue = rgb.B,
+                Alpha = r.Double(pr, "alpha", "prompts", 0.05, 1) ?? prompts.Alpha,
+                LineFraction = r.Double(pr, "line_fraction", "prompts", 0, 0.1) ?? prompts.LineFraction,
+                MinLineWidth = r.Int(pr, "min_line_width", "prompts", 1, 64) ?? prompts.MinLineWidth,
+            };
+        }
         var baseDir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var release = d.Release;
         if (r.AsMap(r.Get(root, "release"), "release") is { } rel)
@@ -178,7 +232,7 @@ public sealed partial record PipelineSettings
             Seed = seed,
             WorkDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "work", "") ?? d.WorkDir)),
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "output", "") ?? d.OutputDir)),
-            Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, Release = release, File = path,
+            Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, Release = release, Regions = regions, Prompts = prompts, File = path,
         };
         return (settings, r.Issues);
     }

@@ -6,19 +6,25 @@ namespace GmaiBench.Questions;
 
 /// <summary>
 /// Draws one template and the distractors for each case. Image-level distractors are the other classes of
-/// the answer's own source (for the same task); never a synonym, parent or child of an answer. Every choice
+/// the answer's own source (for the same task); region-level ones come from the shared (modality, task,
+/// granularity) pool limited to the answer's body region (or department); never a synonym, parent or child of
+/// an answer. The pool used is recorded with each item. Every choice
 /// comes from <see cref="Prng.For"/>, so a case's question depends only on (seed, case, its source's classes).
 /// </summary>
 public static class QuestionDrafter
 {
     public static (List<DraftQuestion> Drafts, List<Reject> Rejects) Draft(
-        IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings settings, ulong seed)
+        IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings settings, ulong seed, DistractorScope scope = DistractorScope.SameRegion)
     {
         var drafts = new List<DraftQuestion>();
         var rejects = new List<Reject>();
-        // Option pool per (source, task, granularity): the classes the source itself offers.
-        var classes = cases
-            .GroupBy(c => (c.SourceId, c.Task, c.Granularity))
+        // Image level: the classes the answer's own source offers for the task.
+        var classes = cases.Where(c => c.Granularity == "image")
+            .GroupBy(c => (c.SourceId, c.Task))
+            .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
+        // Region level: one shared pool per (modality, task, granularity), as the original, across sources.
+        var regionPools = cases.Where(c => c.Granularity != "image")
+            .GroupBy(c => (c.Modality, c.Task, c.Granularity))
             .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
 
         foreach (var c in cases.OrderBy(c => c.Key, StringComparer.Ordinal))
@@ -43,19 +49,43 @@ public static class QuestionDrafter
                 }
                 text = $"{text} {taxonomy.MultiChoiceInstruction}";
             }
-            var candidates = classes[(c.SourceId, c.Task, c.Granularity)]
+            var image = c.Granularity == "image";
+            var candidates = (image ? classes[(c.SourceId, c.Task)] : regionPools[(c.Modality, c.Task, c.Granularity)])
                 .Where(l => answers.All(a => !taxonomy.Related(a, l)))
+                .Where(l => image || answers.All(a => InScope(taxonomy, a, l, scope)))
                 .ToList();
+            var poolKey = image ? $"{pool.Key} | source {c.SourceId} classes"
+                : $"{pool.Key} | region pool {c.Modality}/{c.Task}/{c.Granularity} ({ScopeName(scope)})";
             var wanted = settings.MaxOptions - answers.Count;
             var distractors = Prng.For(seed, c.Key, "distractors").Sample(candidates, wanted);
             if (answers.Count + distractors.Count < settings.MinOptions || distractors.Count == 0)
             {
                 rejects.Add(Fail("too-few-options",
-                    $"only {answers.Count + distractors.Count} option(s) possible (answer plus {distractors.Count} distractor(s) from source {c.SourceId}); at least {Math.Max(2, settings.MinOptions)} needed"));
+                    $"only {answers.Count + distractors.Count} option(s) possible (answer plus {distractors.Count} distractor(s) from {poolKey}); at least {Math.Max(2, settings.MinOptions)} needed"));
                 continue;
             }
-            drafts.Add(new DraftQuestion { Case = c, Text = text, Answers = answers, Distractors = distractors, Pool = pool.Key });
+            drafts.Add(new DraftQuestion { Case = c, Text = text, Answers = answers, Distractors = distractors, Pool = poolKey });
         }
         return (drafts, rejects);
     }
+
+    /// <summary>Whether <paramref name="candidate"/> may stand beside <paramref name="answer"/>: same body region or a shared department.</summary>
+    public static bool InScope(LabelTaxonomy taxonomy, string answer, string candidate, DistractorScope scope)
+    {
+        var a = taxonomy.Label(answer)!;
+        var c = taxonomy.Label(candidate)!;
+        return scope switch
+        {
+            DistractorScope.SameRegion => a.Region is null || c.Region is null || a.Region == c.Region,
+            DistractorScope.SameDepartment => a.Departments.Count == 0 || c.Departments.Count == 0 || a.Departments.Intersect(c.Departments).Any(),
+            _ => true,
+        };
+    }
+
+    private static string ScopeName(DistractorScope s) => s switch
+    {
+        DistractorScope.SameRegion => "same body region",
+        DistractorScope.SameDepartment => "same department",
+        _ => "any label",
+    };
 }

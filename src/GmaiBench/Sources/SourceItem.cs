@@ -7,7 +7,14 @@ public sealed record SourceItem(
     string RelativePath,
     string FullPath,
     IReadOnlyList<string> RawLabels,
-    string GroupKey);
+    string GroupKey)
+{
+    /// <summary>The regions to mark (boxes or a label map), for detection and segmentation sources.</summary>
+    public RegionAnnotation? Annotation { get; init; }
+
+    /// <summary>Every file whose content the item's result depends on (the image first).</summary>
+    public IEnumerable<string> Files => Annotation is MaskAnnotation m ? [FullPath, m.MaskPath] : [FullPath];
+}
 
 /// <summary>An input that could not become an item, with the reason; it still counts in the build report.</summary>
 /// <remarks><c>Key</c> is what was rejected (an item or one of its cases); <see cref="ItemKey"/> the input it came from.</remarks>

@@ -57,7 +57,9 @@ public static class Tagger
             tagged.Add(new TaggedCase
             {
                 Key = c.Key, ItemKey = c.ItemKey, SourceId = c.SourceId, ImageSha = c.ImageSha, Granularity = c.Granularity,
-                OriginalTask = c.OriginalTask, GroupKey = c.GroupKey, Labels = labels, Task = source.Task,
+                OriginalTask = c.OriginalTask, GroupKey = c.GroupKey, Labels = labels,
+                // A whole image is asked about as its source frames it; a marked region by what the region is.
+                Task = c.Granularity == "image" ? source.Task : taxonomy.Label(labels[0])!.Task ?? source.Task,
                 Departments = departments, Modality = source.Modality,
             });
         }

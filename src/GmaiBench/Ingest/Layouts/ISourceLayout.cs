@@ -12,6 +12,8 @@ public interface ISourceLayout
     string Granularity { get; }
     /// <summary>The original task name recorded with each item (e.g. CLS_2D).</summary>
     string OriginalTask { get; }
+    /// <summary>The per-item pixel stage its items go through: raster (whole images) or region (marked regions).</summary>
+    string Stage => Granularity == "image" ? "raster" : "region";
     string Describe { get; }
     /// <summary>Parses and validates <c>options:</c>; problems go to <paramref name="reader"/>.</summary>
     LayoutOptions ParseOptions(YamlConfigReader reader, YamlMappingNode? options, string path, string root);
@@ -25,6 +27,10 @@ public static class LayoutRegistry
     [
         new ImageFolderLayout(),
         new CsvLabelsLayout(),
+        new CocoLayout(),
+        new VocLayout(),
+        new CsvBoxesLayout(),
+        new MaskPairsLayout(),
     ];
 
     public static ISourceLayout? Find(string name) => All.FirstOrDefault(l => l.Name == name);

@@ -17,6 +17,12 @@ public sealed class ItemRejectedException(string reason, string message) : Excep
     public string Reason { get; } = reason;
 }
 
+/// <summary>A decoded, normalised image with the size and format of the file it came from; dispose it.</summary>
+public sealed record DecodedImage(Image<Rgb24> Image, int SourceWidth, int SourceHeight, string Format, int BitsPerPixel) : IDisposable
+{
+    public void Dispose() => Image.Dispose();
+}
+
 /// <summary>What the pixel stage made of one raster file: an 8-bit RGB PNG and what it came from.</summary>
 public sealed record RasterImage(byte[] Png, int Width, int Height, int SourceWidth, int SourceHeight, string SourceFormat, int SourceBitsPerPixel);
 
@@ -58,12 +64,21 @@ public static class RasterDecoder
 
     public static RasterImage Decode(byte[] bytes, ImageSettings settings)
     {
+        using var decoded = DecodeImage(bytes, settings);
+        return new RasterImage(EncodePng(decoded.Image), decoded.Image.Width, decoded.Image.Height, decoded.SourceWidth, decoded.SourceHeight, decoded.Format, decoded.BitsPerPixel);
+    }
+
+    /// <summary>
+    /// Checks the header before any pixel is decoded: not empty, ends with its end marker, a known format, positive
+    /// dimensions within <see cref="ImageSettings.MaxPixels"/>. Throws <see cref="ItemRejectedException"/> otherwise.
+    /// </summary>
+    public static (IImageInfo Info, IImageFormat Format) Inspect(byte[] bytes, ImageSettings settings)
+    {
         if (bytes.Length == 0) throw new ItemRejectedException("empty-file", "the file is empty (0 bytes)");
         CheckEndMarker(bytes);
-        var config = ConfigurationFor(settings.MemoryLimitMegabytes);
         IImageInfo? info;
         IImageFormat? format;
-        try { info = Image.Identify(config, bytes, out format); }
+        try { info = Image.Identify(ConfigurationFor(settings.MemoryLimitMegabytes), bytes, out format); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new ItemRejectedException("corrupt-header", $"the image header cannot be read: {e.Message}");
@@ -76,16 +91,13 @@ public static class RasterDecoder
         if (pixels > settings.MaxPixels)
             throw new ItemRejectedException("image-too-large",
                 $"the header declares {info.Width}x{info.Height} pixels ({pixels / 1e6:0.#} megapixels), over the limit of {settings.MaxPixels / 1e6:0.#}; not decoded");
+        return (info, format);
+    }
 
-        var wide = IsSixteenBit(info, format);
-        try
-        {
-            using var rgb = wide ? DecodeWide(bytes, config, settings) : DecodeNarrow(bytes, config);
-            var (w, h) = CappedSize(rgb.Width, rgb.Height, settings.MaxSide);
-            if (w != rgb.Width || h != rgb.Height)
-                rgb.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(w, h), Sampler = KnownResamplers.Bicubic, Mode = ResizeMode.Stretch }));
-            return new RasterImage(EncodePng(rgb), rgb.Width, rgb.Height, info.Width, info.Height, format.Name, info.PixelType.BitsPerPixel);
-        }
+    /// <summary>Runs <paramref name="decode"/> under the decoder rules: a memory-cap refusal or any decoder failure becomes a reject.</summary>
+    public static T Guard<T>(IImageFormat format, ImageSettings settings, Func<T> decode)
+    {
+        try { return decode(); }
         catch (Exception e) when (e is InvalidMemoryOperationException || e.InnerException is InvalidMemoryOperationException)
         {
             // ImageSharp wraps the allocator's refusal in InvalidImageContentException.
@@ -96,6 +108,23 @@ public static class RasterDecoder
             // Any decoder failure (bad zlib stream, bad Huffman table, ...) costs this item only.
             throw new ItemRejectedException("corrupt-image", $"the {format.Name} data cannot be decoded: {e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>The normalised image (RGB, longer side capped) before encoding, for stages that draw on it.</summary>
+    public static DecodedImage DecodeImage(byte[] bytes, ImageSettings settings)
+    {
+        var (info, format) = Inspect(bytes, settings);
+        var config = ConfigurationFor(settings.MemoryLimitMegabytes);
+        var wide = IsSixteenBit(info, format);
+        var rgb = Guard(format, settings, () =>
+        {
+            var image = wide ? DecodeWide(bytes, config, settings) : DecodeNarrow(bytes, config);
+            var (w, h) = CappedSize(image.Width, image.Height, settings.MaxSide);
+            if (w != image.Width || h != image.Height)
+                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(w, h), Sampler = KnownResamplers.Bicubic, Mode = ResizeMode.Stretch }));
+            return image;
+        });
+        return new DecodedImage(rgb, info.Width, info.Height, format.Name, info.PixelType.BitsPerPixel);
     }
 
     /// <summary>Output size with the longer side capped, aspect ratio kept (rounded to whole pixels, at least 1).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GmaiBench.Catalog;
+using GmaiBench.Ingest.Layouts;
 using GmaiBench.Pipeline;
 using GmaiBench.Sources;
 
@@ -10,16 +11,16 @@ namespace GmaiBench.Ingest.Raster;
 /// Its fingerprint covers the file content, the image parameters and <see cref="CodeVersion"/>, so a rebuild
 /// with nothing changed decodes nothing and a label or template edit never re-decodes.
 /// </summary>
-public sealed class RasterStage(ImageSettings settings, ObjectStore store)
+public sealed class RasterStage(ImageSettings settings, ObjectStore store) : IItemStage
 {
-    public const string Name = "raster";
+    public string Name => "raster";
     /// <summary>Bump when the stage's output for the same input changes.</summary>
     public const string CodeVersion = "raster/1";
 
     public string Fingerprint(string contentHash) =>
         Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(settings));
 
-    public (StageResultRow Result, IReadOnlyList<CaseRow> Cases) Run(SourceItem item, string granularity, string originalTask, string fingerprint)
+    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint)
     {
         try
         {
@@ -27,15 +28,15 @@ public sealed class RasterStage(ImageSettings settings, ObjectStore store)
             var sha = store.Put(image.Png);
             var row = new CaseRow
             {
-                Key = item.Key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = granularity, OriginalTask = originalTask,
+                Key = item.Key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = layout.Granularity, OriginalTask = layout.OriginalTask,
                 ImageSha = sha, Width = image.Width, Height = image.Height,
                 RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = item.GroupKey,
             };
-            return (new StageResultRow { ItemKey = item.Key, Stage = Name, Fingerprint = fingerprint, Status = "ok" }, [row]);
+            return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [row], []);
         }
         catch (ItemRejectedException e)
         {
-            return (new StageResultRow { ItemKey = item.Key, Stage = Name, Fingerprint = fingerprint, Status = "rejected", Reason = e.Reason, Message = e.Message }, []);
+            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, e), [], []);
         }
     }
 }

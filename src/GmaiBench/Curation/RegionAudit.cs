@@ -1,0 +1,124 @@
+using System.Text.Json;
+using GmaiBench.Catalog;
+using GmaiBench.Imaging.Prompts;
+using GmaiBench.Imaging.Regions;
+using GmaiBench.Ingest.Annotations;
+using GmaiBench.Ingest.Layouts;
+using GmaiBench.Ingest.Raster;
+using GmaiBench.Ingest.Regions;
+using GmaiBench.Pipeline;
+using GmaiBench.Questions;
+using GmaiBench.Sources;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace GmaiBench.Curation;
+
+/// <summary>
+/// Re-checks every region item against its SOURCE: the target is recomputed from the label map or boxes the
+/// source annotation gives (not from what the build stored), brought onto the emitted image's grid, and the mark
+/// found by comparing the emitted image with the unmarked one. A box must enclose the target without covering
+/// it, a contour must be exactly the target's outline ring, a mask must cover exactly the target.
+/// </summary>
+public static class RegionAudit
+{
+    public static List<string> Check(ProjectConfig config, IReadOnlyList<Question> questions, ObjectStore objects)
+    {
+        var problems = new List<string>();
+        var settings = config.Settings;
+        var sources = config.Sources.ToDictionary(s => s.Id);
+        var items = new Dictionary<string, SourceItem>(StringComparer.Ordinal);
+        foreach (var s in config.Sources.Where(s => LayoutRegistry.Find(s.Layout)!.Stage == "region"))
+            foreach (var i in LayoutRegistry.Find(s.Layout)!.Discover(s).Items) items[i.Key] = i;
+        using var catalog = CatalogDb.Open(Path.Combine(settings.WorkDir, "catalog.sqlite"));
+        var regions = new CatalogStore(catalog).Cases().Where(c => c.Region is not null)
+            .ToDictionary(c => c.Key, c => JsonSerializer.Deserialize<RegionRecord>(c.Region!)!);
+        foreach (var q in questions.Where(q => q.Case.Granularity != "image"))
+        {
+            var where = $"{q.Key} (index {q.Index})";
+            if (!items.TryGetValue(q.Case.ItemKey, out var item) || !regions.TryGetValue(q.Case.Key, out var record))
+            {
+                problems.Add($"{where}: its source item or region record is gone");
+                continue;
+            }
+            using var marked = Image.Load<Rgb24>(objects.Get(q.Case.ImageSha));
+            using var unmarked = Image.Load<Rgb24>(objects.Get(record.BaseImage));
+            int w = marked.Width, h = marked.Height;
+            if (unmarked.Width != w || unmarked.Height != h) { problems.Add($"{where}: marked and unmarked images differ in size"); continue; }
+            using var sourceInfo = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings.Image);
+            if (sourceInfo.Image.Width != w || sourceInfo.Image.Height != h) { problems.Add($"{where}: the source image no longer gives a {w}x{h} image"); continue; }
+            var target = Target(item, record.Label, q.Case.Granularity, sourceInfo, settings);
+            if (target is null) { problems.Add($"{where}: the source annotation holds no '{record.Label}'"); continue; }
+            var changed = new bool[w * h];
+            for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+                changed[y * w + x] = !marked[x, y].Equals(unmarked[x, y]);
+            var diff = new Region(w, h, changed);
+            var style = settings.Prompts;
+            var colour = style.Colour;
+            var problem = q.Case.Granularity switch
+            {
+                "box" => CheckBox(target.Value.Region, target.Value.Boxes, diff, marked, unmarked, style),
+                "contour" => CheckExact(target.Value.Region.Outline(style.LineWidth(w, h)), marked, unmarked, (_, _) => colour, "outline"),
+                _ => CheckExact(target.Value.Region, marked, unmarked, (x, y) => VisualPrompt.Blend(unmarked[x, y], colour, style.Alpha), "mask"),
+            };
+            if (problem is not null) problems.Add($"{where}: {problem}");
+        }
+        return problems;
+    }
+
+    private static (Region Region, List<PixelBox> Boxes)? Target(SourceItem item, string label, string granularity, DecodedImage source, PipelineSettings settings)
+    {
+        int w = source.Image.Width, h = source.Image.Height;
+        switch (item.Annotation)
+        {
+            case BoxAnnotation b:
+            {
+                var boxes = b.Boxes.Where(x => x.Label == label)
+                    .Select(x => BoxConvention.Scale(x.Box.ClipTo(source.SourceWidth, source.SourceHeight), source.SourceWidth, source.SourceHeight, w, h).ClipTo(w, h))
+                    .Where(x => !x.IsEmpty).ToList();
+                return boxes.Count == 0 ? null : (Region.OfBoxes(w, h, boxes), boxes);
+            }
+            case MaskAnnotation m:
+            {
+                var map = LabelMapDecoder.Decode(File.ReadAllBytes(m.MaskPath), m, settings.Image).Resize(w, h);
+                var code = map.Labels.ToList().IndexOf(label) + 1;
+                if (code == 0) return null;
+                var region = Region.OfLabel(map.Codes, w, h, code);
+                var boxes = granularity == "box" ? region.Components().Where(c => c.Area >= settings.Regions.MinArea).Select(c => c.Box).ToList() : [];
+                return region.Area == 0 ? null : (region, boxes);
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Every pixel of <paramref name="expected"/> carries the expected colour and no other pixel changed.</summary>
+    private static string? CheckExact(Region expected, Image<Rgb24> marked, Image<Rgb24> unmarked, Func<int, int, Rgb24> colourAt, string what)
+    {
+        for (var y = 0; y < marked.Height; y++)
+        for (var x = 0; x < marked.Width; x++)
+        {
+            var want = expected[x, y] ? colourAt(x, y) : unmarked[x, y];
+            if (!marked[x, y].Equals(want)) return $"the {what} differs from the source target at ({x}, {y})";
+        }
+        return null;
+    }
+
+    /// <summary>The box lines lie outside the target, cover none of it, and every target pixel sits inside a drawn box.</summary>
+    private static string? CheckBox(Region target, List<PixelBox> boxes, Region diff, Image<Rgb24> marked, Image<Rgb24> unmarked, PromptStyle style)
+    {
+        for (var i = 0; i < diff.Pixels.Length; i++)
+            if (diff.Pixels[i] && target.Pixels[i]) return $"the box covers target pixel ({i % diff.Width}, {i / diff.Width})";
+        var drawn = VisualPrompt.BoxPixels(target.Width, target.Height, boxes, style.LineWidth(target.Width, target.Height));
+        var colour = style.Colour;
+        for (var y = 0; y < target.Height; y++)
+        for (var x = 0; x < target.Width; x++)
+        {
+            if (drawn[x, y] && !marked[x, y].Equals(colour)) return $"the box line is missing at ({x}, {y})";
+            if (!drawn[x, y] && !marked[x, y].Equals(unmarked[x, y])) return $"a pixel outside the box lines changed at ({x}, {y})";
+            if (target[x, y] && !boxes.Any(b => b.Contains(x, y))) return $"target pixel ({x}, {y}) is not enclosed by a box";
+        }
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using GmaiBench.Imaging.Regions;
+
+namespace GmaiBench.Sources;
+
+/// <summary>What marks an item's regions; its canonical text is part of the item's fingerprint.</summary>
+public abstract record RegionAnnotation
+{
+    /// <summary>A stable text of the annotation (file content hashes are added separately).</summary>
+    public abstract string Canonical();
+}
+
+/// <summary>A box on the source image's pixel grid (inclusive pixel indices, before clipping), with where it came from.</summary>
+public sealed record LabelledBox(string Label, PixelBox Box, string Origin);
+
+/// <summary>Detection boxes of one image.</summary>
+public sealed record BoxAnnotation(IReadOnlyList<LabelledBox> Boxes) : RegionAnnotation
+{
+    public override string Canonical() =>
+        JsonSerializer.Serialize(Boxes.Select(b => new object[] { b.Label, b.Box.X0, b.Box.Y0, b.Box.X1, b.Box.Y1 }));
+}
+
+/// <summary>A label-map image aligned with the item's image: label values (or colours "#rrggbb") -> raw label.</summary>
+public sealed record MaskAnnotation(string MaskPath, string MaskRelative, IReadOnlyDictionary<int, string> Values, IReadOnlyDictionary<string, string> Colours) : RegionAnnotation
+{
+    public override string Canonical() => JsonSerializer.Serialize(new
+    {
+        mask = MaskRelative,
+        values = Values.OrderBy(kv => kv.Key).Select(kv => new object[] { kv.Key, kv.Value }),
+        colours = Colours.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new object[] { kv.Key, kv.Value }),
+    });
+}

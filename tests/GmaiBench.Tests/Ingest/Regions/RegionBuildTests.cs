@@ -1,0 +1,140 @@
+using GmaiBench.Curation;
+using GmaiBench.Pipeline;
+using GmaiBench.Questions;
+using GmaiBench.Release;
+using GmaiBench.Taxonomy;
+using GmaiBench.Tests.Questions;
+using GmaiBench.Tests.Release;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace GmaiBench.Tests.Ingest.Regions;
+
+/// <summary>One demo build shared by the read-only checks of region items.</summary>
+public sealed class RegionBuildFixture
+{
+    public DemoProject Project { get; }
+    public BuildResult Build { get; }
+
+    public RegionBuildFixture()
+    {
+        Project = new DemoProject("regions");
+        Build = Project.Build();
+    }
+}
+
+public class RegionBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildFixture>
+{
+    [Fact]
+    public void Every_region_item_is_marked_exactly_where_its_source_annotation_says()
+    {
+        var regionItems = fx.Build.Questions.Count(q => q.Case.Granularity != "image");
+        Assert.True(regionItems > 150, $"{regionItems} region items");
+        Assert.Empty(RegionAudit.Check(fx.Project.Config(), fx.Build.Questions, fx.Build.Objects));
+    }
+
+    [Fact]
+    public void The_audit_notices_a_mark_that_moved()
+    {
+        var q = fx.Build.Questions.First(x => x.Case.Granularity == "contour");
+        var copy = Path.Combine(TestData.TempDir("audit"), "objects");
+        TestData.CopyDirectory(fx.Build.Objects.Root, copy);
+        var store = new GmaiBench.Catalog.ObjectStore(copy);
+        using var img = Image.Load<Rgb24>(store.Get(q.Case.ImageSha));
+        // Shift the whole image one pixel right: the outline no longer traces the source target.
+        using var shifted = img.Clone();
+        for (var y = 0; y < img.Height; y++) for (var x = 1; x < img.Width; x++) shifted[x, y] = img[x - 1, y];
+        var sha = store.Put(GmaiBench.Ingest.Raster.RasterDecoder.EncodePng(shifted));
+        var moved = fx.Build.Questions.Select(x => x.Key == q.Key ? x with { Case = x.Case with { ImageSha = sha } } : x).ToList();
+        var problems = RegionAudit.Check(fx.Project.Config(), moved, store);
+        var problem = Assert.Single(problems);
+        Assert.StartsWith(q.Key, problem);
+    }
+
+    [Fact]
+    public void The_demo_emits_all_four_granularities_in_tsv_and_parquet()
+    {
+        var dir = BuildOutput.Write(fx.Build);
+        var rows = TsvFormat.Parse(File.ReadAllText(Path.Combine(dir, "GmaiDemo.tsv")));
+        var col = Array.IndexOf(rows[0], "perceptual granularity");
+        Assert.Equal(["box", "contour", "image", "mask"], rows.Skip(1).Select(r => r[col]).Distinct().Order());
+        var parquet = ParquetCheck.Read(Path.Combine(dir, "GmaiDemo.parquet"));
+        Assert.Equal(fx.Build.Questions.Count, parquet.Rows);
+        // Each segmentation target gives one mask and one contour item.
+        Assert.Equal(fx.Build.Questions.Count(q => q.Case.Granularity == "mask"), fx.Build.Questions.Count(q => q.Case.Granularity == "contour"));
+        Assert.Contains(fx.Build.Questions, q => q.Case.Granularity == "box" && q.Text.Contains("red box"));
+        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity == "contour"), q => Assert.Matches("outline|contour", q.Text));
+        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity == "mask"), q => Assert.Contains("mask", q.Text));
+    }
+
+    [Fact]
+    public void No_item_offers_a_synonym_parent_or_child_of_its_answer_and_region_distractors_share_its_body_region()
+    {
+        var t = fx.Project.Config().Taxonomy;
+        foreach (var q in fx.Build.Questions)
+        {
+            foreach (var option in q.OptionLabels.Where(o => !q.AnswerLabels.Contains(o)))
+            {
+                Assert.All(q.AnswerLabels, a => Assert.False(t.Related(a, option), $"{q.Key}: '{option}' is related to '{a}'"));
+                if (q.Case.Granularity != "image")
+                    Assert.All(q.AnswerLabels, a => Assert.Equal(t.Label(a)!.Region, t.Label(option)!.Region));
+            }
+            Assert.Equal(q.Options.Count, q.Options.Select(LabelNormaliser.Fold).Distinct().Count());
+        }
+        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity != "image"), q => Assert.Contains("region pool", q.Pool));
+    }
+
+    [Fact]
+    public void Malformed_annotations_and_a_wrong_size_mask_are_rejected_and_the_rest_builds()
+    {
+        var rejects = fx.Build.Report.Rejects;
+        foreach (var reason in new[] { "unknown-image-id", "unknown-category", "negative-size", "box-outside-image" })
+            Assert.Contains(rejects, r => r.SourceId == "demo-blood-smear" && r.Reason == reason && r.Path.StartsWith("annotations.json#annotation:"));
+        var mask = Assert.Single(rejects, r => r.Reason == "mask-size-mismatch");
+        Assert.Equal("images/case99_slice0.png", mask.Path);
+        Assert.Contains("128x128", mask.Message);
+        Assert.Equal(10, fx.Build.Questions.Where(q => q.Case.SourceId == "demo-blood-smear").Select(q => q.Case.ItemKey).Distinct().Count());
+        Assert.Equal(12, fx.Build.Questions.Where(q => q.Case.SourceId == "demo-abdomen-ct-2d").Select(q => q.Case.ItemKey).Distinct().Count());
+        Assert.Equal(0, fx.Build.Report.Unaccounted);
+    }
+}
+
+public class RegionDistractorTests
+{
+    private static readonly LabelTaxonomy Taxonomy = LabelTaxonomy.Load(TestData.Taxonomy);
+
+    private static TaggedCase Region(string key, string label, string granularity = "mask") =>
+        QuestionTests.Case(key, "s" + key, label) with { Granularity = granularity, Modality = "CT", Task = "OR-A" };
+
+    [Fact]
+    public void Region_pools_are_shared_across_sources_and_limited_to_the_answers_body_region()
+    {
+        var cases = new List<TaggedCase>
+        {
+            Region("1", "liver"), Region("2", "liver-tumor"), Region("3", "kidney"), Region("4", "spleen"), Region("5", "lung"), Region("6", "heart"),
+        };
+        var (drafts, rejects) = QuestionDrafter.Draft(cases, Taxonomy, new QuestionSettings(), 3, DistractorScope.SameRegion);
+        var liver = drafts.Single(d => d.Key == "1");
+        Assert.Equal(["kidney", "spleen"], liver.Distractors.Order());      // not its child liver-tumor, not thoracic lung or heart
+        Assert.Contains("same body region", liver.Pool);
+        Assert.Equal(["heart"], drafts.Single(d => d.Key == "5").Distractors);   // lung: only the other thoracic label
+        Assert.Empty(rejects);
+        var (alone, lonely) = QuestionDrafter.Draft([Region("7", "lung"), Region("8", "liver")], Taxonomy, new QuestionSettings(), 3, DistractorScope.SameRegion);
+        Assert.Empty(alone);
+        Assert.Contains(lonely, r => r.Key == "7" && r.Reason == "too-few-options" && r.Message.Contains("region pool CT/OR-A/mask"));
+        var (any, _) = QuestionDrafter.Draft(cases, Taxonomy, new QuestionSettings(), 3, DistractorScope.Any);
+        Assert.Equal(["heart", "kidney", "lung", "spleen"], any.Single(d => d.Key == "1").Distractors.Order());
+    }
+
+    [Fact]
+    public void Segmentation_targets_can_also_give_box_items()
+    {
+        var project = new DemoProject("derive-boxes");
+        var pipeline = project.PathOf("pipelines/demo.yaml");
+        File.AppendAllText(pipeline, "regions:\n  derive_boxes: true\n");
+        var build = project.Build();
+        var ct = build.Questions.Where(q => q.Case.SourceId == "demo-abdomen-ct-2d").ToList();
+        Assert.Equal(ct.Count(q => q.Case.Granularity == "mask"), ct.Count(q => q.Case.Granularity == "box"));
+        Assert.Empty(RegionAudit.Check(project.Config(), build.Questions, build.Objects));
+    }
+}
