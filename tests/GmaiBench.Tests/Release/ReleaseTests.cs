@@ -112,7 +112,8 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
         var sources = project.PathOf("sources.yaml");
         var full = File.ReadAllText(sources);
         var cut = full.IndexOf("  - id: demo-dermoscopy", StringComparison.Ordinal);
-        File.WriteAllText(sources, full[..cut]);
+        var next = full.IndexOf("  - id: ", cut + 5, StringComparison.Ordinal);
+        File.WriteAllText(sources, full[..cut] + full[next..]);
         ReleaseWriter.Write(project.Build(), "1.0.0");
 
         File.WriteAllText(sources, full);
