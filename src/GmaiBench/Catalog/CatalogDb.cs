@@ -46,6 +46,11 @@ public sealed class CatalogDb : IDisposable
                                    stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
         CREATE INDEX stage_rejects_item ON stage_rejects(item_key);
         """,
+        // 4: per-case perceptual hash of the unmarked image and its contrast, for curation without pixels.
+        """
+        ALTER TABLE cases ADD COLUMN phash TEXT;
+        ALTER TABLE cases ADD COLUMN contrast REAL;
+        """,
     ];
 
     public SqliteConnection Connection { get; }

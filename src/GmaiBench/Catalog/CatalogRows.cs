@@ -49,4 +49,8 @@ public sealed class CaseRow
     public string? Task { get; set; }
     public string? Departments { get; set; }
     public string? Modality { get; set; }
+    /// <summary>64-bit perceptual hash of the unmarked image, 16 hex digits.</summary>
+    public string? Phash { get; set; }
+    /// <summary>Luminance standard deviation of the unmarked image (0..255).</summary>
+    public double? Contrast { get; set; }
 }

@@ -68,8 +68,8 @@ public sealed class CatalogStore(CatalogDb db)
             _c.Execute("DELETE FROM stage_rejects WHERE item_key=@ItemKey", r, tx);
             foreach (var c in cases)
                 _c.Execute("""
-                    INSERT INTO cases(key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key)
-                    VALUES(@Key,@ItemKey,@SourceId,@Granularity,@OriginalTask,@ImageSha,@Width,@Height,@Region,@RawLabels,@GroupKey)
+                    INSERT INTO cases(key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key,phash,contrast)
+                    VALUES(@Key,@ItemKey,@SourceId,@Granularity,@OriginalTask,@ImageSha,@Width,@Height,@Region,@RawLabels,@GroupKey,@Phash,@Contrast)
                     """, c, tx);
             foreach (var x in caseRejects)
                 _c.Execute("INSERT INTO stage_rejects(item_key,key,source_id,path,stage,reason,message) VALUES(@ItemKey,@Key,@SourceId,@Path,@Stage,@Reason,@Message)",
@@ -87,7 +87,7 @@ public sealed class CatalogStore(CatalogDb db)
     public List<CaseRow> Cases() =>
         _c.Query<CaseRow>("""
             SELECT key, item_key AS ItemKey, source_id AS SourceId, granularity, original_task AS OriginalTask, image_sha AS ImageSha,
-                   width, height, region, raw_labels AS RawLabels, group_key AS GroupKey, labels, task, departments, modality
+                   width, height, region, raw_labels AS RawLabels, group_key AS GroupKey, labels, task, departments, modality, phash, contrast
             FROM cases ORDER BY key
             """).ToList();
 

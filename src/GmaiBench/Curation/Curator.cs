@@ -4,34 +4,13 @@ using GmaiBench.Sources;
 
 namespace GmaiBench.Curation;
 
-/// <summary>A group of items whose images are the same; the first (by key) is kept.</summary>
-public sealed record DuplicateCluster(string Kind, string Kept, IReadOnlyList<string> Removed);
-
 /// <summary>
-/// Whole-benchmark curation on metadata: exact-duplicate removal, the per-label cap (round-robin over sources
-/// and patient groups), and the VAL/TEST split by patient group stratified by task x granularity.
+/// Whole-benchmark curation on metadata: the per-label cap (round-robin over sources and patient groups) and the
+/// VAL/TEST split by patient group stratified by task x granularity.
 /// All decisions are functions of (seed, keys), never of input order.
 /// </summary>
 public static class Curator
 {
-    public static (List<DraftQuestion> Kept, List<Reject> Rejects, List<DuplicateCluster> Clusters) RemoveExactDuplicates(IReadOnlyList<DraftQuestion> drafts)
-    {
-        var kept = new List<DraftQuestion>();
-        var rejects = new List<Reject>();
-        var clusters = new List<DuplicateCluster>();
-        // Region items share an image with a different mark; only items of the same image and marking collide.
-        foreach (var g in drafts.GroupBy(d => (d.Case.ImageSha, d.Case.Granularity, Answers: string.Join('|', d.Answers))).OrderBy(g => g.Min(d => d.Key), StringComparer.Ordinal))
-        {
-            var ordered = g.OrderBy(d => d.Key, StringComparer.Ordinal).ToList();
-            kept.Add(ordered[0]);
-            if (ordered.Count == 1) continue;
-            clusters.Add(new DuplicateCluster("identical-pixels", ordered[0].Key, ordered.Skip(1).Select(d => d.Key).ToList()));
-            rejects.AddRange(ordered.Skip(1).Select(d => Reject.OfCase(d.Key, d.Case.SourceId, d.Case.ItemKey, "curate", "duplicate-image",
-                $"the same pixels as {ordered[0].Key}")));
-        }
-        return (kept.OrderBy(d => d.Key, StringComparer.Ordinal).ToList(), rejects, clusters);
-    }
-
     /// <summary>At most <paramref name="cap"/> items per (answer label(s), task, granularity), round-robin over sources, then patient groups.</summary>
     public static (List<DraftQuestion> Kept, List<Reject> Rejects) ApplyLabelCap(IReadOnlyList<DraftQuestion> drafts, int cap, ulong seed)
     {
@@ -68,13 +47,15 @@ public static class Curator
     /// Assigns each patient group wholly to VAL or TEST. Groups are visited in keyed-hash order; a group goes to
     /// VAL while the strata (task x granularity) it touches are short of their VAL target, weighted by its items.
     /// </summary>
-    public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed)
+    /// <param name="groupOf">Maps a case's group key to the group it is split with (near-duplicates join groups).</param>
+    public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed, IReadOnlyDictionary<string, string>? groupOf = null)
     {
+        string GroupOf(DraftQuestion d) => groupOf?.GetValueOrDefault(d.Case.GroupKey) ?? d.Case.GroupKey;
         static string Stratum(DraftQuestion d) => $"{d.Case.Task}/{d.Case.Granularity}";
         var totals = drafts.GroupBy(Stratum).ToDictionary(g => g.Key, g => g.Count());
         var inVal = totals.Keys.ToDictionary(k => k, _ => 0);
         var splitOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        var groups = drafts.GroupBy(d => d.Case.GroupKey)
+        var groups = drafts.GroupBy(GroupOf)
             .OrderBy(g => Prng.Mix(seed, "split\u0001" + g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal);
         foreach (var g in groups)
         {

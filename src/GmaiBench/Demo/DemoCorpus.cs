@@ -67,8 +67,10 @@ public static class DemoCorpus
     {
         var c = new Canvas(size, size);
         c.Fill(0.02f, 0.01f, 0.01f);
-        double cx = size / 2.0, cy = size / 2.0, r = size * 0.46;
-        c.Ellipse(cx, cy, r, r, 0.78f, 0.33f, 0.12f, 1, 0.04, 0.35);
+        // Each photograph framed a little differently (position, field size, exposure), as real ones are.
+        double cx = size / 2.0 + rng.NextInt(41) - 20, cy = size / 2.0 + rng.NextInt(41) - 20, r = size * (0.30 + rng.NextInt(15) / 100.0);
+        var exposure = 0.75f + rng.NextInt(50) / 100f;
+        c.Ellipse(cx, cy, r, r, 0.78f * exposure, 0.33f * exposure, 0.12f * exposure, 1, 0.04, 0.2 + rng.NextInt(30) / 100.0);
         var discX = cx + (rightEye ? 1 : -1) * r * 0.45;
         var discY = cy - r * 0.05 + (rng.NextInt(11) - 5);
         for (var v = 0; v < 8; v++)
@@ -139,29 +141,33 @@ public static class DemoCorpus
     {
         var c = new Canvas(size, size);
         c.Fill(0.05f, 0.05f, 0.05f);
-        double cx = size / 2.0, cy = size * 0.52;
-        c.Ellipse(cx, cy, size * 0.44, size * 0.48, 0.55f, 0.55f, 0.55f, 1, 0.1);
-        var lungL = (x: cx - size * 0.18, y: cy - size * 0.04);
-        var lungR = (x: cx + size * 0.18, y: cy - size * 0.04);
-        c.Ellipse(lungL.x, lungL.y, size * 0.14, size * 0.3, 0.12f, 0.12f, 0.12f, 1, 0.3);
-        c.Ellipse(lungR.x, lungR.y, size * 0.14, size * 0.3, 0.12f, 0.12f, 0.12f, 1, 0.3);
+        // Patients differ in size and position on the detector.
+        var scale = 0.8 + rng.NextInt(31) / 100.0;
+        double cx = size / 2.0 + rng.NextInt(49) - 24, cy = size * 0.52 + rng.NextInt(41) - 20;
+        var u = size * scale;
+        c.Ellipse(cx, cy, u * 0.44, u * 0.48, 0.55f, 0.55f, 0.55f, 1, 0.1);
+        var lungL = (x: cx - u * 0.18, y: cy - u * 0.04);
+        var lungR = (x: cx + u * 0.18, y: cy - u * 0.04);
+        c.Ellipse(lungL.x, lungL.y, u * 0.14, u * 0.3, 0.12f, 0.12f, 0.12f, 1, 0.3);
+        c.Ellipse(lungR.x, lungR.y, u * 0.14, u * 0.3, 0.12f, 0.12f, 0.12f, 1, 0.3);
         for (var i = 0; i < 7; i++)
         {
-            var y = cy - size * 0.28 + i * size * 0.075;
-            c.Line(cx - size * 0.02, y, cx - size * 0.33, y + size * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
-            c.Line(cx + size * 0.02, y, cx + size * 0.33, y + size * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
+            var y = cy - u * 0.28 + i * u * 0.075;
+            c.Line(cx - u * 0.02, y, cx - u * 0.33, y + u * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
+            c.Line(cx + u * 0.02, y, cx + u * 0.33, y + u * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
         }
-        c.Line(cx, size * 0.05, cx, size * 0.95, size * 0.05, 0.85f, 0.85f, 0.85f, 0.9);
+        c.Line(cx, cy - u * 0.47, cx, cy + u * 0.43, u * 0.05, 0.85f, 0.85f, 0.85f, 0.9);
         var heart = cls == 3 ? 0.2 : 0.12;
-        c.Ellipse(cx + size * 0.04, cy + size * 0.12, size * heart, size * heart * 0.85, 0.75f, 0.75f, 0.75f, 0.95, 0.4);
+        c.Ellipse(cx + u * 0.04, cy + u * 0.12, u * heart, u * heart * 0.85, 0.75f, 0.75f, 0.75f, 0.95, 0.4);
         if (cls == 1)
-            c.Ellipse(lungR.x + rng.NextInt(11) - 5, lungR.y + size * 0.12, size * 0.09, size * 0.1, 0.6f, 0.6f, 0.6f, 0.8, 0.9);
+            c.Ellipse(lungR.x + rng.NextInt(11) - 5, lungR.y + u * 0.12, u * 0.09, u * 0.1, 0.6f, 0.6f, 0.6f, 0.8, 0.9);
         if (cls == 2)
-            c.Ellipse(lungL.x - size * 0.03, lungL.y - size * 0.16, size * 0.1, size * 0.12, 0.0f, 0.0f, 0.0f, 1, 0.15);
+            c.Ellipse(lungL.x - u * 0.03, lungL.y - u * 0.16, u * 0.1, u * 0.12, 0.0f, 0.0f, 0.0f, 1, 0.15);
         c.Noise(rng, 0.04f);
         var result = new ushort[size * size];
+        var gain = 6 + rng.NextInt(5);
         for (var i = 0; i < result.Length; i++)
-            result[i] = (ushort)(8000 + Math.Clamp(c.R[i], 0f, 1f) * 4095 * 8);
+            result[i] = (ushort)(8000 + Math.Clamp(c.R[i], 0f, 1f) * 4095 * gain);
         return result;
     }
 
@@ -194,8 +200,11 @@ public static class DemoCorpus
     private static Canvas Lesion(Prng rng, int cls, int w, int h)
     {
         var c = new Canvas(w, h);
-        c.Fill(0.88f, 0.68f, 0.58f);
-        double cx = w / 2.0 + rng.NextInt(21) - 10, cy = h / 2.0 + rng.NextInt(15) - 7;
+        // Skin tone, lighting and where the lesion sits differ between photographs.
+        var tone = 0.8f + rng.NextInt(25) / 100f;
+        c.Fill(0.88f * tone, 0.68f * tone, 0.58f * tone);
+        c.Ellipse(rng.NextInt(w), rng.NextInt(h), w * 0.6, h * 0.6, 0.95f * tone, 0.8f * tone, 0.7f * tone, 0.5, 1.0);
+        double cx = w / 2.0 + rng.NextInt(81) - 40, cy = h / 2.0 + rng.NextInt(51) - 25;
         switch (cls)
         {
             case 0:
@@ -248,10 +257,14 @@ public static class DemoCorpus
             var rng = Prng.For(Seed, name, "abdomen");
             var c = new Canvas(size, size);
             c.Fill(0.02f, 0.02f, 0.02f);
-            c.Ellipse(size * 0.5, size * 0.52, size * 0.44, size * 0.36, 0.35f, 0.35f, 0.35f, 1, 0.05);
-            c.Ellipse(size * 0.5, size * 0.78, size * 0.05, size * 0.05, 0.95f, 0.95f, 0.95f, 1, 0.2);
-            var shapes = Organs.Select(o => (o.Colour, Cx: (o.Cx + (rng.NextInt(7) - 3) / 200.0) * size, Cy: (o.Cy + (rng.NextInt(7) - 3) / 200.0) * size,
-                Rx: o.Rx * size * (0.9 + rng.NextInt(21) / 100.0), Ry: o.Ry * size * (0.9 + rng.NextInt(21) / 100.0), o.Grey)).ToList();
+            // Body habitus and table position vary between patients.
+            double gs = 0.8 + rng.NextInt(31) / 100.0, gx = (rng.NextInt(21) - 10) / 100.0, gy = (rng.NextInt(17) - 8) / 100.0;
+            double X(double f) => (0.5 + (f - 0.5) * gs + gx) * size;
+            double Y(double f) => (0.5 + (f - 0.5) * gs + gy) * size;
+            c.Ellipse(X(0.5), Y(0.52), size * 0.44 * gs, size * 0.36 * gs, 0.35f, 0.35f, 0.35f, 1, 0.05);
+            c.Ellipse(X(0.5), Y(0.78), size * 0.05 * gs, size * 0.05 * gs, 0.95f, 0.95f, 0.95f, 1, 0.2);
+            var shapes = Organs.Select(o => (o.Colour, Cx: X(o.Cx + (rng.NextInt(11) - 5) / 200.0), Cy: Y(o.Cy + (rng.NextInt(11) - 5) / 200.0),
+                Rx: o.Rx * size * gs * (0.85 + rng.NextInt(31) / 100.0), Ry: o.Ry * size * gs * (0.85 + rng.NextInt(31) / 100.0), o.Grey)).ToList();
             // The pancreas is left out of some slices: a label map need not hold every label.
             if (n % 3 == 2) shapes.RemoveAt(shapes.Count - 1);
             foreach (var o in shapes) c.Ellipse(o.Cx, o.Cy, o.Rx, o.Ry, o.Grey, o.Grey, o.Grey, 1, 0.0);

@@ -38,6 +38,7 @@ public sealed record BuildReport
     public IReadOnlyList<UnmappedLabel> UnmappedLabels { get; init; } = [];
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Distributions { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    public GmaiBench.Curation.ShortcutAudit Audit { get; init; } = new();
     public IReadOnlyList<string> Outputs { get; init; } = [];
 }
 

@@ -150,20 +150,16 @@ public static class BuildRunner
         rejects.AddRange(tagRejects);
         store.SaveTags(tagged);
 
-        var (drafts, draftRejects) = QuestionDrafter.Draft(tagged, taxonomy, settings.Questions, settings.Seed, settings.Regions.Distractors);
-        rejects.AddRange(draftRejects);
-        var (unique, dupRejects, clusters) = Curator.RemoveExactDuplicates(drafts);
-        rejects.AddRange(dupRejects);
-        var (capped, capRejects) = Curator.ApplyLabelCap(unique, settings.Curation.MaxPerLabel, settings.Seed);
-        rejects.AddRange(capRejects);
-        var splitOf = Curator.SplitByGroup(capped, settings.Curation.ValShare, settings.Seed);
-        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[d.Case.GroupKey])).ToList(), taxonomy, settings.Seed);
+        var assembly = BenchmarkAssembler.Assemble(tagged, taxonomy, settings);
+        var questions = assembly.Questions;
+        var clusters = assembly.Clusters;
+        rejects.AddRange(assembly.Rejects);
         store.SaveQuestions(questions);
         rejects = rejects.OrderBy(r => r.SourceId, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.Stage, StringComparer.Ordinal).ToList();
         store.SaveRejects(rejects);
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
-            ignored, discoveredRejects, decoded, items.Count - todo.Count);
+            ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = assembly.Audit };
         store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
         return new BuildResult(config, questions, report, objects, catalogPath);
     }

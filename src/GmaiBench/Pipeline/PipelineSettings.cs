@@ -42,6 +42,10 @@ public sealed record CurationSettings
 {
     public int MaxPerLabel { get; init; } = 30;
     public double ValShare { get; init; } = 0.176;
+    /// <summary>Images whose perceptual hashes differ in at most this many of 64 bits are near-duplicates.</summary>
+    public int NearDuplicateBits { get; init; } = 4;
+    /// <summary>Images whose luminance standard deviation (0..255) is below this are blank or near-constant.</summary>
+    public double MinContrast { get; init; } = 2.0;
 }
 
 /// <summary>Release layout limits: Parquet shards and row groups (Hugging Face), TSV parts (VLMEvalKit).</summary>
@@ -149,11 +153,13 @@ public sealed partial record PipelineSettings
         var curation = d.Curation;
         if (r.AsMap(r.Get(root, "curation"), "curation") is { } cu)
         {
-            r.CheckKeys(cu, "curation", "max_per_label", "val_share");
+            r.CheckKeys(cu, "curation", "max_per_label", "val_share", "near_duplicate_bits", "min_contrast");
             curation = new CurationSettings
             {
                 MaxPerLabel = r.Int(cu, "max_per_label", "curation", 1, 1_000_000) ?? curation.MaxPerLabel,
                 ValShare = r.Double(cu, "val_share", "curation", 0, 1) ?? curation.ValShare,
+                NearDuplicateBits = r.Int(cu, "near_duplicate_bits", "curation", 0, 32) ?? curation.NearDuplicateBits,
+                MinContrast = r.Double(cu, "min_contrast", "curation", 0, 128) ?? curation.MinContrast,
             };
         }
         var regions = d.Regions;

@@ -15,6 +15,10 @@ public sealed record TaggedCase
     public required string Task { get; init; }
     public required IReadOnlyList<string> Departments { get; init; }
     public required string Modality { get; init; }
+    /// <summary>Perceptual hash of the unmarked image (near-duplicate detection); null when unknown.</summary>
+    public ulong? PHash { get; init; }
+    /// <summary>Luminance standard deviation of the unmarked image; null when unknown.</summary>
+    public double? Contrast { get; init; }
 }
 
 /// <summary>A question before curation and answer placement: its text, the answer label(s) and the distractors.</summary>

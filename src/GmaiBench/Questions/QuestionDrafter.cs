@@ -64,6 +64,19 @@ public static class QuestionDrafter
                     $"only {answers.Count + distractors.Count} option(s) possible (answer plus {distractors.Count} distractor(s) from {poolKey}); at least {Math.Max(2, settings.MinOptions)} needed"));
                 continue;
             }
+            var optionTexts = answers.Concat(distractors).Select(l => LabelNormaliser.Fold(taxonomy.Label(l)!.Name)).ToList();
+            if (optionTexts.Distinct().Count() != optionTexts.Count)
+            {
+                rejects.Add(Fail("duplicate-options", $"two options read the same after normalisation: {string.Join(", ", answers.Concat(distractors))}"));
+                continue;
+            }
+            var folded = $" {LabelNormaliser.Fold(text)} ";
+            var given = answers.FirstOrDefault(a => folded.Contains($" {LabelNormaliser.Fold(taxonomy.Label(a)!.Name)} ", StringComparison.Ordinal));
+            if (given is not null)
+            {
+                rejects.Add(Fail("answer-in-question", $"the question text names its answer '{taxonomy.Label(given)!.Name}'"));
+                continue;
+            }
             drafts.Add(new DraftQuestion { Case = c, Text = text, Answers = answers, Distractors = distractors, Pool = poolKey });
         }
         return (drafts, rejects);

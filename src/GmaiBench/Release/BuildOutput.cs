@@ -94,11 +94,17 @@ public static class BuildOutput
             sb.Append("\n## Unmapped labels\n\n");
             foreach (var u in r.UnmappedLabels) sb.Append(ci, $"- {u}\n");
         }
-        if (r.DuplicateClusters.Count > 0)
-        {
-            sb.Append("\n## Duplicate clusters\n\n");
-            foreach (var c in r.DuplicateClusters) sb.Append(ci, $"- {c.Kind}: kept `{c.Kept}`, removed {string.Join(", ", c.Removed.Select(x => $"`{x}`"))}\n");
-        }
+        sb.Append(ci, $"\n## Duplicate clusters ({r.DuplicateClusters.Count})\n\n");
+        if (r.DuplicateClusters.Count == 0) sb.Append("None: no two inputs share an image or a near-identical one.\n");
+        foreach (var c in r.DuplicateClusters)
+            sb.Append(ci, $"- {c.Kind}: {string.Join(", ", c.Items.Select(x => $"`{x}`"))}; kept `{c.Kept}`; items removed: {(c.Removed.Count == 0 ? "none (different questions; kept in one split)" : string.Join(", ", c.Removed.Select(x => $"`{x}`")))}\n");
+        var a = r.Audit;
+        sb.Append(ci, $"\n## Shortcut audit (TEST, {a.TestItems} single-choice items)\n\n| strategy | accuracy |\n|---|---:|\n");
+        sb.Append(ci, $"| chance (uniform guess) | {a.Chance:P1} |\n| always the same letter (best: {a.SameLetter.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Select(x => x.Key).FirstOrDefault()}) | {a.BestSameLetter:P1} |\n");
+        sb.Append(ci, $"| longest option | {a.LongestOption:P1} |\n| option most often correct in VAL for the question text | {a.ValMostOftenCorrect:P1} |\n");
+        sb.Append("\nAnswer letter shares by option count (single-choice, whole build):\n\n| options | " + string.Join(" | ", "ABCDE".Select(l => l.ToString())) + " |\n|---|---:|---:|---:|---:|---:|\n");
+        foreach (var (n, shares) in a.LetterShares)
+            sb.Append(ci, $"| {n} | {string.Join(" | ", "ABCDE".Select(l => shares.TryGetValue(l.ToString(), out var v) ? v.ToString("P1", ci) : ""))} |\n");
         sb.Append("\n## Distributions\n");
         foreach (var (name, counts) in r.Distributions)
         {

@@ -61,6 +61,7 @@ public static class Tagger
                 // A whole image is asked about as its source frames it; a marked region by what the region is.
                 Task = c.Granularity == "image" ? source.Task : taxonomy.Label(labels[0])!.Task ?? source.Task,
                 Departments = departments, Modality = source.Modality,
+                PHash = c.Phash is null ? null : Convert.ToUInt64(c.Phash, 16), Contrast = c.Contrast,
             });
         }
         var list = unmapped

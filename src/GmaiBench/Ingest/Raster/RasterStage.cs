@@ -15,7 +15,7 @@ public sealed class RasterStage(ImageSettings settings, ObjectStore store) : IIt
 {
     public string Name => "raster";
     /// <summary>Bump when the stage's output for the same input changes.</summary>
-    public const string CodeVersion = "raster/1";
+    public const string CodeVersion = "raster/2";
 
     public string Fingerprint(string contentHash) =>
         Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(settings));
@@ -24,15 +24,21 @@ public sealed class RasterStage(ImageSettings settings, ObjectStore store) : IIt
     {
         try
         {
-            var image = RasterDecoder.Decode(item.FullPath, settings);
-            var sha = store.Put(image.Png);
+            using var image = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings);
+            var (phash, contrast) = GmaiBench.Imaging.PerceptualHash.Of(image.Image);
+            var sha = store.Put(RasterDecoder.EncodePng(image.Image));
             var row = new CaseRow
             {
                 Key = item.Key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = layout.Granularity, OriginalTask = layout.OriginalTask,
-                ImageSha = sha, Width = image.Width, Height = image.Height,
+                ImageSha = sha, Width = image.Image.Width, Height = image.Image.Height,
+                Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                 RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = item.GroupKey,
             };
             return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [row], []);
+        }
+        catch (IOException e)
+        {
+            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, new ItemRejectedException("unreadable-file", e.Message)), [], []);
         }
         catch (ItemRejectedException e)
         {

@@ -23,7 +23,7 @@ public sealed record RegionRecord(string Label, string Granularity, int Area, IR
 /// </summary>
 public sealed class RegionStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store) : IItemStage
 {
-    public const string CodeVersion = "region/1";
+    public const string CodeVersion = "region/2";
 
     public string Name => "region";
 
@@ -37,6 +37,7 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
             using var decoded = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), image);
             var canvas = decoded.Image;
             var baseSha = store.Put(RasterDecoder.EncodePng(canvas));
+            var (phash, contrast) = GmaiBench.Imaging.PerceptualHash.Of(canvas);
             var targets = item.Annotation switch
             {
                 BoxAnnotation b => BoxTargets(b, decoded),
@@ -78,6 +79,7 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
                         Key = key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = granularity, OriginalTask = layout.OriginalTask,
                         ImageSha = sha, Width = marked.Width, Height = marked.Height, Region = JsonSerializer.Serialize(record),
                         RawLabels = JsonSerializer.Serialize(new[] { t.Label }), GroupKey = item.GroupKey,
+                        Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                     });
                 }
             }

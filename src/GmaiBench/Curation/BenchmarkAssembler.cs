@@ -1,0 +1,41 @@
+using GmaiBench.Pipeline;
+using GmaiBench.Questions;
+using GmaiBench.Sources;
+using GmaiBench.Taxonomy;
+
+namespace GmaiBench.Curation;
+
+/// <summary>What the whole-benchmark stages made of the tagged cases.</summary>
+public sealed record Assembly(List<Question> Questions, List<Reject> Rejects, List<DuplicateCluster> Clusters, ShortcutAudit Audit);
+
+/// <summary>
+/// The whole-benchmark stages, on metadata only: quality checks, questions, duplicate removal, the per-label cap,
+/// the patient-level split, answer placement and the shortcut audit. A pure function of (cases, taxonomy,
+/// settings): the same inputs give the same benchmark whatever their order.
+/// </summary>
+public static class BenchmarkAssembler
+{
+    public static Assembly Assemble(IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, PipelineSettings settings)
+    {
+        var rejects = new List<Reject>();
+        var usable = new List<TaggedCase>();
+        foreach (var c in cases.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            if (string.IsNullOrWhiteSpace(c.Task) || string.IsNullOrWhiteSpace(c.Modality) || c.Departments.Count == 0)
+                rejects.Add(Reject.OfCase(c.Key, c.SourceId, c.ItemKey, "curate", "missing-tag", "the case has no task, department or modality"));
+            else if (c.Contrast is { } contrast && contrast < settings.Curation.MinContrast)
+                rejects.Add(Reject.OfCase(c.Key, c.SourceId, c.ItemKey, "curate", "blank-image",
+                    $"the image is blank or near-constant (luminance standard deviation {contrast:0.##} < {settings.Curation.MinContrast:0.##})"));
+            else usable.Add(c);
+        }
+        var (drafts, draftRejects) = QuestionDrafter.Draft(usable, taxonomy, settings.Questions, settings.Seed, settings.Regions.Distractors);
+        rejects.AddRange(draftRejects);
+        var dedup = Deduplication.Run(drafts, settings.Curation.NearDuplicateBits);
+        rejects.AddRange(dedup.Rejects);
+        var (capped, capRejects) = Curator.ApplyLabelCap(dedup.Kept, settings.Curation.MaxPerLabel, settings.Seed);
+        rejects.AddRange(capRejects);
+        var splitOf = Curator.SplitByGroup(capped, settings.Curation.ValShare, settings.Seed, dedup.GroupOf);
+        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[dedup.GroupOf[d.Case.GroupKey]])).ToList(), taxonomy, settings.Seed);
+        return new Assembly(questions, rejects, dedup.Clusters, ShortcutAudit.Of(questions));
+    }
+}
