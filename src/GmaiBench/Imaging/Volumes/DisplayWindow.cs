@@ -34,7 +34,16 @@ public readonly record struct DisplayWindow
     public void Apply(ReadOnlySpan<double> values, Span<byte> grey)
     {
         if (grey.Length < values.Length) throw new ArgumentException("the output is shorter than the input", nameof(grey));
-        for (var n = 0; n < values.Length; n++) grey[n] = Apply(values[n]);
+        // The kind of window is chosen once per span, not per pixel.
+        if (Voi is { } voi)
+        {
+            for (var n = 0; n < values.Length; n++) grey[n] = voi.Apply(values[n]);
+        }
+        else
+        {
+            var p = Percentile ?? throw new InvalidOperationException("an empty display window");
+            for (var n = 0; n < values.Length; n++) grey[n] = double.IsNaN(values[n]) ? (byte)0 : p.Apply(values[n]);
+        }
     }
 
     public override string ToString() =>

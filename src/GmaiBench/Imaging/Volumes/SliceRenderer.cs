@@ -1,3 +1,4 @@
+using System.Buffers;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -6,36 +7,57 @@ namespace GmaiBench.Imaging.Volumes;
 /// <summary>The label map of one rendered slice: row-major labels on exactly the image's pixel grid.</summary>
 public sealed class LabelSlice
 {
-    private readonly int[] _labels;
+    private int[] _labels;
+    private readonly bool _pooled;
 
-    public LabelSlice(int width, int height, int[] labels)
+    public LabelSlice(int width, int height, int[] labels) : this(width, height, labels, pooled: false)
+    {
+    }
+
+    private LabelSlice(int width, int height, int[] labels, bool pooled)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        if (width <= 0 || height <= 0 || labels.Length != width * height)
+        if (width <= 0 || height <= 0 || labels.Length < width * height || (!pooled && labels.Length != width * height))
             throw new ArgumentException($"{labels.Length} labels for a {width}x{height} slice", nameof(labels));
         Width = width;
         Height = height;
         _labels = labels;
+        _pooled = pooled;
     }
+
+    /// <summary>A slice over a rented array, handed back by <see cref="RenderedSlice.Dispose"/>.</summary>
+    internal static LabelSlice Pooled(int width, int height, int[] labels) => new(width, height, labels, pooled: true);
 
     public int Width { get; }
 
     public int Height { get; }
 
-    public ReadOnlySpan<int> Labels => _labels;
+    public ReadOnlySpan<int> Labels => _labels.AsSpan(0, Width * Height);
 
-    public int this[int x, int y] => _labels[y * Width + x];
+    public int this[int x, int y]
+    {
+        get
+        {
+            if ((uint)x >= (uint)Width || (uint)y >= (uint)Height) throw new ArgumentOutOfRangeException(nameof(x), $"pixel ({x}, {y}) is outside the {Width}x{Height} slice");
+            return _labels[y * Width + x];
+        }
+    }
+
+    internal void Release()
+    {
+        if (!_pooled || _labels.Length == 0) return;
+        ArrayPool<int>.Shared.Return(_labels);
+        _labels = [];
+    }
 
     /// <summary>Pixels carrying <paramref name="label"/>.</summary>
-    public long Area(int label)
-    {
-        long n = 0;
-        foreach (var v in _labels) if (v == label) n++;
-        return n;
-    }
+    public long Area(int label) => Labels.Count(label);
 }
 
-/// <summary>One slice ready for a visual prompt: the windowed RGB image (grey in R=G=B) and its label map.</summary>
+/// <summary>
+/// One slice ready for a visual prompt: the windowed RGB image (grey in R=G=B) and its label map. Dispose hands both
+/// buffers back to their pools; neither may be used afterwards.
+/// </summary>
 public sealed class RenderedSlice(SlicePlane plane, Image<Rgb24> image, LabelSlice labels, PlaneSampling sampling) : IDisposable
 {
     public SlicePlane Plane { get; } = plane;
@@ -46,7 +68,11 @@ public sealed class RenderedSlice(SlicePlane plane, Image<Rgb24> image, LabelSli
 
     public PlaneSampling Sampling { get; } = sampling;
 
-    public void Dispose() => Image.Dispose();
+    public void Dispose()
+    {
+        Image.Dispose();
+        Labels.Release();
+    }
 }
 
 /// <summary>
@@ -76,7 +102,7 @@ public static class SliceRenderer
         var picture = RenderImage(image, plane, window, sampling);
         try
         {
-            return new RenderedSlice(plane, picture, RenderLabels(labels, plane, sampling), sampling);
+            return new RenderedSlice(plane, picture, RenderLabels(labels, plane, sampling, pooled: true), sampling);
         }
         catch
         {
@@ -89,33 +115,59 @@ public static class SliceRenderer
     public static Image<Rgb24> RenderImage(Volume image, SlicePlane plane, DisplayWindow window, PlaneSampling sampling)
     {
         RequireCanonical(image);
-        var plain = new double[sampling.SourceWidth * sampling.SourceHeight];
+        ArgumentNullException.ThrowIfNull(sampling);
         CheckPlane(image.Shape, plane, sampling);
-        image.ReadPlane(plane, plain);
-        var resampled = sampling.Width == sampling.SourceWidth && sampling.Height == sampling.SourceHeight ? plain : new double[sampling.Width * sampling.Height];
-        if (!ReferenceEquals(resampled, plain)) sampling.ResampleLinear(plain, resampled);
-        var pixels = new Rgb24[resampled.Length];
-        for (var n = 0; n < pixels.Length; n++)
+        int sourceCount = sampling.SourceWidth * sampling.SourceHeight, count = sampling.Width * sampling.Height;
+        // Scratch planes come from the shared pool: fresh multi-megabyte arrays per slice cost page faults and garbage.
+        var source = ArrayPool<double>.Shared.Rent(sourceCount);
+        var resampled = sampling.Width == sampling.SourceWidth && sampling.Height == sampling.SourceHeight ? null : ArrayPool<double>.Shared.Rent(count);
+        var grey = ArrayPool<byte>.Shared.Rent(count);
+        var pixels = ArrayPool<Rgb24>.Shared.Rent(count);
+        try
         {
-            var g = window.Apply(resampled[n]);
-            pixels[n] = new Rgb24(g, g, g);
+            image.ReadPlane(plane, source.AsSpan(0, sourceCount));
+            if (resampled is not null) sampling.ResampleLinear(source.AsSpan(0, sourceCount), resampled.AsSpan(0, count));
+            window.Apply((resampled ?? source).AsSpan(0, count), grey.AsSpan(0, count));
+            for (var n = 0; n < count; n++) pixels[n] = new Rgb24(grey[n], grey[n], grey[n]);
+            return SixLabors.ImageSharp.Image.LoadPixelData<Rgb24>(pixels.AsSpan(0, count), sampling.Width, sampling.Height);
         }
-        return SixLabors.ImageSharp.Image.LoadPixelData<Rgb24>(pixels, sampling.Width, sampling.Height);
+        finally
+        {
+            ArrayPool<double>.Shared.Return(source);
+            if (resampled is not null) ArrayPool<double>.Shared.Return(resampled);
+            ArrayPool<byte>.Shared.Return(grey);
+            ArrayPool<Rgb24>.Shared.Return(pixels);
+        }
     }
 
     /// <summary>The labels of one slice of a canonical label map, on <paramref name="sampling"/>'s grid.</summary>
-    public static LabelSlice RenderLabels(LabelMap labels, SlicePlane plane, PlaneSampling sampling)
+    public static LabelSlice RenderLabels(LabelMap labels, SlicePlane plane, PlaneSampling sampling) => RenderLabels(labels, plane, sampling, pooled: false);
+
+    private static LabelSlice RenderLabels(LabelMap labels, SlicePlane plane, PlaneSampling sampling, bool pooled)
     {
         ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(sampling);
         labels.RequireCanonical();
         CheckPlane(labels.Shape, plane, sampling);
-        var plain = new int[sampling.SourceWidth * sampling.SourceHeight];
-        labels.ReadPlane(plane, plain);
+        int sourceCount = sampling.SourceWidth * sampling.SourceHeight, count = sampling.Width * sampling.Height;
+        var output = pooled ? ArrayPool<int>.Shared.Rent(count) : new int[count];
+        var result = pooled ? LabelSlice.Pooled(sampling.Width, sampling.Height, output) : new LabelSlice(sampling.Width, sampling.Height, output);
         if (sampling.Width == sampling.SourceWidth && sampling.Height == sampling.SourceHeight)
-            return new LabelSlice(sampling.Width, sampling.Height, plain);
-        var resampled = new int[sampling.Width * sampling.Height];
-        sampling.ResampleNearest(plain, resampled);
-        return new LabelSlice(sampling.Width, sampling.Height, resampled);
+        {
+            labels.ReadPlane(plane, output.AsSpan(0, count));
+            return result;
+        }
+        var source = ArrayPool<int>.Shared.Rent(sourceCount);
+        try
+        {
+            labels.ReadPlane(plane, source.AsSpan(0, sourceCount));
+            sampling.ResampleNearest(source.AsSpan(0, sourceCount), output.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(source);
+        }
+        return result;
     }
 
     private static void CheckPlane(GridShape shape, SlicePlane plane, PlaneSampling sampling)

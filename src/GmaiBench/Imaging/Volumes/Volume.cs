@@ -60,6 +60,8 @@ public abstract class Volume
     internal abstract string? FindNonIntegerLabel();
 
     internal abstract PercentileWindow NonZeroPercentiles(double lowPercent, double highPercent);
+
+    internal abstract void ReturnVoxels(VoxelBufferPool pool);
 }
 
 /// <summary>A volume whose voxels are stored as <typeparamref name="T"/> (uint8 ... float64), as read from disk.</summary>
@@ -70,11 +72,14 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
     private readonly long _offset;
     private readonly long _strideI, _strideJ, _strideK;
 
-    /// <summary>A volume over <paramref name="voxels"/> in NIfTI order: i fastest, then j, then k.</summary>
+    /// <summary>
+    /// A volume over the first <see cref="GridShape.VoxelCount"/> elements of <paramref name="voxels"/> in NIfTI order
+    /// (i fastest, then j, then k); a longer array (a pooled buffer) is allowed, its tail is ignored.
+    /// </summary>
     public Volume(T[] voxels, GridShape shape, Affine affine, VoxelScaling? scaling = null)
         : this(voxels, shape, affine, scaling ?? VoxelScaling.Identity, 0, 1, shape.Ni, (long)shape.Ni * shape.Nj)
     {
-        if (voxels.LongLength != shape.VoxelCount)
+        if (voxels.LongLength < shape.VoxelCount)
             throw new ArgumentException($"{voxels.LongLength} voxels given for a {shape} grid ({shape.VoxelCount} voxels)", nameof(voxels));
     }
 
@@ -93,7 +98,7 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
     public override VoxelType VoxelType { get; }
 
     /// <summary>Every stored voxel, in storage order (not view order): for whole-volume statistics.</summary>
-    public ReadOnlySpan<T> StoredVoxels => _voxels;
+    public ReadOnlySpan<T> StoredVoxels => _voxels.AsSpan(0, (int)Shape.VoxelCount);
 
     public T Stored(int i, int j, int k) => _voxels[IndexOf(i, j, k)];
 
@@ -192,30 +197,36 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
         var sliceAxis = (int)axis;
         var accumulator = new LabelAreaAccumulator(Shape[sliceAxis]);
         var identity = Scaling.IsIdentity;
-        var voxels = _voxels;
         long s0 = Stride(o0), s1 = Stride(o1), s2 = Stride(o2);
         int n0 = Shape[o0], n1 = Shape[o1], n2 = Shape[o2];
+        // Label maps are mostly background: with unit inner stride and stored 0 meaning label 0, zero runs are
+        // skipped with a vectorised search instead of voxel by voxel.
+        var skipZeros = Math.Abs(s2) == 1 && identity;
         for (var c0 = 0; c0 < n0; c0++)
         {
             for (var c1 = 0; c1 < n1; c1++)
             {
                 var p = _offset + c0 * s0 + c1 * s1;
-                if (sliceAxis == o2)
+                var fixedSlice = sliceAxis == o0 ? c0 : sliceAxis == o1 ? c1 : -1;
+                if (skipZeros)
                 {
-                    for (var c2 = 0; c2 < n2; c2++, p += s2)
+                    // The row's n2 voxels occupy [p, p + n2) or, walking backwards, (p - n2, p].
+                    var low = s2 > 0 ? p : p - (n2 - 1);
+                    var row = new ReadOnlySpan<T>(_voxels, (int)low, n2);
+                    for (var at = row.IndexOfAnyExcept(T.Zero); at >= 0;)
                     {
-                        var label = LabelOf(voxels[p], identity);
-                        if (label != 0) accumulator.Add(c2, label);
+                        // A float -0.0 is found by the search but is label 0.
+                        var label = LabelOf(row[at], true);
+                        if (label != 0) accumulator.Add(fixedSlice >= 0 ? fixedSlice : (s2 > 0 ? at : n2 - 1 - at), label);
+                        var next = row[(at + 1)..].IndexOfAnyExcept(T.Zero);
+                        at = next < 0 ? -1 : at + 1 + next;
                     }
+                    continue;
                 }
-                else
+                for (var c2 = 0; c2 < n2; c2++, p += s2)
                 {
-                    var slice = sliceAxis == o0 ? c0 : c1;
-                    for (var c2 = 0; c2 < n2; c2++, p += s2)
-                    {
-                        var label = LabelOf(voxels[p], identity);
-                        if (label != 0) accumulator.Add(slice, label);
-                    }
+                    var label = LabelOf(_voxels[p], identity);
+                    if (label != 0) accumulator.Add(fixedSlice >= 0 ? fixedSlice : c2, label);
                 }
             }
         }
@@ -227,14 +238,17 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
         // Narrow integer types with identity scaling always hold valid labels.
         if (Scaling.IsIdentity && VoxelType is VoxelType.UInt8 or VoxelType.Int8 or VoxelType.Int16 or VoxelType.UInt16 or VoxelType.Int32)
             return null;
-        for (var p = 0; p < _voxels.Length; p++)
+        var voxels = StoredVoxels;
+        for (var p = 0; p < voxels.Length; p++)
         {
-            var value = Scaling.Apply(double.CreateTruncating(_voxels[p]));
+            var value = Scaling.Apply(double.CreateTruncating(voxels[p]));
             if (!double.IsFinite(value) || value != Math.Round(value) || value < int.MinValue || value > int.MaxValue)
-                return $"stored value {_voxels[p]} (physical {value}) at storage position {p}";
+                return $"stored value {voxels[p]} (physical {value}) at storage position {p}";
         }
         return null;
     }
+
+    internal override void ReturnVoxels(VoxelBufferPool pool) => pool.Keep(_voxels);
 
     internal override PercentileWindow NonZeroPercentiles(double lowPercent, double highPercent) =>
         VolumePercentiles.NonZero(StoredVoxels, Scaling, lowPercent, highPercent);

@@ -1,3 +1,5 @@
+using GmaiBench.Imaging.Volumes;
+
 namespace GmaiBench.Ingest.Nifti;
 
 /// <summary>Limits and choices for reading one NIfTI volume.</summary>
@@ -11,6 +13,9 @@ public sealed record NiftiReadOptions
 
     /// <summary>Which 3D volume of a 4D (or higher) file to read, flattened over dim[4..7]; 0 for 3D files.</summary>
     public long VolumeIndex { get; init; }
+
+    /// <summary>Where voxel arrays come from: a pool reuses the array of a volume handed back after use; null allocates afresh.</summary>
+    public VoxelBufferPool? Buffers { get; init; }
 
     public NiftiReadOptions Validate()
     {

@@ -42,9 +42,9 @@ public static class NiftiReader
                 : $"the magic says the voxels are in a separate .img file, but {Path.GetFileName(headerPath)} is a .nii");
         }
         header.CheckReadable(options);
-        if (dataPath is null) return ReadVoxels(headerSource, header, header.HeaderSize, options.VolumeIndex);
+        if (dataPath is null) return ReadVoxels(headerSource, header, header.HeaderSize, options);
         using var dataSource = Source.Open(dataPath);
-        return ReadVoxels(dataSource, header, 0, options.VolumeIndex);
+        return ReadVoxels(dataSource, header, 0, options);
     }
 
     /// <summary>A label map: <see cref="Read"/>, then every voxel checked to be an integer label.</summary>
@@ -88,8 +88,9 @@ public static class NiftiReader
         return NiftiHeader.Parse(bytes.AsSpan(0, got));
     });
 
-    private static Volume ReadVoxels(Source source, NiftiHeader header, long consumed, long volumeIndex) => source.Guard<Volume>(() =>
+    private static Volume ReadVoxels(Source source, NiftiHeader header, long consumed, NiftiReadOptions options) => source.Guard<Volume>(() =>
     {
+        var volumeIndex = options.VolumeIndex;
         var start = header.VoxOffset + volumeIndex * header.BytesPerVolume;
         if (source.Compressed)
         {
@@ -109,35 +110,19 @@ public static class NiftiReader
         }
         Volume volume = header.VoxelType switch
         {
-            VoxelType.UInt8 => ReadTyped<byte>(source.Stream, header),
-            VoxelType.Int8 => ReadTyped<sbyte>(source.Stream, header),
-            VoxelType.Int16 => ReadTyped<short>(source.Stream, header),
-            VoxelType.UInt16 => ReadTyped<ushort>(source.Stream, header),
-            VoxelType.Int32 => ReadTyped<int>(source.Stream, header),
-            VoxelType.UInt32 => ReadTyped<uint>(source.Stream, header),
-            VoxelType.Int64 => ReadTyped<long>(source.Stream, header),
-            VoxelType.Float32 => ReadTyped<float>(source.Stream, header),
-            VoxelType.Float64 => ReadTyped<double>(source.Stream, header),
+            VoxelType.UInt8 => ReadTyped<byte>(source, header, options),
+            VoxelType.Int8 => ReadTyped<sbyte>(source, header, options),
+            VoxelType.Int16 => ReadTyped<short>(source, header, options),
+            VoxelType.UInt16 => ReadTyped<ushort>(source, header, options),
+            VoxelType.Int32 => ReadTyped<int>(source, header, options),
+            VoxelType.UInt32 => ReadTyped<uint>(source, header, options),
+            VoxelType.Int64 => ReadTyped<long>(source, header, options),
+            VoxelType.Float32 => ReadTyped<float>(source, header, options),
+            VoxelType.Float64 => ReadTyped<double>(source, header, options),
             _ => throw new ItemRejectedException(NiftiRejects.UnsupportedDatatype, $"datatype {header.VoxelType} is not supported"),
         };
-        if (source.Compressed && volumeIndex == header.VolumeCount - 1) DrainToTrailer(source.Stream);
         return volume;
     });
-
-    /// <summary>
-    /// Reads on to the end of the gzip member so its CRC-32 trailer is checked (RFC 1952): damage that still inflates
-    /// then fails as corrupt-gzip. Bounded, so trailing bytes after the voxels cannot cost much.
-    /// </summary>
-    private static void DrainToTrailer(Stream stream)
-    {
-        var buffer = new byte[4096];
-        for (var total = 0; total < 1 << 20;)
-        {
-            var n = stream.Read(buffer);
-            if (n == 0) return;
-            total += n;
-        }
-    }
 
     private static void Skip(Stream stream, long count)
     {
@@ -152,18 +137,82 @@ public static class NiftiReader
         }
     }
 
-    private static Volume<T> ReadTyped<T>(Stream stream, NiftiHeader header) where T : unmanaged, INumber<T>
+    private static Volume<T> ReadTyped<T>(Source source, NiftiHeader header, NiftiReadOptions options) where T : unmanaged, INumber<T>
     {
+        var count = (int)header.Shape.VoxelCount;
         // Uninitialised: every element is overwritten by the read below, so zeroing would be wasted work.
-        var voxels = GC.AllocateUninitializedArray<T>((int)header.Shape.VoxelCount);
-        // The read (or inflate) writes straight into the voxel array, in chunks a byte span can address.
-        var perChunk = (1 << 30) / Unsafe.SizeOf<T>();
-        for (var at = 0; at < voxels.Length; at += perChunk)
+        var voxels = options.Buffers?.Rent<T>(count) ?? GC.AllocateUninitializedArray<T>(count);
+        if (source.Compressed && options.VolumeIndex == header.VolumeCount - 1) InflateLast(source.Stream, voxels, count);
+        else
         {
-            stream.ReadExactly(MemoryMarshal.AsBytes(voxels.AsSpan(at, Math.Min(perChunk, voxels.Length - at))));
+            // The read writes straight into the voxel array, in chunks a byte span can address.
+            var perChunk = (1 << 30) / Unsafe.SizeOf<T>();
+            for (var at = 0; at < count; at += perChunk)
+            {
+                source.Stream.ReadExactly(MemoryMarshal.AsBytes(voxels.AsSpan(at, Math.Min(perChunk, count - at))));
+            }
         }
-        if (header.BigEndian == BitConverter.IsLittleEndian) SwapInPlace(voxels.AsSpan());
+        if (header.BigEndian == BitConverter.IsLittleEndian) SwapInPlace(voxels.AsSpan(0, count));
         return new Volume<T>(voxels, header.Shape, header.Affine, header.Scaling);
+    }
+
+    /// <summary>
+    /// Inflates the rest of the stream into the voxel array. GZipStream.CopyTo feeds the inflater 80 KB at a time where
+    /// Read feeds it 8 KB, which makes it markedly faster; the sink copies each inflated chunk into place (no full-size
+    /// intermediate buffer). Reading to the end also checks the gzip CRC-32 trailer (RFC 1952), so damage that still
+    /// inflates fails as corrupt-gzip. Data past the volume is tolerated up to 1 MiB, then reading stops.
+    /// </summary>
+    private static void InflateLast<T>(Stream stream, T[] voxels, int count) where T : unmanaged
+    {
+        var sink = new VoxelSink<T>(voxels, count);
+        try { stream.CopyTo(sink, 1 << 17); }
+        catch (VoxelSink<T>.OverflowStop) { return; }
+        if (sink.Written < sink.Capacity) throw new EndOfStreamException($"the stream ended {sink.Capacity - sink.Written} bytes before the end of the voxel data");
+    }
+
+    /// <summary>A write-only stream that fills the bytes of a voxel array in order.</summary>
+    private sealed class VoxelSink<T>(T[] voxels, int count) : Stream where T : unmanaged
+    {
+        private const long OverflowLimit = 1 << 20;
+
+        public long Capacity { get; } = (long)count * Unsafe.SizeOf<T>();
+
+        public long Written { get; private set; }
+
+        private long _overflow;
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var room = (int)Math.Min(buffer.Length, Capacity - Written);
+            if (room > 0)
+            {
+                // The destination is viewed as bytes over just the elements this chunk touches, so the view stays
+                // small whatever the volume's size.
+                var size = Unsafe.SizeOf<T>();
+                var first = (int)(Written / size);
+                var skip = (int)(Written % size);
+                var elements = Math.Min(count - first, (skip + room + size - 1) / size);
+                buffer[..room].CopyTo(MemoryMarshal.AsBytes(voxels.AsSpan(first, elements))[skip..]);
+                Written += room;
+            }
+            _overflow += buffer.Length - Math.Max(room, 0);
+            if (_overflow > OverflowLimit) throw new OverflowStop();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => Written;
+        public override long Position { get => Written; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        /// <summary>Ends CopyTo once the voxels are complete and more than the tolerated extra data followed.</summary>
+        public sealed class OverflowStop : Exception;
     }
 
     private static void SwapInPlace<T>(Span<T> values) where T : unmanaged

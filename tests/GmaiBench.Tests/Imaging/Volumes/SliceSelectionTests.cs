@@ -94,6 +94,22 @@ public class SliceSelectionTests
     }
 
     [Fact]
+    public void Scaled_and_float_label_maps_count_the_same_labels()
+    {
+        var map = Literal();
+        var expected = map.SliceAreas(SliceAxis.Axial);
+        // Stored (label - 1) / 0.5 with slope 0.5 and intercept 1: stored 0 is label 1, so zero runs cannot be skipped.
+        var scaled = LabelMap.From(VolumeFixtures.Make<short>(map.Shape, Affine.Identity, (i, j, k) => (map[i, j, k] - 1) * 2, new VoxelScaling(0.5, 1)));
+        var floats = LabelMap.From(VolumeFixtures.Make<float>(map.Shape, Affine.Identity, (i, j, k) => map[i, j, k] == 0 ? -0.0 : map[i, j, k]));
+        foreach (var other in new[] { scaled, floats })
+        {
+            var actual = other.SliceAreas(SliceAxis.Axial);
+            Assert.Equal(expected.Labels, actual.Labels);
+            foreach (var label in expected.Labels) Assert.Equal(expected.AreasOf(label).ToArray(), actual.AreasOf(label).ToArray());
+        }
+    }
+
+    [Fact]
     public void Non_canonical_maps_and_bad_options_are_refused()
     {
         var lps = LabelMap.From(new Volume<byte>(new byte[8], new GridShape(2, 2, 2), Affine.Diagonal(-1, -1, 1)));

@@ -58,9 +58,34 @@ public class VolumeTests
     [Fact]
     public void Wrong_voxel_count_and_bad_scaling_are_refused()
     {
-        Assert.Throws<ArgumentException>(() => new Volume<byte>(new byte[5], new GridShape(2, 2, 1), Affine.Identity));
+        Assert.Throws<ArgumentException>(() => new Volume<byte>(new byte[3], new GridShape(2, 2, 1), Affine.Identity));
         Assert.Throws<ArgumentException>(() => new Volume<byte>(new byte[4], new GridShape(2, 2, 1), Affine.Identity, new VoxelScaling(0, 1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new GridShape(2, 0, 1));
+    }
+
+    [Fact]
+    public void A_longer_pooled_array_holds_the_volume_in_its_head()
+    {
+        var v = new Volume<byte>([1, 2, 3, 4, 99], new GridShape(2, 2, 1), Affine.Identity);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, v.StoredVoxels.ToArray());
+    }
+
+    [Fact]
+    public void Buffer_pool_reuses_a_returned_array_that_is_large_enough()
+    {
+        var pool = new VoxelBufferPool();
+        var first = pool.Rent<short>(24);
+        pool.Return(new Volume<short>(first, new GridShape(4, 3, 2), Affine.Diagonal(-1, 1, 1)).ToCanonical());
+        Assert.Equal(48, pool.RetainedBytes);
+        Assert.Same(first, pool.Rent<short>(20));
+        Assert.Equal(0, pool.RetainedBytes);
+        pool.Return(new Volume<short>(first, new GridShape(4, 3, 2), Affine.Identity));
+        var bigger = pool.Rent<short>(25);
+        Assert.NotSame(first, bigger);
+        Assert.Equal(25, bigger.Length);
+        // The too-small array was let go rather than kept beside the new one.
+        Assert.Equal(0, pool.RetainedBytes);
+        Assert.Empty(pool.Rent<byte>(0));
     }
 
     [Fact]

@@ -161,6 +161,43 @@ public class NiftiReaderTests
     }
 
     [Fact]
+    public void Reads_through_a_buffer_pool_reuse_the_array_and_keep_the_values()
+    {
+        var dir = TestData.TempDir("nifti-pool");
+        var a = Path.Combine(dir, "a.nii.gz");
+        var b = Path.Combine(dir, "b.nii");
+        var volumeA = NiftiFixtures.Make(VoxelType.Int16);
+        var volumeB = NiftiFixtures.Make(VoxelType.Int16, offset: 7);
+        NiftiFixtures.Write(a, volumeA, new NiftiWriteOptions());
+        NiftiFixtures.Write(b, volumeB, new NiftiWriteOptions { BigEndian = true });
+        var options = new NiftiReadOptions { Buffers = new VoxelBufferPool() };
+        var readA = (Volume<short>)NiftiReader.Read(a, options);
+        NiftiFixtures.AssertSameVoxels(volumeA, readA);
+        options.Buffers.Return(readA);
+        var readB = (Volume<short>)NiftiReader.Read(b, options);
+        NiftiFixtures.AssertSameVoxels(volumeB, readB);
+        Assert.True(readA.StoredVoxels == readB.StoredVoxels);
+    }
+
+    [Fact]
+    public void Data_after_the_voxels_of_a_gzip_file_is_tolerated()
+    {
+        var dir = TestData.TempDir("nifti-tail");
+        var path = Path.Combine(dir, "v.nii.gz");
+        var volume = NiftiFixtures.Make(VoxelType.Float32);
+        NiftiFixtures.Write(path, volume, new NiftiWriteOptions());
+        // 3 MiB of zeros after the voxels: more than the 1 MiB the reader inflates past the volume.
+        var bytes = new MemoryStream();
+        using (var gz = new GZipStream(File.OpenRead(path), CompressionMode.Decompress)) gz.CopyTo(bytes);
+        using (var output = new GZipStream(File.Create(path), CompressionLevel.Fastest))
+        {
+            output.Write(bytes.ToArray());
+            output.Write(new byte[3 << 20]);
+        }
+        NiftiFixtures.AssertSameVoxels(volume, NiftiReader.Read(path));
+    }
+
+    [Fact]
     public void Label_maps_are_read_and_fractional_labels_refused()
     {
         var dir = TestData.TempDir("nifti-labels");
