@@ -77,7 +77,7 @@ public sealed class NiftiHeader
     /// <summary>Voxel index to RAS+ world, millimetres.</summary>
     public Affine Affine { get; private init; } = Affine.Identity;
 
-    /// <summary>The header length from its first four bytes (sizeof_hdr), in either byte order.</summary>
+    /// <summary>Version and byte order from the first four bytes (sizeof_hdr, 348 or 540, read in either byte order).</summary>
     public static (NiftiVersion Version, bool BigEndian) Detect(ReadOnlySpan<byte> first4)
     {
         if (first4.Length < 4) throw new ItemRejectedException(NiftiRejects.TruncatedFile, $"the file has {first4.Length} bytes, too short for a NIfTI header");

@@ -88,7 +88,7 @@ public static class NiftiReader
         return NiftiHeader.Parse(bytes.AsSpan(0, got));
     });
 
-    private static Volume ReadVoxels(Source source, NiftiHeader header, long consumed, NiftiReadOptions options) => source.Guard<Volume>(() =>
+    private static Volume ReadVoxels(Source source, NiftiHeader header, long consumed, NiftiReadOptions options) => source.Guard<Volume>(Volume () =>
     {
         var volumeIndex = options.VolumeIndex;
         var start = header.VoxOffset + volumeIndex * header.BytesPerVolume;
@@ -108,7 +108,7 @@ public static class NiftiReader
             }
             source.File.Position = start;
         }
-        Volume volume = header.VoxelType switch
+        return header.VoxelType switch
         {
             VoxelType.UInt8 => ReadTyped<byte>(source, header, options),
             VoxelType.Int8 => ReadTyped<sbyte>(source, header, options),
@@ -121,7 +121,6 @@ public static class NiftiReader
             VoxelType.Float64 => ReadTyped<double>(source, header, options),
             _ => throw new ItemRejectedException(NiftiRejects.UnsupportedDatatype, $"datatype {header.VoxelType} is not supported"),
         };
-        return volume;
     });
 
     private static void Skip(Stream stream, long count)
