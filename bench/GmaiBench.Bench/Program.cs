@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GmaiBench.Bench;
+using GmaiBench.Imaging.Volumes;
+
+// GmaiBench volume benchmark. `run` generates CT-like volumes, then measures inflate-only and the slice pipeline,
+// each repetition in a fresh child process so peak memory is per path; `inflate` and `pipeline` are those children.
+var arguments = args.Length == 0 ? ["run"] : args;
+try
+{
+    return arguments[0] switch
+    {
+        "run" => Run(Options.Parse(arguments[1..])),
+        "inflate" => Child(Measurements.Inflate(arguments[1])),
+        "pipeline" => Child(Pipeline(arguments[1], Options.Parse(arguments[2..]))),
+        _ => Usage($"unknown verb '{arguments[0]}'"),
+    };
+}
+catch (ArgumentException e)
+{
+    return Usage(e.Message);
+}
+
+static int Usage(string problem)
+{
+    Console.Error.WriteLine(problem);
+    Console.Error.WriteLine("usage: GmaiBench.Bench run [--small] [--volumes N] [--shape 512x512x200] [--repeats 3] [--extra-slices 0] [--percentile] [--dir PATH] [--keep]");
+    return 2;
+}
+
+static Measurement Pipeline(string dir, Options o) => Measurements.Pipeline(dir, o.Selection, o.Window, o.MaxSide);
+
+static int Child(Measurement m)
+{
+    Console.WriteLine(JsonSerializer.Serialize(m));
+    return 0;
+}
+
+static int Run(Options o)
+{
+    var culture = CultureInfo.InvariantCulture;
+    var dir = o.Dir ?? Path.Combine(Path.GetTempPath(), $"gmai-bench-{Environment.ProcessId}");
+    var generated = !Directory.Exists(dir) || Measurements.Pairs(dir).Count != o.Volumes;
+    try
+    {
+        if (generated)
+        {
+            var generation = Stopwatch.StartNew();
+            for (var n = 0; n < o.Volumes; n++)
+            {
+                SyntheticCt.Write(dir, n, o.Shape);
+                Console.Error.WriteLine($"generated volume {n + 1}/{o.Volumes} ({generation.Elapsed.TotalSeconds:0}s)");
+            }
+        }
+        var files = Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
+        Console.Error.WriteLine($"{o.Volumes} volumes of {o.Shape} int16 + uint8 labels in {dir}: {files / 1e6:0.0} MB compressed");
+
+        var inflate = new List<Measurement>();
+        var pipeline = new List<Measurement>();
+        for (var r = 0; r < o.Repeats; r++)
+        {
+            inflate.Add(Spawn(["inflate", dir]));
+            pipeline.Add(Spawn(["pipeline", dir, .. o.ChildArguments()]));
+            Console.Error.WriteLine(string.Create(culture, $"repeat {r + 1}/{o.Repeats}: inflate {inflate[^1].Seconds:0.000}s, pipeline {pipeline[^1].Seconds:0.000}s"));
+        }
+        Console.WriteLine(Report(o, inflate, pipeline));
+        return 0;
+    }
+    finally
+    {
+        if (!o.Keep && generated && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+}
+
+static Measurement Spawn(string[] childArguments)
+{
+    var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+    var info = new ProcessStartInfo(self) { RedirectStandardOutput = true, UseShellExecute = false };
+    // Under `dotnet GmaiBench.Bench.dll` the process is the dotnet host: pass the assembly first.
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(Measurement).Assembly.Location);
+    foreach (var a in childArguments) info.ArgumentList.Add(a);
+    using var child = Process.Start(info) ?? throw new InvalidOperationException("cannot start the measuring process");
+    var output = child.StandardOutput.ReadToEnd();
+    child.WaitForExit();
+    if (child.ExitCode != 0) throw new InvalidOperationException($"{string.Join(' ', childArguments)} exited with {child.ExitCode}");
+    return JsonSerializer.Deserialize<Measurement>(output.Trim()) ?? throw new InvalidOperationException("no measurement");
+}
+
+static string Report(Options o, List<Measurement> inflate, List<Measurement> pipeline)
+{
+    var c = CultureInfo.InvariantCulture;
+    static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+    var p0 = pipeline[0];
+    double inflateS = Median(inflate.Select(m => m.Seconds)), pipelineS = Median(pipeline.Select(m => m.Seconds));
+    double inflatePeak = Median(inflate.Select(m => (double)m.PeakWorkingSetBytes)), pipelinePeak = Median(pipeline.Select(m => (double)m.PeakWorkingSetBytes));
+    double inflateStart = Median(inflate.Select(m => (double)m.StartWorkingSetBytes)), pipelineStart = Median(pipeline.Select(m => (double)m.StartWorkingSetBytes));
+    var mb = p0.CompressedBytes / 1e6;
+    var largestMb = p0.LargestVolumeBytes / 1e6;
+    var lines = new List<string>
+    {
+        string.Create(c, $"Data: {p0.Volumes} volumes {o.Shape} int16 (+ uint8 labels, 10 labels), {mb:0.0} MB compressed, {p0.InflatedBytes / 1e6:0.0} MB inflated; largest decoded volume {largestMb:0.0} MB (int16)."),
+        string.Create(c, $"Per run: {p0.Slices} slices ({o.Selection.Axis}, best slice per label + {o.Selection.ExtraSlices} extra), window {(o.Window.Voi is { } v ? v.ToString() : "percentiles 0.5/99.5")}, longer side <= {o.MaxSide}; {o.Repeats} repeats, medians; {Environment.ProcessorCount} cores."),
+        "",
+        "| path | wall s (median) | runs (s) | slices/s | compressed MB/s | peak working set MB | start MB |",
+        "|---|---|---|---|---|---|---|",
+        string.Create(c, $"| (a) inflate only | {inflateS:0.000} | {string.Join(" ", inflate.Select(m => m.Seconds.ToString("0.000", c)))} | - | {mb / inflateS:0.0} | {inflatePeak / 1e6:0.0} | {inflateStart / 1e6:0.0} |"),
+        string.Create(c, $"| (b) pipeline | {pipelineS:0.000} | {string.Join(" ", pipeline.Select(m => m.Seconds.ToString("0.000", c)))} | {p0.Slices / pipelineS:0.0} | {mb / pipelineS:0.0} | {pipelinePeak / 1e6:0.0} | {pipelineStart / 1e6:0.0} |"),
+        "",
+        string.Create(c, $"Ratio pipeline / inflate: {pipelineS / inflateS:0.00} (goal <= 2): {(pipelineS / inflateS <= 2 ? "met" : "NOT met")}."),
+        string.Create(c, $"Pipeline without PNG encoding: {Median(pipeline.Select(m => m.Seconds - m.PhaseSeconds["encode-png"])):0.000} s, ratio {Median(pipeline.Select(m => m.Seconds - m.PhaseSeconds["encode-png"])) / inflateS:0.00}."),
+        string.Create(c, $"Pipeline peak working set / largest decoded volume: {pipelinePeak / p0.LargestVolumeBytes:0.00} (goal < 3): {(pipelinePeak < 3 * p0.LargestVolumeBytes ? "met" : "NOT met")}. Peak = Process.PeakWorkingSet64 (VmHWM) of the measuring child process."),
+        "",
+        "Phases (median seconds over runs, all volumes):",
+    };
+    foreach (var name in inflate[0].PhaseSeconds.Keys)
+        lines.Add(string.Create(c, $"- (a) {name}: {Median(inflate.Select(m => m.PhaseSeconds[name])):0.000}"));
+    foreach (var name in p0.PhaseSeconds.Keys)
+        lines.Add(string.Create(c, $"- (b) {name}: {Median(pipeline.Select(m => m.PhaseSeconds[name])):0.000}"));
+    return string.Join('\n', lines);
+}
+
+/// <summary>Command-line options of the benchmark.</summary>
+internal sealed record Options
+{
+    public int Volumes { get; init; } = 8;
+    public GridShape Shape { get; init; } = new(512, 512, 200);
+    public int Repeats { get; init; } = 3;
+    public string? Dir { get; init; }
+    public bool Keep { get; init; }
+    public int MaxSide { get; init; } = 1024;
+    public SliceSelectionOptions Selection { get; init; } = new();
+    public WindowSpec Window { get; init; } = WindowSpec.Default;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var n = 0; n < args.Length; n++)
+        {
+            string Value() => n + 1 < args.Length ? args[++n] : throw new ArgumentException($"{args[n]} needs a value");
+            o = args[n] switch
+            {
+                "--small" => o with { Volumes = 3, Shape = new GridShape(192, 192, 64) },
+                "--volumes" => o with { Volumes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--shape" => o with { Shape = ParseShape(Value()) },
+                "--repeats" => o with { Repeats = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--dir" => o with { Dir = Value() },
+                "--keep" => o with { Keep = true },
+                "--max-side" => o with { MaxSide = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--extra-slices" => o with { Selection = o.Selection with { ExtraSlices = int.Parse(Value(), CultureInfo.InvariantCulture) } },
+                "--percentile" => o with { Window = WindowSpec.Percentiles() },
+                _ => throw new ArgumentException($"unknown option '{args[n]}'"),
+            };
+        }
+        if (o.Volumes < 1 || o.Repeats < 1) throw new ArgumentException("--volumes and --repeats must be at least 1");
+        o.Selection.Validate();
+        return o;
+    }
+
+    public string[] ChildArguments() =>
+        ["--max-side", MaxSide.ToString(CultureInfo.InvariantCulture), "--extra-slices", Selection.ExtraSlices.ToString(CultureInfo.InvariantCulture), .. Window.Voi is null ? new[] { "--percentile" } : []];
+
+    private static GridShape ParseShape(string text)
+    {
+        var parts = text.Split('x');
+        if (parts.Length != 3) throw new ArgumentException($"--shape takes NIxNJxNK, got '{text}'");
+        return new GridShape(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+
+namespace GmaiBench.Imaging.Volumes;
+
+/// <summary>Voxel count of every non-zero label in every slice along one canonical axis, from one pass over a label map.</summary>
+public sealed class LabelSliceAreas
+{
+    private readonly SortedDictionary<int, long[]> _areas;
+
+    internal LabelSliceAreas(SliceAxis axis, int sliceCount, SortedDictionary<int, long[]> areas)
+    {
+        Axis = axis;
+        SliceCount = sliceCount;
+        _areas = areas;
+        Labels = [.. areas.Keys];
+    }
+
+    public SliceAxis Axis { get; }
+
+    public int SliceCount { get; }
+
+    /// <summary>The non-zero labels present, ascending.</summary>
+    public IReadOnlyList<int> Labels { get; }
+
+    public bool Contains(int label) => _areas.ContainsKey(label);
+
+    /// <summary>Voxels of <paramref name="label"/> per slice index; all zero for an absent label.</summary>
+    public ReadOnlySpan<long> AreasOf(int label) => _areas.TryGetValue(label, out var a) ? a : new long[SliceCount];
+}
+
+/// <summary>Counts (slice, label) pairs: a dense table for labels 1..255, a sorted map beyond.</summary>
+internal sealed class LabelAreaAccumulator(int sliceCount)
+{
+    private const int DenseLabels = 256;
+    private readonly long[] _dense = new long[sliceCount * DenseLabels];
+    private readonly SortedDictionary<int, long[]> _sparse = new();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int slice, int label)
+    {
+        if ((uint)label < DenseLabels) _dense[slice * DenseLabels + label]++;
+        else AddSparse(slice, label);
+    }
+
+    private void AddSparse(int slice, int label)
+    {
+        if (!_sparse.TryGetValue(label, out var areas)) _sparse[label] = areas = new long[sliceCount];
+        areas[slice]++;
+    }
+
+    public LabelSliceAreas Build(SliceAxis axis)
+    {
+        var result = new SortedDictionary<int, long[]>(_sparse);
+        for (var label = 1; label < DenseLabels; label++)
+        {
+            long[]? areas = null;
+            for (var s = 0; s < sliceCount; s++)
+            {
+                var count = _dense[s * DenseLabels + label];
+                if (count == 0) continue;
+                areas ??= new long[sliceCount];
+                areas[s] = count;
+            }
+            if (areas is not null) result[label] = areas;
+        }
+        return new LabelSliceAreas(axis, sliceCount, result);
+    }
+}
