@@ -19,9 +19,39 @@ public static class TestData
         throw new InvalidOperationException("GmaiBench.sln not found above the test binaries");
     }
 
+    /// <summary>This test run's scratch folder; removed when the run ends, and left-overs of dead runs on the next start.</summary>
+    private static readonly Lazy<string> RunRoot = new(() =>
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "gmai-tests");
+        Directory.CreateDirectory(parent);
+        foreach (var dir in Directory.GetDirectories(parent))
+        {
+            var name = Path.GetFileName(dir);
+            var alive = name.StartsWith("run-", StringComparison.Ordinal) && int.TryParse(name[4..], out var pid) && IsAlive(pid);
+            if (!alive) TryDelete(dir);
+        }
+        var root = Path.Combine(parent, $"run-{Environment.ProcessId}");
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+        return root;
+    });
+
+    private static bool IsAlive(int pid)
+    {
+        try { return !System.Diagnostics.Process.GetProcessById(pid).HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     public static string TempDir(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "gmai-tests", $"{name}-{Guid.NewGuid():N}");
+        var dir = Path.Combine(RunRoot.Value, $"{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         return dir;
     }

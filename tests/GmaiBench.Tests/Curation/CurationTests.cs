@@ -3,6 +3,8 @@ using GmaiBench.Imaging;
 using GmaiBench.Pipeline;
 using GmaiBench.Questions;
 using GmaiBench.Taxonomy;
+using GmaiBench.Tests.Questions;
+using SixLabors.ImageSharp.Processing;
 
 namespace GmaiBench.Tests.Curation;
 
@@ -119,7 +121,7 @@ public class CurationTests
     [Fact]
     public void The_cap_keeps_n_items_per_label_round_robin_over_sources_and_patients()
     {
-        var cases = Enumerable.Range(0, 400).Select(i => QuestionTests.Case($"s{i % 4}/{i:000}", $"s{i % 4}", i % 2 == 0 ? "pneumonia" : "normal") with
+        var cases = Enumerable.Range(0, 400).Select(i => QuestionTests.Case($"s{i % 4}/{i:000}", $"s{i % 4}", i / 4 % 2 == 0 ? "pneumonia" : "normal") with
         {
             GroupKey = $"s{i % 4}/p{i / 40}", PHash = (ulong)i * 0x9E3779B97F4A7C15UL,
         }).ToList();
@@ -170,7 +172,7 @@ public class CurationTests
             a[x, y] = new((byte)(x * 2 + y), (byte)(x * 2 + y), (byte)(x * 2 + y));
             b[x, y] = new((byte)(255 - y * 2), (byte)((x * 7) % 256), 30);
         }
-        using var small = a.Clone(c => SixLabors.ImageSharp.Processing.ResizeExtensions.Resize(c, 64, 64));
+        using var small = a.Clone(c => c.Resize(64, 64));
         var (ha, ca) = PerceptualHash.Of(a);
         Assert.InRange(PerceptualHash.Distance(ha, PerceptualHash.Of(small).Hash), 0, 4);
         Assert.True(PerceptualHash.Distance(ha, PerceptualHash.Of(b).Hash) > 10);
