@@ -2,6 +2,8 @@ using System.Text.Json;
 using GmaiBench.Catalog;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Regions;
+using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Annotations;
 using GmaiBench.Ingest.Layouts;
 using GmaiBench.Ingest.Raster;
@@ -28,7 +30,7 @@ public static class RegionAudit
         var settings = config.Settings;
         var sources = config.Sources.ToDictionary(s => s.Id);
         var items = new Dictionary<string, SourceItem>(StringComparer.Ordinal);
-        foreach (var s in config.Sources.Where(s => LayoutRegistry.Find(s.Layout)!.Stage == "region"))
+        foreach (var s in config.Sources.Where(s => LayoutRegistry.Find(s.Layout)!.Stage is "region" or "volume"))
             foreach (var i in LayoutRegistry.Find(s.Layout)!.Discover(s).Items) items[i.Key] = i;
         using var catalog = CatalogDb.Open(Path.Combine(settings.WorkDir, "catalog.sqlite"));
         var regions = new CatalogStore(catalog).Cases().Where(c => c.Region is not null)
@@ -45,9 +47,11 @@ public static class RegionAudit
             using var unmarked = Image.Load<Rgb24>(objects.Get(record.BaseImage));
             int w = marked.Width, h = marked.Height;
             if (unmarked.Width != w || unmarked.Height != h) { problems.Add($"{where}: marked and unmarked images differ in size"); continue; }
-            using var sourceInfo = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings.Image);
-            if (sourceInfo.Image.Width != w || sourceInfo.Image.Height != h) { problems.Add($"{where}: the source image no longer gives a {w}x{h} image"); continue; }
-            var target = Target(item, record.Label, q.Case.Granularity, sourceInfo, settings);
+            string? sizeProblem = null;
+            var target = item.Annotation is VolumeAnnotation v
+                ? VolumeTarget(v, record, q.Case.Granularity, w, h, settings)
+                : RasterTarget(item, record, q.Case.Granularity, w, h, settings, out sizeProblem);
+            if (sizeProblem is not null) { problems.Add($"{where}: {sizeProblem}"); continue; }
             if (target is null) { problems.Add($"{where}: the source annotation holds no '{record.Label}'"); continue; }
             var changed = new bool[w * h];
             for (var y = 0; y < h; y++)
@@ -67,9 +71,13 @@ public static class RegionAudit
         return problems;
     }
 
-    private static (Region Region, List<PixelBox> Boxes)? Target(SourceItem item, string label, string granularity, DecodedImage source, PipelineSettings settings)
+    private static (Region Region, List<PixelBox> Boxes)? RasterTarget(SourceItem item, RegionRecord record, string granularity, int width, int height, PipelineSettings settings, out string? problem)
     {
+        problem = null;
+        using var source = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings.Image);
         int w = source.Image.Width, h = source.Image.Height;
+        if (w != width || h != height) { problem = $"the source image no longer gives a {width}x{height} image"; return null; }
+        var label = record.Label;
         switch (item.Annotation)
         {
             case BoxAnnotation b:
@@ -91,6 +99,23 @@ public static class RegionAudit
             default:
                 return null;
         }
+    }
+
+    /// <summary>The target of a volume slice, recomputed from the label-map file: canonical orientation, the slice, the shared grid.</summary>
+    private static (Region Region, List<PixelBox> Boxes)? VolumeTarget(VolumeAnnotation v, RegionRecord record, string granularity, int w, int h, PipelineSettings settings)
+    {
+        if (record.Plane is null) return null;
+        var parts = record.Plane.Split('/');
+        var plane = new SlicePlane(VolumeLayoutOptions.Axis(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        var value = v.Values.Where(kv => kv.Value == record.Label).Select(kv => kv.Key).FirstOrDefault();
+        if (value == 0) return null;
+        var labels = NiftiReader.ReadLabels(v.LabelPath).ToCanonical();
+        var sampling = SliceRenderer.Sampling(labels.Grid, plane, settings.Image.MaxSide);
+        var slice = SliceRenderer.RenderLabels(labels, plane, sampling);
+        if (slice.Width != w || slice.Height != h) return null;
+        var region = Region.OfLabel(slice.Labels, w, h, value);
+        var boxes = granularity == "box" ? region.Components().Where(c => c.Area >= settings.Regions.MinArea).Select(c => c.Box).ToList() : [];
+        return region.Area == 0 ? null : (region, boxes);
     }
 
     /// <summary>Every pixel of <paramref name="expected"/> carries the expected colour and no other pixel changed.</summary>

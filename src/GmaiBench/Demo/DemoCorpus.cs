@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Nifti;
 using GmaiBench.Questions;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -37,6 +39,7 @@ public static class DemoCorpus
         WriteDermoscopy(Path.Combine(root, "dermoscopy"));
         WriteAbdomenSlices(Path.Combine(root, "abdomen-ct-2d"));
         WriteBloodSmears(Path.Combine(root, "blood-smear"));
+        WriteCtVolumes(Path.Combine(root, "ct-3d"));
         WriteBroken(root);
     }
 
@@ -336,6 +339,90 @@ public static class DemoCorpus
         var json = "{\n\"images\": [\n" + string.Join(",\n", imagesJson) + "\n],\n\"annotations\": [\n" + string.Join(",\n", annotations)
                    + "\n],\n\"categories\": [\n" + string.Join(",\n", categories) + "\n]\n}\n";
         File.WriteAllText(Path.Combine(dir, "annotations.json"), json);
+    }
+
+    /// <summary>Label values of the demo CT volumes, as dataset.json names them.</summary>
+    public static readonly (int Value, string Name, double X, double Y, double Z, double Rx, double Ry, double Rz, short Hu)[] CtOrgans =
+    [
+        (1, "liver", 0.66, 0.55, 0.55, 0.22, 0.20, 0.30, 60),       // patient's right: high x in RAS+
+        (2, "spleen", 0.30, 0.50, 0.60, 0.09, 0.10, 0.20, 45),
+        (3, "kidney_right", 0.64, 0.30, 0.40, 0.07, 0.08, 0.18, 150),
+        (4, "kidney_left", 0.36, 0.30, 0.42, 0.07, 0.08, 0.18, 150),
+    ];
+
+    /// <summary>
+    /// CT-like volumes in the Medical Segmentation Decathlon layout (int16 Hounsfield units, uint8 label maps), one
+    /// stored left-posterior (flipped axes, matching affine) to exercise reorientation, one whose label map sits on
+    /// another grid, and one truncated file.
+    /// </summary>
+    private static void WriteCtVolumes(string dir)
+    {
+        var images = Directory.CreateDirectory(Path.Combine(dir, "imagesTr")).FullName;
+        var labels = Directory.CreateDirectory(Path.Combine(dir, "labelsTr")).FullName;
+        const int nx = 80, ny = 80, nz = 24;
+        var training = new List<string>();
+        for (var n = 0; n < 5; n++)
+        {
+            var name = $"ct_{n:000}";
+            var rng = Prng.For(Seed, name, "ct3d");
+            var hu = new short[nx * ny * nz];
+            var lab = new byte[nx * ny * nz];
+            double gx = (rng.NextInt(9) - 4) / 100.0, gy = (rng.NextInt(9) - 4) / 100.0, gs = 0.9 + rng.NextInt(21) / 100.0;
+            for (var k = 0; k < nz; k++)
+            for (var j = 0; j < ny; j++)
+            for (var i = 0; i < nx; i++)
+            {
+                double x = (double)i / nx, y = (double)j / ny, z = (double)k / nz;
+                var at = (k * ny + j) * nx + i;
+                var body = Math.Pow((x - 0.5 - gx) / (0.45 * gs), 2) + Math.Pow((y - 0.5 - gy) / (0.38 * gs), 2) <= 1;
+                hu[at] = (short)(body ? -60 + rng.NextInt(40) : -1000 + rng.NextInt(20));
+                foreach (var o in CtOrgans)
+                {
+                    var d = Math.Pow((x - (0.5 + (o.X - 0.5) * gs + gx)) / (o.Rx * gs), 2) + Math.Pow((y - (0.5 + (o.Y - 0.5) * gs + gy)) / (o.Ry * gs), 2) + Math.Pow((z - o.Z) / o.Rz, 2);
+                    if (d <= 1) { hu[at] = (short)(o.Hu + rng.NextInt(20) - 10); lab[at] = (byte)o.Value; }
+                }
+            }
+            var affine = Affine.Diagonal(0.8, 0.8, 2.5, -32, -32, -30);
+            var image = new Volume<short>(hu, new GridShape(nx, ny, nz), affine);
+            var labelMap = new Volume<byte>(lab, new GridShape(nx, ny, nz), affine);
+            if (n == 1)
+            {
+                // Stored left-posterior: x and y reversed on disk, with the affine that says so.
+                image = FlipXY(image);
+                labelMap = FlipXY(labelMap);
+            }
+            if (n == 4)
+            {
+                // A label map 5 mm off the image's grid: must be rejected, never drawn misaligned.
+                labelMap = new Volume<byte>(lab, new GridShape(nx, ny, nz), Affine.Diagonal(0.8, 0.8, 2.5, -27, -32, -30));
+            }
+            NiftiWriter.Write(Path.Combine(images, $"{name}_0000.nii.gz"), image);
+            NiftiWriter.Write(Path.Combine(labels, $"{name}.nii.gz"), labelMap);
+            training.Add($$"""{"image": "./imagesTr/{{name}}_0000.nii.gz", "label": "./labelsTr/{{name}}.nii.gz"}""");
+        }
+        var truncated = File.ReadAllBytes(Path.Combine(images, "ct_000_0000.nii.gz"));
+        File.WriteAllBytes(Path.Combine(images, "ct_005_0000.nii.gz"), truncated[..(truncated.Length / 2)]);
+        File.Copy(Path.Combine(labels, "ct_000.nii.gz"), Path.Combine(labels, "ct_005.nii.gz"), overwrite: true);
+        training.Add("""{"image": "./imagesTr/ct_005_0000.nii.gz", "label": "./labelsTr/ct_005.nii.gz"}""");
+        var labelsJson = string.Join(", ", CtOrgans.Select(o => $"\"{o.Value}\": \"{o.Name}\"").Prepend("\"0\": \"background\""));
+        File.WriteAllText(Path.Combine(dir, "dataset.json"),
+            "{\n  \"name\": \"DemoCT\",\n  \"modality\": {\"0\": \"CT\"},\n  \"labels\": {" + labelsJson + "},\n  \"training\": [\n    " + string.Join(",\n    ", training) + "\n  ]\n}\n");
+    }
+
+    /// <summary>The same volume with its first two axes stored reversed, and the affine adjusted so world positions stay put.</summary>
+    private static Volume<T> FlipXY<T>(Volume<T> v) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        var (nx, ny, nz) = (v.Shape[0], v.Shape[1], v.Shape[2]);
+        var src = v.StoredVoxels;
+        var data = new T[src.Length];
+        for (var k = 0; k < nz; k++)
+        for (var j = 0; j < ny; j++)
+        for (var i = 0; i < nx; i++)
+            data[(k * ny + (ny - 1 - j)) * nx + (nx - 1 - i)] = src[(k * ny + j) * nx + i];
+        var a = v.Affine;
+        var flipped = Affine.Diagonal(-a.ColumnLength(0), -a.ColumnLength(1), a.ColumnLength(2),
+            a[0, 3] + a[0, 0] * (nx - 1), a[1, 3] + a[1, 1] * (ny - 1), a[2, 3]);
+        return new Volume<T>(data, v.Shape, flipped);
     }
 
     private static void WriteBroken(string root)

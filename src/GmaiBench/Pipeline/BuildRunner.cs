@@ -7,6 +7,7 @@ using GmaiBench.Ingest;
 using GmaiBench.Ingest.Layouts;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Ingest.Regions;
+using GmaiBench.Ingest.Volumes;
 using GmaiBench.Questions;
 using GmaiBench.Sources;
 using GmaiBench.Taxonomy;
@@ -109,6 +110,7 @@ public static class BuildRunner
         {
             ["raster"] = new RasterStage(settings.Image, objects),
             ["region"] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
+            ["volume"] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality)),
         };
         IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
         var previous = store.StageResults(StageResultRow.PixelStage);

@@ -20,6 +20,23 @@ public sealed record BoxAnnotation(IReadOnlyList<LabelledBox> Boxes) : RegionAnn
         JsonSerializer.Serialize(Boxes.Select(b => new object[] { b.Label, b.Box.X0, b.Box.Y0, b.Box.X1, b.Box.Y1 }));
 }
 
+/// <summary>A 3D label map in the image volume's grid: label values -> raw label, and how to window the image.</summary>
+public sealed record VolumeAnnotation(string LabelPath, string LabelRelative, IReadOnlyDictionary<int, string> Values, VolumeOptions Options) : RegionAnnotation
+{
+    public override string Canonical() => JsonSerializer.Serialize(new
+    {
+        labels = LabelRelative,
+        values = Values.OrderBy(kv => kv.Key).Select(kv => new object[] { kv.Key, kv.Value }),
+        options = Options,
+    });
+}
+
+/// <summary>
+/// Per-source volume settings: window (a CT preset name, "W/L" as "width/level", or "percentiles"; null = CT soft
+/// tissue for CT and the 0.5-99.5 non-zero percentiles otherwise), slicing axes, extra slices, 4D volume index.
+/// </summary>
+public sealed record VolumeOptions(string? Window, IReadOnlyList<string> Axes, int ExtraSlices, int VolumeIndex);
+
 /// <summary>A label-map image aligned with the item's image: label values (or colours "#rrggbb") -> raw label.</summary>
 public sealed record MaskAnnotation(string MaskPath, string MaskRelative, IReadOnlyDictionary<int, string> Values, IReadOnlyDictionary<string, string> Colours) : RegionAnnotation
 {

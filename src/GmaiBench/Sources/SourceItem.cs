@@ -13,7 +13,12 @@ public sealed record SourceItem(
     public RegionAnnotation? Annotation { get; init; }
 
     /// <summary>Every file whose content the item's result depends on (the image first).</summary>
-    public IEnumerable<string> Files => Annotation is MaskAnnotation m ? [FullPath, m.MaskPath] : [FullPath];
+    public IEnumerable<string> Files => Annotation switch
+    {
+        MaskAnnotation m => [FullPath, m.MaskPath],
+        VolumeAnnotation v => [FullPath, v.LabelPath],
+        _ => [FullPath],
+    };
 }
 
 /// <summary>An input that could not become an item, with the reason; it still counts in the build report.</summary>

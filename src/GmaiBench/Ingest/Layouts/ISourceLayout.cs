@@ -12,7 +12,7 @@ public interface ISourceLayout
     string Granularity { get; }
     /// <summary>The original task name recorded with each item (e.g. CLS_2D).</summary>
     string OriginalTask { get; }
-    /// <summary>The per-item pixel stage its items go through: raster (whole images) or region (marked regions).</summary>
+    /// <summary>The per-item pixel stage its items go through: raster (whole images), region (marked 2D regions) or volume.</summary>
     string Stage => Granularity == "image" ? "raster" : "region";
     string Describe { get; }
     /// <summary>Parses and validates <c>options:</c>; problems go to <paramref name="reader"/>.</summary>
@@ -31,6 +31,8 @@ public static class LayoutRegistry
         new VocLayout(),
         new CsvBoxesLayout(),
         new MaskPairsLayout(),
+        new MsdLayout(),
+        new NiftiPairsLayout(),
     ];
 
     public static ISourceLayout? Find(string name) => All.FirstOrDefault(l => l.Name == name);

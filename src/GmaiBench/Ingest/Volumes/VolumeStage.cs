@@ -1,0 +1,77 @@
+using GmaiBench.Catalog;
+using GmaiBench.Imaging.Prompts;
+using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Layouts;
+using GmaiBench.Ingest.Nifti;
+using GmaiBench.Ingest.Raster;
+using GmaiBench.Ingest.Regions;
+using GmaiBench.Pipeline;
+using GmaiBench.Sources;
+
+namespace GmaiBench.Ingest.Volumes;
+
+/// <summary>
+/// The per-item pixel stage for 3D sources: read the image volume and its label map, refuse them unless they share
+/// one grid (an overlay is never drawn misaligned), put both in RAS+ by permutation and flips, and for each label
+/// cut the slice with its largest area (plus any extra slices) along each configured axis. Image and labels of a
+/// slice are resampled onto one square-pixel grid (linear and nearest), then marked like any 2D region.
+/// </summary>
+public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf) : IItemStage
+{
+    public const string CodeVersion = "volume/1";
+    /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
+    public const double GridToleranceMm = 0.01;
+
+    public string Name => "volume";
+
+    public string Fingerprint(string contentHash) =>
+        Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(image), PipelineSettings.Canonical(regions), PipelineSettings.Canonical(style));
+
+    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint)
+    {
+        try
+        {
+            var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
+            var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex };
+            var volume = NiftiReader.Read(item.FullPath, read);
+            var labels = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions());
+            var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
+            if (!grid.Matches)
+                throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
+            var canonical = volume.ToCanonical();
+            var canonicalLabels = labels.ToCanonical();
+            var window = VolumeLayoutOptions.WindowFor(annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
+            var cases = new List<CaseRow>();
+            var rejects = new List<Reject>();
+            foreach (var axis in annotation.Options.Axes.Select(VolumeLayoutOptions.Axis))
+            {
+                var areas = canonicalLabels.SliceAreas(axis);
+                var choices = annotation.Values.Keys.Order()
+                    .SelectMany(value => SliceSelection.Choose(areas, value, new SliceSelectionOptions { Axis = axis, ExtraSlices = annotation.Options.ExtraSlices }))
+                    .GroupBy(c => c.Index).OrderBy(g => g.Key);
+                foreach (var slice in choices)
+                {
+                    using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
+                    int w = rendered.Image.Width, h = rendered.Image.Height;
+                    var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
+                            $"on {axis.ToString().ToLowerInvariant()} slice {slice.Key} at {w}x{h}"))
+                        .Where(t => t is not null).Select(t => t!).ToList();
+                    var prefix = $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}";
+                    RegionCases.Emit(item, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
+                        $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
+                }
+            }
+            if (cases.Count == 0 && rejects.Count == 0)
+                throw new ItemRejectedException("empty-label-map", $"the label map {annotation.LabelRelative} holds none of the labels {string.Join(", ", annotation.Values.Keys)}");
+            return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
+        }
+        catch (ItemRejectedException e)
+        {
+            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, e), [], []);
+        }
+        catch (IOException e)
+        {
+            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, new ItemRejectedException("unreadable-file", e.Message)), [], []);
+        }
+    }
+}
