@@ -27,6 +27,7 @@ public static class GmaiCommand
         root.Subcommands.Add(SubsetCommand());
         root.Subcommands.Add(ReleaseCommand());
         root.Subcommands.Add(VerifyCommand());
+        root.Subcommands.Add(InspectCommand());
         return root;
     }
 
@@ -241,6 +242,35 @@ public static class GmaiCommand
             AnsiConsole.MarkupLine($"[red]{problems.Count} problem(s)[/] in {Markup.Escape(dir)}:");
             foreach (var p in problems) AnsiConsole.MarkupLine($"  [red]-[/] {Markup.Escape(p)}");
             return ExitCodes.Problems;
+        }));
+        return cmd;
+    }
+
+    private static Command InspectCommand()
+    {
+        var path = new Argument<string>("path") { Description = "A file or folder (NIfTI, PNG, JPEG, BMP, TIFF)" };
+        var labels = new Option<string?>("--labels") { Description = "A label map to outline (volumes)" };
+        var outDir = new Option<string>("--out") { Description = "Where previews go", DefaultValueFactory = _ => "out/inspect" };
+        var window = new Option<string?>("--window") { Description = "CT preset, width/level, or percentiles" };
+        var axis = new Option<string>("--axis") { Description = "axial, coronal or sagittal", DefaultValueFactory = _ => "axial" };
+        var cmd = new Command("inspect", "What the pipeline sees in a file: format, dimensions, spacing, orientation, intensities, labels; preview PNGs")
+        {
+            path, labels, outDir, window, axis, PipelineOption,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (settings, issues) = PipelineSettings.TryLoad(r.GetValue(PipelineOption)!);
+            if (issues.Count > 0) { Output.Issues(issues, "configuration errors"); return ExitCodes.ConfigError; }
+            var results = GmaiBench.Ingest.Inspector.Inspect(r.GetValue(path)!, r.GetValue(labels), r.GetValue(outDir)!, settings.Image, r.GetValue(window), r.GetValue(axis)!);
+            if (results.Count == 0) { AnsiConsole.MarkupLine("[yellow]no supported file found[/]"); return ExitCodes.Problems; }
+            foreach (var i in results)
+            {
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(i.Path)}[/] ({Markup.Escape(i.Format)})");
+                foreach (var (field, value) in i.Facts) AnsiConsole.MarkupLine($"  {Markup.Escape(field)}: {Markup.Escape(value)}");
+                foreach (var p in i.Previews) AnsiConsole.MarkupLine($"  preview: {Markup.Escape(p)}");
+                if (i.Problem is not null) AnsiConsole.MarkupLine($"  [red]rejected[/] {Markup.Escape(i.Problem)}");
+            }
+            return results.Any(i => i.Problem is not null) ? ExitCodes.Problems : ExitCodes.Ok;
         }));
         return cmd;
     }

@@ -113,12 +113,13 @@ public static class DemoCorpus
     private static void WriteChestXray(string dir)
     {
         var images = Directory.CreateDirectory(Path.Combine(dir, "images")).FullName;
-        string[] raw = ["Normal", "Pneumonia", "PNEUMOTHORAX", "enlarged heart"];
+        // The last class holds two findings: a multi-label row, so the demo has multi-choice items.
+        string[] raw = ["Normal", "Pneumonia", "PNEUMOTHORAX", "enlarged heart", "enlarged heart;Pneumonia"];
         var table = new StringBuilder("file,finding,patient_id\n");
         var n = 0;
         for (var c = 0; c < raw.Length; c++)
         {
-            for (var k = 0; k < 12; k++, n++)
+            for (var k = 0; k < (c == 4 ? 8 : 12); k++, n++)
             {
                 var patient = $"CXR{c}{k / 2:00}";
                 var name = $"cxr_{n:000}";
@@ -160,9 +161,9 @@ public static class DemoCorpus
             c.Line(cx + u * 0.02, y, cx + u * 0.33, y + u * 0.05, 3, 0.7f, 0.7f, 0.7f, 0.5);
         }
         c.Line(cx, cy - u * 0.47, cx, cy + u * 0.43, u * 0.05, 0.85f, 0.85f, 0.85f, 0.9);
-        var heart = cls == 3 ? 0.2 : 0.12;
+        var heart = cls is 3 or 4 ? 0.2 : 0.12;
         c.Ellipse(cx + u * 0.04, cy + u * 0.12, u * heart, u * heart * 0.85, 0.75f, 0.75f, 0.75f, 0.95, 0.4);
-        if (cls == 1)
+        if (cls is 1 or 4)
             c.Ellipse(lungR.x + rng.NextInt(11) - 5, lungR.y + u * 0.12, u * 0.09, u * 0.1, 0.6f, 0.6f, 0.6f, 0.8, 0.9);
         if (cls == 2)
             c.Ellipse(lungL.x - u * 0.03, lungL.y - u * 0.16, u * 0.1, u * 0.12, 0.0f, 0.0f, 0.0f, 1, 0.15);

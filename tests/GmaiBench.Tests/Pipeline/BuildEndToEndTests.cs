@@ -20,7 +20,8 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         var report = result.Report;
         Assert.Equal(0, report.Unaccounted);
         Assert.Equal(report.InputsDiscovered, report.ItemsEmitted + report.InputsRejected);
-        Assert.Equal(5, report.Sources.Count);
+        Assert.Equal(project.Config().Sources.Count, report.Sources.Count);
+        Assert.True(report.Sources.Count >= 6);
         Assert.All(report.Sources, s => Assert.True(s.Emitted > 0, s.Id));
         foreach (var (path, reason) in DemoCorpus.BrokenFiles)
         {
@@ -28,7 +29,7 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
             var reject = Assert.Single(report.Rejects, r => r.SourceId == "demo-fundus" && r.Path == rel);
             Assert.Equal(reason, reject.Reason);
         }
-        Assert.Contains(report.Rejects, r => r is { SourceId: "demo-chest-xray", Reason: "missing-file" } && r.Message.Contains("labels.csv:50"));
+        Assert.Contains(report.Rejects, r => r is { SourceId: "demo-chest-xray", Reason: "missing-file" } && r.Message.Contains("labels.csv:") && r.Path == "images/cxr_999.png");
         Assert.Contains(report.Rejects, r => r is { SourceId: "demo-chest-xray", Reason: "unmapped-label" } && r.Message.Contains("ground-glass halo sign"));
         Assert.Contains(report.Rejects, r => r is { SourceId: "demo-dermoscopy", Reason: "duplicate-image" });
         Assert.Equal(1, report.IgnoredFiles);
@@ -130,7 +131,8 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         Assert.Equal(path, issue.File);
         Assert.True(issue.Line > 0);
         var result = BuildRunner.Run(config, new BuildOptions { Jobs = 2 });
-        Assert.Equal(["demo-abdomen-ct-2d", "demo-blood-smear", "demo-chest-xray", "demo-fundus"], result.Report.Sources.Select(s => s.Id));
+        Assert.Equal(config.Sources.Select(s => s.Id).Order(StringComparer.Ordinal), result.Report.Sources.Select(s => s.Id));
+        Assert.DoesNotContain("demo-dermoscopy", result.Report.Sources.Select(s => s.Id));
         Assert.Equal(["demo-dermoscopy"], result.Report.RejectedSources);
         Assert.DoesNotContain(result.Questions, q => q.Case.SourceId == "demo-dermoscopy");
         Assert.True(result.Questions.Count > 200);
