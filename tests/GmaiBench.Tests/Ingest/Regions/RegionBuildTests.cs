@@ -138,3 +138,34 @@ public class RegionDistractorTests
         Assert.Empty(RegionAudit.Check(project.Config(), build.Questions, build.Objects));
     }
 }
+
+public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildFixture>
+{
+    [Fact]
+    public void Volumes_become_slice_cases_on_both_axes_and_bad_volumes_are_rejected_with_reasons()
+    {
+        var ct = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList();
+        Assert.NotEmpty(ct);
+        Assert.Contains(ct, q => q.Case.Key.Contains("/axial/"));
+        Assert.Contains(ct, q => q.Case.Key.Contains("/coronal/"));
+        Assert.All(ct, q => Assert.Matches(@"^demo-ct-3d/imagesTr/ct_\d{3}_0000\.nii\.gz/(axial|coronal)/\d{4}/\w+/(mask|contour)$", q.Case.Key));
+        Assert.All(ct, q => Assert.Equal("SEG_3D", q.Case.OriginalTask));
+        // Left and right kidneys map to one canonical label through the source's labels: map.
+        Assert.Contains(ct, q => q.AnswerLabels.SequenceEqual(["kidney"]));
+        var rejects = fx.Build.Report.Rejects.Where(r => r.SourceId == "demo-ct-3d").ToList();
+        var geometry = Assert.Single(rejects, r => r.Reason == "geometry-mismatch");
+        Assert.Contains("[[0.8 0 0 -32]", geometry.Message);
+        Assert.Contains("[[0.8 0 0 -27]", geometry.Message);
+        Assert.Single(rejects, r => r.Reason == "truncated-file" && r.Path == "imagesTr/ct_005_0000.nii.gz");
+    }
+
+    [Fact]
+    public void A_volume_stored_left_posterior_is_marked_exactly_where_its_label_map_says()
+    {
+        // ct_001 is stored with x and y reversed; the audit recomputes each target from the label-map file itself.
+        var keys = fx.Build.Questions.Where(q => q.Case.ItemKey.EndsWith("ct_001_0000.nii.gz")).Select(q => q.Case.Key).ToList();
+        Assert.NotEmpty(keys);
+        var config = fx.Project.Config();
+        Assert.Empty(GmaiBench.Curation.RegionAudit.Check(config, fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList(), fx.Build.Objects));
+    }
+}
