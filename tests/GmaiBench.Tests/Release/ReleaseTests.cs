@@ -152,3 +152,26 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
         Assert.Equal([new SemVer(1, 0, 0)], ReleaseWriter.Published(build.Config.Settings));
     }
 }
+
+public class ReleaseShardingTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixture>
+{
+    [Fact]
+    public void Shard_row_group_and_tsv_part_limits_split_the_files_and_the_release_still_verifies()
+    {
+        var project = corpus.NewProject("shards");
+        var pipeline = project.PathOf("pipelines/demo.yaml");
+        File.WriteAllText(pipeline, File.ReadAllText(pipeline)
+            .Replace("shard_mb: 500", "shard_mb: 2").Replace("row_group_mb: 100", "row_group_mb: 0.5").Replace("tsv_part_mb: 1000", "tsv_part_mb: 3"));
+        var build = project.Build();
+        var folder = ReleaseWriter.Write(build, "1.0.0");
+        Assert.Empty(ReleaseVerifier.Verify(folder));
+        var shards = Directory.GetFiles(Path.Combine(folder, "data"), "test-*.parquet").Order().ToList();
+        Assert.True(shards.Count > 1, $"{shards.Count} TEST shards");
+        Assert.Equal(Enumerable.Range(0, shards.Count).Select(k => $"test-{k:00000}-of-{shards.Count:00000}.parquet"), shards.Select(Path.GetFileName));
+        Assert.All(shards, s => Assert.True(ParquetCheck.Read(s).RowGroups > 1 || ParquetCheck.Read(s).Rows == 1));
+        var parts = Directory.GetFiles(Path.Combine(folder, "vlmevalkit"), "GmaiDemo_TEST_part_*.tsv");
+        Assert.True(parts.Length > 1, $"{parts.Length} TEST parts");
+        Assert.All(parts, p => Assert.True(new FileInfo(p).Length < 3_000_000 + 200_000));
+        Assert.Equal(build.Questions.Count(q => q.Split == "TEST"), shards.Sum(s => ParquetCheck.Read(s).Rows));
+    }
+}

@@ -18,7 +18,7 @@ namespace GmaiBench.Ingest.Volumes;
 /// </summary>
 public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf) : IItemStage
 {
-    public const string CodeVersion = "volume/1";
+    public const string CodeVersion = "volume/2";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
 
