@@ -23,12 +23,13 @@ internal sealed class DicomFileLayout
     private const int MaxDepth = 32;
     private const uint UndefinedLength = 0xFFFFFFFF;
 
-    private DicomFileLayout(string transferSyntaxUid, bool hasPixelData, long pixelDataLength, int fragmentCount)
+    private DicomFileLayout(string transferSyntaxUid, bool hasPixelData, long pixelDataLength, int fragmentCount, bool hasFloatPixelData)
     {
         TransferSyntaxUid = transferSyntaxUid;
         HasPixelData = hasPixelData;
         PixelDataLength = pixelDataLength;
         FragmentCount = fragmentCount;
+        HasFloatPixelData = hasFloatPixelData;
     }
 
     /// <summary>Transfer Syntax UID (0002,0010), or the one inferred for a file without file meta information.</summary>
@@ -36,6 +37,9 @@ internal sealed class DicomFileLayout
 
     /// <summary>Whether the top-level data set holds Pixel Data (7FE0,0010).</summary>
     public bool HasPixelData { get; }
+
+    /// <summary>Whether the top-level data set holds Float or Double Float Pixel Data (7FE0,0008) / (7FE0,0009).</summary>
+    public bool HasFloatPixelData { get; }
 
     /// <summary>Bytes of native Pixel Data; -1 when it is encapsulated (compressed fragments, PS3.5 A.4).</summary>
     public long PixelDataLength { get; }
@@ -82,8 +86,7 @@ internal sealed class DicomFileLayout
         {
             // PS3.10 7.1: a 128-byte preamble, "DICM", then the file meta group, always explicit VR little endian.
             file.Position = 132;
-            transferSyntax = meta.ReadMetaGroup()
-                ?? throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: the file meta information has no Transfer Syntax UID (0002,0010)");
+            transferSyntax = meta.ReadMetaGroup() ?? throw NoTransferSyntax(name, meta);
         }
         else
         {
@@ -94,8 +97,7 @@ internal sealed class DicomFileLayout
             var group = BinaryPrimitives.ReadUInt16LittleEndian(head);
             if (group == 0x0002)
             {
-                transferSyntax = meta.ReadMetaGroup()
-                    ?? throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: the file meta information has no Transfer Syntax UID (0002,0010)");
+                transferSyntax = meta.ReadMetaGroup() ?? throw NoTransferSyntax(name, meta);
             }
             else if (group == 0x0008)
             {
@@ -114,10 +116,12 @@ internal sealed class DicomFileLayout
             var inflated = Inflate(file, name, maxInflatedBytes);
             data = new Cursor(inflated, name, bigEndian: false);
         }
+        // GDCM asserts on a file that ends right after its file meta information.
+        if (data.AtEnd) throw new ItemRejectedException(DicomRejects.TruncatedFile, $"{name} ends after its file meta information, before any data element");
         var explicitVr = transferSyntax != ImplicitVrLittleEndian;
         var pixels = new PixelDataInfo();
         data.WalkDataSet(long.MaxValue, explicitVr, 0, pixels);
-        return new DicomFileLayout(transferSyntax, pixels.Found, pixels.Length, pixels.Fragments);
+        return new DicomFileLayout(transferSyntax, pixels.Found, pixels.Length, pixels.Fragments, pixels.FloatFound);
     }
 
     private static MemoryStream Inflate(FileStream file, string name, long maxBytes)
@@ -143,6 +147,10 @@ internal sealed class DicomFileLayout
         return inflated;
     }
 
+    private static ItemRejectedException NoTransferSyntax(string name, Cursor meta) => meta.AtEnd
+        ? new(DicomRejects.TruncatedFile, $"{name} ends inside its file meta information")
+        : new(DicomRejects.CorruptHeader, $"{name}: the file meta information has no Transfer Syntax UID (0002,0010)");
+
     private static ItemRejectedException NotDicom(string name) =>
         new(DicomRejects.NotDicom, $"{name} is not a DICOM file: no \"DICM\" marker after a 128-byte preamble, and it does not start with a DICOM data element");
 
@@ -159,6 +167,7 @@ internal sealed class DicomFileLayout
 
     private sealed class PixelDataInfo
     {
+        public bool FloatFound;
         public bool Found;
         public long Length;
         public int Fragments;
@@ -170,6 +179,8 @@ internal sealed class DicomFileLayout
         private readonly long _length = stream.Length;
 
         private long Position => stream.Position;
+
+        public bool AtEnd => stream.Position >= _length;
 
         private ItemRejectedException Corrupt(string what) =>
             new(DicomRejects.CorruptHeader, $"{name}: {what} at byte {Position}");
@@ -203,12 +214,17 @@ internal sealed class DicomFileLayout
             stream.Seek(count, SeekOrigin.Current);
         }
 
-        /// <summary>The file meta group (0002,xxxx), explicit VR little endian; returns the Transfer Syntax UID.</summary>
+        /// <summary>
+        /// The file meta group (0002,xxxx), explicit VR little endian; returns the Transfer Syntax UID. GDCM reads the group
+        /// by its File Meta Information Group Length (0002,0000) and asserts when the file ends first, so the group must
+        /// span exactly that length (PS3.10 7.1).
+        /// </summary>
         public string? ReadMetaGroup()
         {
             string? transferSyntax = null;
+            long groupEnd = -1;
             Span<byte> vr = stackalloc byte[2];
-            while (Position + 4 <= _length)
+            while (!AtEnd)
             {
                 var start = Position;
                 var group = U16();
@@ -232,7 +248,12 @@ internal sealed class DicomFileLayout
                 {
                     length = U16();
                 }
-                if (element == 0x0010)
+                if (element == 0x0000 && length == 4)
+                {
+                    groupEnd = U32();
+                    groupEnd += Position;
+                }
+                else if (element == 0x0010)
                 {
                     if (length > 64) throw Corrupt($"the Transfer Syntax UID is {length} bytes long (at most 64)");
                     Need(length);
@@ -244,6 +265,11 @@ internal sealed class DicomFileLayout
                 {
                     Skip(length, long.MaxValue);
                 }
+            }
+            if (groupEnd >= 0 && Position != groupEnd)
+            {
+                if (groupEnd > _length) throw new EndOfStreamException();
+                throw Corrupt($"the file meta information ends {Position - groupEnd} bytes away from its group length");
             }
             return transferSyntax;
         }
@@ -335,6 +361,7 @@ internal sealed class DicomFileLayout
                     continue;
                 }
                 if (length == UndefinedLength) throw Corrupt($"element ({group:X4},{element:X4}) has an undefined length but is not a sequence");
+                if (group == 0x7FE0 && element is (0x0008 or 0x0009) && topLevelPixels is not null) topLevelPixels.FloatFound = true;
                 if (isPixelData && topLevelPixels is not null)
                 {
                     topLevelPixels.Found = true;

@@ -46,7 +46,6 @@ internal sealed class DicomHeader
     public int HighBit { get; private set; }
     public int PixelRepresentation { get; private set; }
     public bool HasModalityLutSequence { get; private set; }
-    public bool HasFloatPixelData { get; private set; }
 
     /// <summary>One entry per frame for an enhanced (functional groups) file, else one entry for the whole file.</summary>
     public IReadOnlyList<FrameHeader> Frames { get; private set; } = [];
@@ -101,7 +100,6 @@ internal sealed class DicomHeader
         HighBit = top.UShort(0x0028, 0x0102) ?? BitsStored - 1;
         PixelRepresentation = top.UShort(0x0028, 0x0103) ?? 0;
         HasModalityLutSequence = top.Has(0x0028, 0x3000);
-        HasFloatPixelData = top.Has(0x7FE0, 0x0008) || top.Has(0x7FE0, 0x0009);
         var frames = top.Integer(0x0028, 0x0008);
         if (frames is { } f)
         {

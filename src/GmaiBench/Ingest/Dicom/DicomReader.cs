@@ -29,7 +29,6 @@ public static class DicomReader
             try
             {
                 var header = ReadHeader(path, options);
-                if (!header.Layout.HasPixelData) throw NoPixelData(header);
                 if (string.IsNullOrEmpty(header.SeriesInstanceUid))
                     throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{header.Name} has no Series Instance UID (0020,000E) to group it by");
                 if (!series.TryGetValue(header.SeriesInstanceUid, out var list)) series[header.SeriesInstanceUid] = list = [];
@@ -153,16 +152,22 @@ public static class DicomReader
     /// <summary>Frame <see cref="Frame"/> of a file, with the Modality LUT that applies to it.</summary>
     private sealed record SliceSource(DicomHeader Header, int Frame, VoxelScaling Scaling);
 
+    /// <summary>
+    /// The element walk, then GDCM's header read. Objects without Pixel Data are refused before GDCM parses them: they
+    /// are not images, and every file GDCM sees is then structurally whole up to and including its pixels.
+    /// </summary>
     private static DicomHeader ReadHeader(string path, DicomReadOptions options)
     {
         var layout = DicomFileLayout.Read(path, options.MaxVoxelBytes + HeaderAllowance);
+        if (!layout.HasPixelData)
+        {
+            var name = Path.GetFileName(path);
+            throw layout.HasFloatPixelData
+                ? new ItemRejectedException(DicomRejects.UnsupportedPixelFormat, $"{name} holds Float Pixel Data, which is not read")
+                : new ItemRejectedException(DicomRejects.NoPixelData, $"{name} is a DICOM object without Pixel Data (7FE0,0010)");
+        }
         return DicomHeader.Read(path, layout);
     }
-
-    private static ItemRejectedException NoPixelData(DicomHeader header) =>
-        new(DicomRejects.NoPixelData, header.HasFloatPixelData
-            ? $"{header.Name} holds Float Pixel Data, not integer Pixel Data (7FE0,0010)"
-            : $"{header.Name} is a DICOM object without Pixel Data (7FE0,0010)");
 
     private static string Format(DicomHeader h) =>
         $"{h.Columns}x{h.Rows} {h.Photometric}, {h.BitsAllocated} bits allocated, {h.BitsStored} stored, {(h.PixelRepresentation == 1 ? "signed" : "unsigned")}";
@@ -170,11 +175,6 @@ public static class DicomReader
     /// <summary>Everything that can be refused from the header alone, before pixels are decoded.</summary>
     private static void CheckReadable(DicomHeader h, DicomReadOptions options)
     {
-        if (!h.Layout.HasPixelData)
-        {
-            if (h.HasFloatPixelData) throw new ItemRejectedException(DicomRejects.UnsupportedPixelFormat, $"{h.Name} holds Float Pixel Data, which is not read");
-            throw NoPixelData(h);
-        }
         if (h.Rows < 1 || h.Columns < 1) throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{h.Name}: Rows {h.Rows} and Columns {h.Columns} must both be at least 1");
         if (!DicomPixels.CanDecode(h.Layout.TransferSyntaxUid))
             throw new ItemRejectedException(DicomRejects.UnsupportedTransferSyntax, $"{h.Name}: transfer syntax {h.Layout.TransferSyntaxUid} is not an image codec GDCM decodes");
