@@ -109,13 +109,9 @@ internal sealed class DicomFileLayout
             }
         }
 
-        var data = new Cursor(file, name, transferSyntax == ExplicitVrBigEndian);
-        if (transferSyntax == DeflatedExplicitVrLittleEndian)
-        {
-            // PS3.5 A.5: everything after the file meta group is one raw deflate stream (RFC 1951).
-            var inflated = Inflate(file, name, maxInflatedBytes);
-            data = new Cursor(inflated, name, bigEndian: false);
-        }
+        // PS3.5 A.5: in a deflated file everything after the file meta group is one raw deflate stream (RFC 1951).
+        using var inflated = transferSyntax == DeflatedExplicitVrLittleEndian ? Inflate(file, name, maxInflatedBytes) : null;
+        var data = inflated is null ? new Cursor(file, name, transferSyntax == ExplicitVrBigEndian) : new Cursor(inflated, name, bigEndian: false);
         // GDCM asserts on a file that ends right after its file meta information.
         if (data.AtEnd) throw new ItemRejectedException(DicomRejects.TruncatedFile, $"{name} ends after its file meta information, before any data element");
         var explicitVr = transferSyntax != ImplicitVrLittleEndian;

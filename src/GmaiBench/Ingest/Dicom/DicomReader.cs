@@ -59,7 +59,6 @@ public static class DicomReader
         GdcmRuntime.EnsureInitialised();
         var header = ReadHeader(path, options);
         CheckReadable(header, options);
-        CheckSize([header], options);
         var frames = header.Frames;
         var spacing = CommonPixelSpacing(frames.Select(f => (header.Name, f.Spacing)));
 
@@ -125,7 +124,7 @@ public static class DicomReader
                     $"{header.Name} is {Format(header)}, {reference.Name} is {Format(reference)}");
             }
         }
-        CheckSize(headers, options);
+        CheckSeriesSize(headers, options);
         var spacing = CommonPixelSpacing(headers.Select(h => (h.Name, h.Frames[0].Spacing)));
 
         var planes = new List<DicomPlane>(headers.Count);
@@ -172,7 +171,7 @@ public static class DicomReader
     private static string Format(DicomHeader h) =>
         $"{h.Columns}x{h.Rows} {h.Photometric}, {h.BitsAllocated} bits allocated, {h.BitsStored} stored, {(h.PixelRepresentation == 1 ? "signed" : "unsigned")}";
 
-    /// <summary>Everything that can be refused from the header alone, before pixels are decoded.</summary>
+    /// <summary>Everything about one file that can be refused from its header alone, before pixels are decoded.</summary>
     private static void CheckReadable(DicomHeader h, DicomReadOptions options)
     {
         if (h.Rows < 1 || h.Columns < 1) throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{h.Name}: Rows {h.Rows} and Columns {h.Columns} must both be at least 1");
@@ -190,8 +189,11 @@ public static class DicomReader
         }
         if (h.HasModalityLutSequence)
             throw new ItemRejectedException(DicomRejects.UnsupportedModalityLut, $"{h.Name} maps stored values through a Modality LUT Sequence (0028,3000), not Rescale Slope/Intercept");
-        if (h.PixelBytes > options.MaxVoxelBytes || h.PixelBytes > Array.MaxLength)
-            throw TooLarge(h.Name, h.PixelBytes, Math.Min(options.MaxVoxelBytes, Array.MaxLength));
+        // The size the header declares is judged before the pixel data is held against it: a huge header is too large,
+        // not short of pixels. GDCM hands a file's frames over as one buffer, so one file must fit one byte array.
+        var limit = Math.Min(options.MaxVoxelBytes, Array.MaxLength);
+        if (h.PixelBytes > limit)
+            throw new ItemRejectedException(DicomRejects.VolumeTooLarge, $"{h.Name}: {h.PixelBytes} bytes of pixels is over the limit of {limit} bytes");
         if (h.Layout.Encapsulated)
         {
             // PS3.5 A.4: each frame is at least one fragment.
@@ -205,7 +207,8 @@ public static class DicomReader
         }
     }
 
-    private static void CheckSize(IReadOnlyList<DicomHeader> headers, DicomReadOptions options)
+    /// <summary>A series' decoded size from its headers, before any allocation: within the cap and within one array.</summary>
+    private static void CheckSeriesSize(IReadOnlyList<DicomHeader> headers, DicomReadOptions options)
     {
         long bytes = 0, voxels = 0;
         foreach (var h in headers)
@@ -213,12 +216,11 @@ public static class DicomReader
             bytes += h.PixelBytes;
             voxels += (long)h.Rows * h.Columns * h.FrameCount;
         }
-        if (bytes > options.MaxVoxelBytes || voxels > Array.MaxLength)
-            throw TooLarge(headers.Count == 1 ? headers[0].Name : $"the series of {headers.Count} files", bytes, options.MaxVoxelBytes);
+        if (bytes > options.MaxVoxelBytes)
+            throw new ItemRejectedException(DicomRejects.VolumeTooLarge, $"the series of {headers.Count} files: {bytes} bytes of pixels is over the limit of {options.MaxVoxelBytes} bytes");
+        if (voxels > Array.MaxLength)
+            throw new ItemRejectedException(DicomRejects.VolumeTooLarge, $"the series of {headers.Count} files: {voxels} voxels is over the limit of {Array.MaxLength} for one volume");
     }
-
-    private static ItemRejectedException TooLarge(string what, long bytes, long limit) =>
-        new(DicomRejects.VolumeTooLarge, $"{what}: {bytes} bytes of pixels is over the limit of {limit} bytes");
 
     /// <summary>The one Pixel Spacing all frames or slices share; null when none has one.</summary>
     private static PixelSpacing? CommonPixelSpacing(IEnumerable<(string Name, PixelSpacing? Spacing)> spacings)
@@ -302,7 +304,7 @@ public static class DicomReader
         // Slices to reorder, or to convert: a file's frames are decoded once; a series decodes file by file.
         T[] typed = uniform ? options.Buffers?.Rent<T>(total) ?? GC.AllocateUninitializedArray<T>((int)total) : [];
         float[] physical = uniform ? [] : options.Buffers?.Rent<float>(total) ?? GC.AllocateUninitializedArray<float>((int)total);
-        var scratch = GC.AllocateUninitializedArray<T>(singleFile ? (int)(header.PixelBytes / System.Runtime.InteropServices.Marshal.SizeOf<T>()) : frameVoxels);
+        var scratch = GC.AllocateUninitializedArray<T>(singleFile ? frameVoxels * header.FrameCount : frameVoxels);
         if (singleFile) DicomPixels.Decode(header, scratch);
         for (var k = 0; k < slices.Count; k++)
         {

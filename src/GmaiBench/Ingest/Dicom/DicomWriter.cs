@@ -112,6 +112,7 @@ public static class DicomWriter
             var origin = Column(3);
             var ni = i.Length;
             var nj = j.Length;
+            if (!(ni > 0 && nj > 0 && k.Length > 0)) throw new ArgumentException($"the volume's affine is degenerate: {a}", nameof(volume));
             var row = i * (1 / ni);
             var column = j * (1 / nj);
             if (Math.Abs(row.Dot(column)) > 1e-9)
