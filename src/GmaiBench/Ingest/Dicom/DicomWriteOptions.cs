@@ -25,6 +25,12 @@ public enum DicomTransferSyntax
 
     /// <summary>1.2.840.10008.1.2.4.80</summary>
     JpegLsLossless,
+
+    /// <summary>
+    /// 1.2.840.10008.1.2.4.90; images need at least 8 rows and 8 columns, because GDCM 3.0.21's JPEG 2000 encoder crashes
+    /// the process (SIGSEGV or SIGABRT) on smaller ones.
+    /// </summary>
+    Jpeg2000Lossless,
 }
 
 /// <summary>

@@ -125,6 +125,8 @@ public static class DicomWriter
     private static void Write(string path, Volume<short> volume, int[] slices, PatientVector origin, Geometry geometry, string sopClass, int instance, DicomWriteOptions options)
     {
         int columns = volume.Shape.Ni, rows = volume.Shape.Nj;
+        if (options.TransferSyntax == DicomTransferSyntax.Jpeg2000Lossless && (columns < 8 || rows < 8))
+            throw new ArgumentException($"JPEG 2000 needs at least 8 x 8 pixels (GDCM's encoder crashes on smaller images), the volume's slices are {columns} x {rows}", nameof(volume));
         var pixels = new short[columns * rows * slices.Length];
         for (var f = 0; f < slices.Length; f++)
         {
@@ -191,6 +193,7 @@ public static class DicomWriter
                 DicomTransferSyntax.RleLossless => gdcm.TransferSyntax.TSType.RLELossless,
                 DicomTransferSyntax.JpegLossless => gdcm.TransferSyntax.TSType.JPEGLosslessProcess14_1,
                 DicomTransferSyntax.JpegLsLossless => gdcm.TransferSyntax.TSType.JPEGLSLossless,
+                DicomTransferSyntax.Jpeg2000Lossless => gdcm.TransferSyntax.TSType.JPEG2000Lossless,
                 _ => throw new ArgumentOutOfRangeException(nameof(options), $"unknown transfer syntax {options.TransferSyntax}"),
             });
             change.SetTransferSyntax(target);
