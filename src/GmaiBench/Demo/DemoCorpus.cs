@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Questions;
 using SixLabors.ImageSharp;
@@ -40,6 +41,7 @@ public static class DemoCorpus
         WriteAbdomenSlices(Path.Combine(root, "abdomen-ct-2d"));
         WriteBloodSmears(Path.Combine(root, "blood-smear"));
         WriteCtVolumes(Path.Combine(root, "ct-3d"));
+        WriteDicomSeries(Path.Combine(root, "ct-dicom"));
         WriteBroken(root);
     }
 
@@ -360,32 +362,13 @@ public static class DemoCorpus
     {
         var images = Directory.CreateDirectory(Path.Combine(dir, "imagesTr")).FullName;
         var labels = Directory.CreateDirectory(Path.Combine(dir, "labelsTr")).FullName;
-        const int nx = 80, ny = 80, nz = 24;
         var training = new List<string>();
         for (var n = 0; n < 5; n++)
         {
             var name = $"ct_{n:000}";
-            var rng = Prng.For(Seed, name, "ct3d");
-            var hu = new short[nx * ny * nz];
-            var lab = new byte[nx * ny * nz];
-            double gx = (rng.NextInt(9) - 4) / 100.0, gy = (rng.NextInt(9) - 4) / 100.0, gs = 0.9 + rng.NextInt(21) / 100.0;
-            for (var k = 0; k < nz; k++)
-            for (var j = 0; j < ny; j++)
-            for (var i = 0; i < nx; i++)
-            {
-                double x = (double)i / nx, y = (double)j / ny, z = (double)k / nz;
-                var at = (k * ny + j) * nx + i;
-                var body = Math.Pow((x - 0.5 - gx) / (0.45 * gs), 2) + Math.Pow((y - 0.5 - gy) / (0.38 * gs), 2) <= 1;
-                hu[at] = (short)(body ? -60 + rng.NextInt(40) : -1000 + rng.NextInt(20));
-                foreach (var o in CtOrgans)
-                {
-                    var d = Math.Pow((x - (0.5 + (o.X - 0.5) * gs + gx)) / (o.Rx * gs), 2) + Math.Pow((y - (0.5 + (o.Y - 0.5) * gs + gy)) / (o.Ry * gs), 2) + Math.Pow((z - o.Z) / o.Rz, 2);
-                    if (d <= 1) { hu[at] = (short)(o.Hu + rng.NextInt(20) - 10); lab[at] = (byte)o.Value; }
-                }
-            }
-            var affine = Affine.Diagonal(0.8, 0.8, 2.5, -32, -32, -30);
-            var image = new Volume<short>(hu, new GridShape(nx, ny, nz), affine);
-            var labelMap = new Volume<byte>(lab, new GridShape(nx, ny, nz), affine);
+            var (image, labelMap) = CtPhantom(name);
+            var lab = labelMap.StoredVoxels.ToArray();
+            var (nx, ny, nz) = (image.Shape[0], image.Shape[1], image.Shape[2]);
             if (n == 1)
             {
                 // Stored left-posterior: x and y reversed on disk, with the affine that says so.
@@ -408,6 +391,63 @@ public static class DemoCorpus
         var labelsJson = string.Join(", ", CtOrgans.Select(o => $"\"{o.Value}\": \"{o.Name}\"").Prepend("\"0\": \"background\""));
         File.WriteAllText(Path.Combine(dir, "dataset.json"),
             "{\n  \"name\": \"DemoCT\",\n  \"modality\": {\"0\": \"CT\"},\n  \"labels\": {" + labelsJson + "},\n  \"training\": [\n    " + string.Join(",\n    ", training) + "\n  ]\n}\n");
+    }
+
+    /// <summary>
+    /// DICOM series of CT phantoms (RLE and lossless JPEG), one folder per series with a NIfTI label map in the same
+    /// patient geometry; plus a series with a duplicated slice position and a folder whose ".dcm" is not DICOM.
+    /// </summary>
+    private static void WriteDicomSeries(string dir)
+    {
+        var series = Directory.CreateDirectory(Path.Combine(dir, "series")).FullName;
+        var labels = Directory.CreateDirectory(Path.Combine(dir, "labels")).FullName;
+        var syntaxes = new[] { DicomTransferSyntax.RleLossless, DicomTransferSyntax.JpegLossless, DicomTransferSyntax.ExplicitVrLittleEndian };
+        for (var n = 0; n < 3; n++)
+        {
+            var name = $"dcm_{n:000}";
+            var (image, labelMap) = CtPhantom(name);
+            DicomWriter.WriteSeries(Path.Combine(series, name), image, new DicomWriteOptions { TransferSyntax = syntaxes[n], PatientId = $"DEMO-PATIENT-{n / 2}", Seed = name });
+            NiftiWriter.Write(Path.Combine(labels, $"{name}.nii.gz"), labelMap);
+        }
+        var dup = Path.Combine(series, "dcm_dup");
+        TestCopy(Path.Combine(series, "dcm_000"), dup);
+        File.Copy(Path.Combine(dup, "slice-0005.dcm"), Path.Combine(dup, "slice-0005-copy.dcm"));
+        File.Copy(Path.Combine(labels, "dcm_000.nii.gz"), Path.Combine(labels, "dcm_dup.nii.gz"));
+        var fake = Directory.CreateDirectory(Path.Combine(series, "dcm_fake")).FullName;
+        File.WriteAllText(Path.Combine(fake, "slice-0000.dcm"), "This is a text file with a .dcm name.\n");
+        File.Copy(Path.Combine(labels, "dcm_000.nii.gz"), Path.Combine(labels, "dcm_fake.nii.gz"));
+    }
+
+    private static void TestCopy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
+    }
+
+    /// <summary>A CT-like phantom: int16 Hounsfield units and a uint8 organ label map on one RAS+ grid (0.8 x 0.8 x 2.5 mm).</summary>
+    private static (Volume<short> Image, Volume<byte> Labels) CtPhantom(string name)
+    {
+        const int nx = 80, ny = 80, nz = 24;
+        var rng = Prng.For(Seed, name, "ct3d");
+        var hu = new short[nx * ny * nz];
+        var lab = new byte[nx * ny * nz];
+        double gx = (rng.NextInt(9) - 4) / 100.0, gy = (rng.NextInt(9) - 4) / 100.0, gs = 0.9 + rng.NextInt(21) / 100.0;
+        for (var k = 0; k < nz; k++)
+        for (var j = 0; j < ny; j++)
+        for (var i = 0; i < nx; i++)
+        {
+            double x = (double)i / nx, y = (double)j / ny, z = (double)k / nz;
+            var at = (k * ny + j) * nx + i;
+            var body = Math.Pow((x - 0.5 - gx) / (0.45 * gs), 2) + Math.Pow((y - 0.5 - gy) / (0.38 * gs), 2) <= 1;
+            hu[at] = (short)(body ? -60 + rng.NextInt(40) : -1000 + rng.NextInt(20));
+            foreach (var o in CtOrgans)
+            {
+                var d = Math.Pow((x - (0.5 + (o.X - 0.5) * gs + gx)) / (o.Rx * gs), 2) + Math.Pow((y - (0.5 + (o.Y - 0.5) * gs + gy)) / (o.Ry * gs), 2) + Math.Pow((z - o.Z) / o.Rz, 2);
+                if (d <= 1) { hu[at] = (short)(o.Hu + rng.NextInt(20) - 10); lab[at] = (byte)o.Value; }
+            }
+        }
+        var affine = Affine.Diagonal(0.8, 0.8, 2.5, -32, -32, -30);
+        return (new Volume<short>(hu, new GridShape(nx, ny, nz), affine), new Volume<byte>(lab, new GridShape(nx, ny, nz), affine));
     }
 
     /// <summary>The same volume with its first two axes stored reversed, and the affine adjusted so world positions stay put.</summary>

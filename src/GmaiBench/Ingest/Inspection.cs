@@ -22,6 +22,11 @@ public static class Inspector
 {
     public static List<Inspection> Inspect(string path, string? labelsPath, string previewDir, ImageSettings image, string? window, string axis = "axial")
     {
+        if (Directory.Exists(path) && IsDicom(path))
+        {
+            Directory.CreateDirectory(previewDir);
+            return InspectDicom(path, labelsPath, previewDir, image, window, VolumeLayoutOptions.Axis(axis));
+        }
         var files = Directory.Exists(path)
             ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
                 .Where(f => NiftiReader.IsNiftiPath(f) || RasterDecoder.SupportedExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant())).ToList()
@@ -46,6 +51,38 @@ public static class Inspector
         }
     }
 
+    private static bool IsDicom(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any(f => f.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase))
+        || Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Take(1).Any(f => !NiftiReader.IsNiftiPath(f)
+            && !RasterDecoder.SupportedExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()));
+
+    /// <summary>A folder of DICOM files: the series GDCM finds (grouped by Series Instance UID), each read and previewed as the volume stage would.</summary>
+    private static List<Inspection> InspectDicom(string folder, string? labelsPath, string previewDir, ImageSettings settings, string? windowName, SliceAxis axis)
+    {
+        var scan = Dicom.DicomReader.ScanFolder(folder);
+        var results = scan.Rejected.Select(r => new Inspection(r.Path, "DICOM?", [], [], $"{r.Reason}: {r.Message}")).ToList();
+        var n = 0;
+        foreach (var series in scan.Series)
+        {
+            var name = $"series{n++:00}";
+            try
+            {
+                var dicom = Dicom.DicomReader.ReadSeries(series.Files);
+                var facts = VolumeFacts(dicom.Volume);
+                facts.Insert(0, ("series", $"{series.Files.Count} file(s), Series Instance UID {series.SeriesInstanceUid}"));
+                if (dicom.SliceSpacing is { } spacing) facts.Add(("slice order", $"along the slice normal; {spacing}"));
+                if (dicom.InvertDisplay) facts.Add(("photometric", "MONOCHROME1 (inverted after windowing)"));
+                if (dicom.FileWindow is { } own) facts.Add(("file window", own.ToString()));
+                results.Add(Previews(series.Files[0], "DICOM", dicom.Volume, facts, labelsPath, previewDir, name, settings, windowName, axis));
+            }
+            catch (ItemRejectedException e)
+            {
+                results.Add(new Inspection(series.Files[0], "DICOM", [("series", $"{series.Files.Count} file(s), Series Instance UID {series.SeriesInstanceUid}")], [], $"{e.Reason}: {e.Message}"));
+            }
+        }
+        return results;
+    }
+
     private static Inspection InspectRaster(string file, string previewDir, string name, ImageSettings settings)
     {
         var bytes = File.ReadAllBytes(file);
@@ -65,7 +102,14 @@ public static class Inspector
     {
         var header = NiftiReader.ReadHeader(file);
         var volume = NiftiReader.Read(file);
-        var canonical = volume.ToCanonical();
+        var facts = VolumeFacts(volume);
+        facts.Insert(0, ("format", $"NIfTI-{(header.Version == NiftiVersion.Nifti1 ? 1 : 2)}, {(header.BigEndian ? "big" : "little")} endian, {header.VoxelType}; affine from {header.AffineSource}"));
+        facts.Insert(1, ("dimensions", string.Join(" x ", header.Dim.Skip(1).Take((int)header.Dim[0]))));
+        return Previews(file, "NIfTI", volume, facts, labelsPath, previewDir, name, settings, windowName, axis);
+    }
+
+    private static List<(string, string)> VolumeFacts(Volume volume)
+    {
         double min = double.MaxValue, max = double.MinValue;
         var shape = volume.Shape;
         for (var k = 0; k < shape[2]; k++)
@@ -76,15 +120,21 @@ public static class Inspector
             if (v < min) min = v;
             if (v > max) max = v;
         }
-        var facts = new List<(string, string)>
-        {
-            ("format", $"NIfTI-{(header.Version == NiftiVersion.Nifti1 ? 1 : 2)}, {(header.BigEndian ? "big" : "little")} endian, {header.VoxelType}"),
-            ("dimensions", string.Join(" x ", header.Dim.Skip(1).Take((int)header.Dim[0]))),
+        return
+        [
+            ("grid", $"{shape[0]} x {shape[1]} x {shape[2]} voxels of {volume.VoxelType}"),
             ("spacing (mm)", string.Join(" x ", Enumerable.Range(0, 3).Select(a => volume.Spacing(a).ToString("0.###", CultureInfo.InvariantCulture)))),
-            ("orientation", $"{volume.OrientationCodes} as stored ({header.AffineSource}); RAS after reorientation"),
-            ("intensity", $"{min.ToString("0.###", CultureInfo.InvariantCulture)} .. {max.ToString("0.###", CultureInfo.InvariantCulture)} (after scl_slope/scl_inter)"),
-        };
-        var window = VolumeLayoutOptions.WindowFor(windowName, windowName is null && min < -500 ? "CT" : "MR")!.Resolve(canonical);
+            ("orientation", $"{volume.OrientationCodes} as stored; RAS after reorientation"),
+            ("intensity", $"{min.ToString("0.###", CultureInfo.InvariantCulture)} .. {max.ToString("0.###", CultureInfo.InvariantCulture)} (after rescaling)"),
+        ];
+    }
+
+    private static Inspection Previews(string file, string format, Volume volume, List<(string, string)> facts, string? labelsPath, string previewDir, string name,
+        ImageSettings settings, string? windowName, SliceAxis axis)
+    {
+        var canonical = volume.ToCanonical();
+        var ct = facts.Any(f => f.Item1 == "intensity" && f.Item2.StartsWith('-') && double.Parse(f.Item2.Split(' ')[0], CultureInfo.InvariantCulture) < -500);
+        var window = VolumeLayoutOptions.WindowFor(windowName, windowName is null && ct ? "CT" : "MR")!.Resolve(canonical);
         facts.Add(("window", window.ToString()));
         var previews = new List<string>();
         var style = new PromptStyle { Alpha = 1 };
@@ -93,12 +143,12 @@ public static class Inspector
             var plane = new SlicePlane(axis, canonical.Shape[(int)axis] / 2);
             using var img = SliceRenderer.RenderImage(canonical, plane, window, SliceRenderer.Sampling(canonical.Grid, plane, settings.MaxSide));
             previews.Add(Save(img, previewDir, $"{name}_{axis.ToString().ToLowerInvariant()}_{plane.Index:0000}.png"));
-            return new Inspection(file, "NIfTI", facts, previews, null);
+            return new Inspection(file, format, facts, previews, null);
         }
         var labels = NiftiReader.ReadLabels(labelsPath);
         var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, Volumes.VolumeStage.GridToleranceMm, "image", "label map");
         facts.Add(("label map grid", grid.Matches ? "matches the image" : grid.Description));
-        if (!grid.Matches) return new Inspection(file, "NIfTI", facts, previews, "geometry-mismatch: " + grid.Description);
+        if (!grid.Matches) return new Inspection(file, format, facts, previews, "geometry-mismatch: " + grid.Description);
         var canonicalLabels = labels.ToCanonical();
         var areas = canonicalLabels.SliceAreas(axis);
         facts.Add(("label values", string.Join(", ", areas.Labels.Select(l => l.ToString(CultureInfo.InvariantCulture)))));
@@ -109,7 +159,7 @@ public static class Inspector
                 VisualPrompt.Contour(rendered.Image, Region.OfLabel(rendered.Labels.Labels, rendered.Image.Width, rendered.Image.Height, label), style with { MinLineWidth = 1 });
             previews.Add(Save(rendered.Image, previewDir, $"{name}_{axis.ToString().ToLowerInvariant()}_{choice.Key:0000}_labels_{string.Join("-", choice.Select(c => c.Label))}.png"));
         }
-        return new Inspection(file, "NIfTI", facts, previews, null);
+        return new Inspection(file, format, facts, previews, null);
     }
 
     private static string Save(Image<SixLabors.ImageSharp.PixelFormats.Rgb24> image, string dir, string name)

@@ -125,7 +125,7 @@ public static class BuildRunner
             Parallel.For(0, batch.Length, parallel, b =>
             {
                 var (item, layout) = items[batch[b]];
-                results[b] = StageOf(layout).Run(item, layout, fingerprints[batch[b]]);
+                results[b] = WithoutRoot(StageOf(layout).Run(item, layout, fingerprints[batch[b]]), sourceById[item.SourceId].Root);
                 var done = Interlocked.Increment(ref decoded);
                 options.Progress?.Report(new BuildProgress("decode", done, todo.Count));
             });
@@ -164,6 +164,15 @@ public static class BuildRunner
             ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = assembly.Audit };
         store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
         return new BuildResult(config, questions, report, objects, catalogPath);
+    }
+
+    /// <summary>Messages name files relative to their source root, so reports do not depend on where the data lives.</summary>
+    private static ItemOutcome WithoutRoot(ItemOutcome o, string root)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
+        string? Clean(string? m) => m?.Replace(prefix, "", StringComparison.Ordinal);
+        o.Result.Message = Clean(o.Result.Message);
+        return o with { CaseRejects = o.CaseRejects.Select(r => r with { Message = Clean(r.Message)! }).ToList() };
     }
 
     private static BuildReport Report(ProjectConfig config, List<SourceItem> items, List<Question> questions, List<Reject> rejects,

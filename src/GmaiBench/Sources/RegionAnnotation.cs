@@ -23,6 +23,9 @@ public sealed record BoxAnnotation(IReadOnlyList<LabelledBox> Boxes) : RegionAnn
 /// <summary>A 3D label map in the image volume's grid: label values -> raw label, and how to window the image.</summary>
 public sealed record VolumeAnnotation(string LabelPath, string LabelRelative, IReadOnlyDictionary<int, string> Values, VolumeOptions Options) : RegionAnnotation
 {
+    /// <summary>For a DICOM series: its files (the item's path is then the series folder); null for a NIfTI volume.</summary>
+    public IReadOnlyList<string>? SeriesFiles { get; init; }
+
     public override string Canonical() => JsonSerializer.Serialize(new
     {
         labels = LabelRelative,

@@ -16,6 +16,7 @@ public sealed record SourceItem(
     public IEnumerable<string> Files => Annotation switch
     {
         MaskAnnotation m => [FullPath, m.MaskPath],
+        VolumeAnnotation { SeriesFiles: { } files } v => [.. files, v.LabelPath],
         VolumeAnnotation v => [FullPath, v.LabelPath],
         _ => [FullPath],
     };

@@ -33,6 +33,7 @@ public static class LayoutRegistry
         new MaskPairsLayout(),
         new MsdLayout(),
         new NiftiPairsLayout(),
+        new DicomLayout(),
     ];
 
     public static ISourceLayout? Find(string name) => All.FirstOrDefault(l => l.Name == name);

@@ -194,3 +194,81 @@ public sealed class NiftiPairsLayout : ISourceLayout
         return new Discovery(items, rejects, []);
     }
 }
+
+public sealed record DicomOptions(string Series, string Labels, IReadOnlyDictionary<int, string> Values, VolumeOptions Volume) : LayoutOptions;
+
+/// <summary>
+/// <c>dicom</c>: one DICOM series per folder under <c>series</c> (single-frame files ordered along the slice normal,
+/// or one multi-frame file), with a NIfTI label map in the same patient geometry at <c>labels</c>, where
+/// <c>{series}</c> is the series folder's name. The split group is the series' Patient ID (hashed), read for that
+/// purpose only. <c>window: file</c> uses the file's own VOI window.
+/// </summary>
+public sealed class DicomLayout : ISourceLayout
+{
+    public string Name => "dicom";
+    public string Granularity => "mask";
+    public string OriginalTask => "SEG_3D";
+    public string Stage => "volume";
+    public string Describe => "a DICOM series per folder + NIfTI label maps; options: series, labels (with {series}), values, window (or file), axes, extra_slices";
+
+    public LayoutOptions ParseOptions(YamlConfigReader r, YamlMappingNode? options, string path, string root)
+    {
+        var values = new Dictionary<int, string>();
+        if (options is null)
+        {
+            r.Error(null, YamlConfigReader.Join(path, "labels"), "dicom needs options.labels and options.values");
+            return new DicomOptions("series", "", values, VolumeLayoutOptions.Parse(r, null, path));
+        }
+        r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "series", "labels", "values"]);
+        var labels = r.String(options, "labels", path, required: true) ?? "";
+        if (labels.Length > 0 && !labels.Contains("{series}")) r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {series}");
+        foreach (var (k, v, line) in r.StringMap(options, "values", path) ?? [])
+        {
+            if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
+                r.Issues.Add(new ConfigIssue(r.File, line, $"{path}.values.{k}", "a label value must be a positive whole number (0 is background)"));
+            else values[value] = v;
+        }
+        if (values.Count == 0) r.Error(options, $"{path}.values", "give the label values: {1: liver, 2: spleen}");
+        var series = r.String(options, "series", path) ?? "series";
+        Layouts.RequireFolder(r, options, "series", path, root, series);
+        // "file" is accepted here on top of the volume windows: the DICOM's own Window Center/Width.
+        var window = r.String(options, "window", path);
+        var volume = VolumeLayoutOptions.Parse(r, window == "file" ? Without(options, "window") : options, path);
+        return new DicomOptions(series, labels, values, volume with { Window = window });
+    }
+
+    private static YamlMappingNode Without(YamlMappingNode map, string key)
+    {
+        var copy = new YamlMappingNode();
+        foreach (var (k, v) in map.Children)
+            if (k is not YamlScalarNode s || s.Value != key) copy.Add(k, v);
+        return copy;
+    }
+
+    public Discovery Discover(SourceDefinition source)
+    {
+        var o = (DicomOptions)source.Options;
+        var items = new List<SourceItem>();
+        var rejects = new List<Reject>();
+        var dir = SourcePaths.ResolveInside(source.Root, o.Series, out var problem);
+        if (dir is null || !Directory.Exists(dir))
+            return new Discovery([], [new Reject($"{source.Id}/{o.Series}", source.Id, o.Series, "discover", "missing-folder", problem ?? $"series folder '{o.Series}' not found")], []);
+        foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
+        {
+            var rel = SourcePaths.Relative(source.Root, folder);
+            var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+            var key = $"{source.Id}/{rel}";
+            if (files.Count == 0) { rejects.Add(new Reject(key, source.Id, rel, "discover", "empty-series", "the series folder holds no file")); continue; }
+            var labelRel = o.Labels.Replace("{series}", Path.GetFileName(folder), StringComparison.Ordinal);
+            var label = SourcePaths.ResolveInside(source.Root, labelRel, out problem);
+            if (label is null) { rejects.Add(new Reject(key, source.Id, rel, "discover", "path-escapes-root", problem!)); continue; }
+            if (!File.Exists(label)) { rejects.Add(new Reject(key, source.Id, rel, "discover", "missing-label-map", $"no label map at {labelRel}")); continue; }
+            items.Add(new SourceItem(key, source.Id, rel, folder, o.Values.Values.Distinct().Order(StringComparer.Ordinal).ToList(),
+                GroupKeys.From(source.Id, rel, GroupKeys.Compile(source.GroupPattern), null))
+            {
+                Annotation = new VolumeAnnotation(label, SourcePaths.Relative(source.Root, label), o.Values, o.Volume) { SeriesFiles = files },
+            });
+        }
+        return new Discovery(items, rejects, []);
+    }
+}

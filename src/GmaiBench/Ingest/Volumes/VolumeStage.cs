@@ -1,6 +1,7 @@
 using GmaiBench.Catalog;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Layouts;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
@@ -18,7 +19,7 @@ namespace GmaiBench.Ingest.Volumes;
 /// </summary>
 public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf) : IItemStage
 {
-    public const string CodeVersion = "volume/2";
+    public const string CodeVersion = "volume/3";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
 
@@ -33,14 +34,19 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         {
             var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
             var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex };
-            var volume = NiftiReader.Read(item.FullPath, read);
+            var dicom = annotation.SeriesFiles is { } files ? DicomReader.ReadSeries(files) : null;
+            var volume = dicom?.Volume ?? NiftiReader.Read(item.FullPath, read);
             var labels = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions());
             var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
             if (!grid.Matches)
                 throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
             var canonical = volume.ToCanonical();
             var canonicalLabels = labels.ToCanonical();
-            var window = VolumeLayoutOptions.WindowFor(annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
+            var window = annotation.Options.Window == "file" && dicom?.FileWindow is { } own
+                ? DisplayWindow.FromVoi(own)
+                : VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
+            // The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.
+            var group = dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
             var cases = new List<CaseRow>();
             var rejects = new List<Reject>();
             foreach (var axis in annotation.Options.Axes.Select(VolumeLayoutOptions.Axis))
@@ -52,12 +58,13 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
                 foreach (var slice in choices)
                 {
                     using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
+                    if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
                     int w = rendered.Image.Width, h = rendered.Image.Height;
                     var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
                             $"on {axis.ToString().ToLowerInvariant()} slice {slice.Key} at {w}x{h}"))
                         .Where(t => t is not null).Select(t => t!).ToList();
                     var prefix = $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}";
-                    RegionCases.Emit(item, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
+                    RegionCases.Emit(item with { GroupKey = group }, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
                         $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
                 }
             }
@@ -74,4 +81,11 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, new ItemRejectedException("unreadable-file", e.Message)), [], []);
         }
     }
+
+    private static void Invert(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> image) =>
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+                foreach (ref var p in rows.GetRowSpan(y)) p = new((byte)(255 - p.R), (byte)(255 - p.G), (byte)(255 - p.B));
+        });
 }

@@ -169,3 +169,24 @@ public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
         Assert.Empty(GmaiBench.Curation.RegionAudit.Check(config, fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList(), fx.Build.Objects));
     }
 }
+
+public class DicomBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildFixture>
+{
+    [Fact]
+    public void Dicom_series_become_slice_cases_grouped_by_patient_and_bad_series_are_rejected()
+    {
+        var dicom = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-dicom").ToList();
+        Assert.NotEmpty(dicom);
+        // Patient ID (hashed) is the split group: the two series of one patient share it.
+        var groups = dicom.GroupBy(q => q.Case.ItemKey).ToDictionary(g => g.Key, g => g.First().Case.GroupKey);
+        Assert.StartsWith("demo-ct-dicom/patient-", groups["demo-ct-dicom/series/dcm_000"]);
+        Assert.Equal(groups["demo-ct-dicom/series/dcm_000"], groups["demo-ct-dicom/series/dcm_001"]);
+        Assert.DoesNotContain("DEMO-PATIENT", string.Join(" ", groups.Values));
+        var rejects = fx.Build.Report.Rejects.Where(r => r.SourceId == "demo-ct-dicom").ToList();
+        var dup = Assert.Single(rejects, r => r.Reason == "duplicate-slice-position");
+        Assert.Equal("series/dcm_dup", dup.Path);
+        Assert.DoesNotContain(fx.Project.Root, dup.Message);
+        Assert.Single(rejects, r => r.Reason == "not-dicom" && r.Path == "series/dcm_fake");
+        Assert.Empty(GmaiBench.Curation.RegionAudit.Check(fx.Project.Config(), dicom, fx.Build.Objects));
+    }
+}
