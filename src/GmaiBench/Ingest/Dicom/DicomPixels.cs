@@ -47,14 +47,15 @@ internal static class DicomPixels
             // GetImage and GetPixelFormat hand out references into the reader, which owns and frees them.
             var image = reader.GetImage();
             CheckImage(header, image, expected);
-            // GDCM writes GetBufferLength() bytes into the array whatever its size, so the size was checked above.
-            var ok = target switch
-            {
-                short[] s => image.GetArray(s),
-                ushort[] u => image.GetArray(u),
-                byte[] b => image.GetBuffer(b),
-                _ => DecodeViaBytes(image, target, expected),
-            };
+            // GDCM writes GetBufferLength() bytes into the array whatever its size, so the size was checked above. The
+            // binding's GetArray(short[]) and GetArray(ushort[]) abort the process (a C++ assertion) unless the scalar
+            // type is exactly INT16 or UINT16, so they are called only then, chosen by typeof(T): a type pattern would
+            // not do, as the runtime lets a ushort[] pass for a short[].
+            var scalar = image.GetPixelFormat().GetScalarType();
+            var ok = typeof(T) == typeof(short) && scalar == gdcm.PixelFormat.ScalarType.INT16 ? image.GetArray((short[])(object)target)
+                : typeof(T) == typeof(ushort) && scalar == gdcm.PixelFormat.ScalarType.UINT16 ? image.GetArray((ushort[])(object)target)
+                : typeof(T) == typeof(byte) ? image.GetBuffer((byte[])(object)target)
+                : DecodeViaBytes(image, target, expected);
             if (!ok) throw Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed");
             return true;
         });

@@ -194,6 +194,41 @@ public class DicomReaderTests
         Assert.Equal(DicomFixtures.Value(3, 1, 2) * 0.5 + 10, read[3, 1, 2]);
     }
 
+    /// <summary>
+    /// The same 96 bytes of native pixel data relabelled as 8, 16 or 32 bits, signed or not (Columns changed to keep
+    /// Rows x Columns x bytes equal): each must decode to exactly those bytes read in that format.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 16, false, VoxelType.UInt16)]
+    [InlineData(16, 8, false, VoxelType.UInt8)]
+    [InlineData(16, 8, true, VoxelType.Int8)]
+    [InlineData(4, 32, true, VoxelType.Int32)]
+    [InlineData(4, 32, false, VoxelType.UInt32)]
+    public void Every_integer_pixel_format_decodes_to_its_stored_values(int columns, int bits, bool signed, VoxelType type)
+    {
+        var path = DicomWriter.WriteSeries(TestData.TempDir("dicom-format"), DicomFixtures.Volume(shape: new GridShape(8, 6, 1)))[0];
+        DicomFixtures.Patch(path, 0x0028, 0x0011, "US", [(byte)columns, 0]);
+        DicomFixtures.Patch(path, 0x0028, 0x0100, "US", [(byte)bits, 0]);
+        DicomFixtures.Patch(path, 0x0028, 0x0101, "US", [(byte)bits, 0]);
+        DicomFixtures.Patch(path, 0x0028, 0x0102, "US", [(byte)(bits - 1), 0]);
+        DicomFixtures.Patch(path, 0x0028, 0x0103, "US", [signed ? (byte)1 : (byte)0, 0]);
+        var pixels = File.ReadAllBytes(path)[^96..];
+
+        var read = DicomReader.ReadFile(path).Volume;
+
+        Assert.Equal(type, read.VoxelType);
+        Assert.Equal(new GridShape(columns, 6, 1), read.Shape);
+        Assert.Equal(DicomFixtures.CtScaling, read.Scaling);
+        var size = bits / 8;
+        for (var n = 0; n < columns * 6; n++)
+        {
+            long raw = 0;
+            for (var b = size - 1; b >= 0; b--) raw = (raw << 8) | pixels[n * size + b];
+            if (signed && (raw & (1L << (bits - 1))) != 0) raw -= 1L << bits;
+            Assert.Equal(raw, read.StoredAsDouble(n % columns, n / columns, 0));
+        }
+    }
+
     [Fact]
     public void Twelve_bit_signed_pixels_are_masked_to_bits_stored_and_sign_extended()
     {
