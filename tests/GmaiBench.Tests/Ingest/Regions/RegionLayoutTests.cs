@@ -133,3 +133,22 @@ public class RegionLayoutTests
         Assert.Equal([1, 1, 2, 2, 2], up.Codes);
     }
 }
+
+public class RegionTargetTests
+{
+    [Fact]
+    public void A_target_below_the_minimum_area_carries_a_named_reject_and_an_absent_label_no_target()
+    {
+        var labels = new int[10 * 10];
+        labels[11] = labels[12] = labels[21] = 3;               // 3 pixels of label 3
+        for (var i = 50; i < 80; i++) labels[i] = 5;            // 30 pixels of label 5
+        var settings = new GmaiBench.Pipeline.RegionSettings { MinArea = 16 };
+        var small = GmaiBench.Ingest.Regions.RegionCases.FromLabels(labels, 10, 10, 3, "nodule", settings, "on slice 4");
+        Assert.Equal("target-too-small", small!.Problem!.Value.Reason);
+        Assert.Contains("3 px on slice 4", small.Problem.Value.Message);
+        var big = GmaiBench.Ingest.Regions.RegionCases.FromLabels(labels, 10, 10, 5, "liver", settings, "on slice 4");
+        Assert.Null(big!.Problem);
+        Assert.Equal(["mask", "contour"], big.Granularities);
+        Assert.Null(GmaiBench.Ingest.Regions.RegionCases.FromLabels(labels, 10, 10, 9, "spleen", settings, ""));
+    }
+}
