@@ -192,7 +192,8 @@ public static class BuildRunner
         var itemsEmitted = summaries.Sum(s => s.Emitted);
         var inputsRejected = summaries.Sum(s => s.Rejected);
         var warnings = new List<string>();
-        foreach (var s in config.Sources.Where(s => s.GroupPattern is null && s.Options is not CsvLabelsOptions { GroupColumn: not null }))
+        foreach (var s in config.Sources.Where(s => s.GroupPattern is null && s.Options is not CsvLabelsOptions { GroupColumn: not null }
+                                                   && !LayoutRegistry.Find(s.Layout)!.KnowsPatients))
             warnings.Add($"source {s.Id} names no patient group (group_pattern or group_column): each item is its own group, so the split cannot keep a patient's images together");
         var settings = config.Settings;
         return new BuildReport

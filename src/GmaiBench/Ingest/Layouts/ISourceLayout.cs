@@ -14,6 +14,8 @@ public interface ISourceLayout
     string OriginalTask { get; }
     /// <summary>The per-item pixel stage its items go through: raster (whole images), region (marked 2D regions) or volume.</summary>
     string Stage => Granularity == "image" ? "raster" : "region";
+    /// <summary>Whether its items name their patient themselves (DICOM's Patient ID), so no group rule is needed.</summary>
+    bool KnowsPatients => false;
     string Describe { get; }
     /// <summary>Parses and validates <c>options:</c>; problems go to <paramref name="reader"/>.</summary>
     LayoutOptions ParseOptions(YamlConfigReader reader, YamlMappingNode? options, string path, string root);

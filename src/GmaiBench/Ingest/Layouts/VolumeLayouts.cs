@@ -210,6 +210,7 @@ public sealed class DicomLayout : ISourceLayout
     public string OriginalTask => "SEG_3D";
     public string Stage => "volume";
     public string Describe => "a DICOM series per folder + NIfTI label maps; options: series, labels (with {series}), values, window (or file), axes, extra_slices";
+    public bool KnowsPatients => true;
 
     public LayoutOptions ParseOptions(YamlConfigReader r, YamlMappingNode? options, string path, string root)
     {
