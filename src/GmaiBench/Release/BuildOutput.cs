@@ -25,7 +25,8 @@ public static class BuildOutput
         var final = Path.Combine(settings.OutputDir, settings.Name);
         var temp = Incomplete(final);
         var outputs = WriteBenchmark(temp, settings.DisplayName, result.Questions, result.Objects);
-        outputs.AddRange(["build-report.json", "build-report.md", "rejects.tsv"]);
+        outputs.AddRange(["build-report.json", "build-report.md", "rejects.tsv", "samples.png"]);
+        File.WriteAllBytes(Path.Combine(temp, "samples.png"), ContactSheet.Render(result.Questions, result.Objects));
         var report = result.Report with { Outputs = outputs };
         File.WriteAllText(Path.Combine(temp, "build-report.json"), JsonSerializer.Serialize(report, Json) + "\n", TsvFormat.Utf8);
         File.WriteAllText(Path.Combine(temp, "build-report.md"), Markdown(report), TsvFormat.Utf8);
@@ -71,6 +72,7 @@ public static class BuildOutput
         sb.Append(ci, $"- Unaccounted inputs: {r.Unaccounted}\n- Files ignored (not images of a supported type): {r.IgnoredFiles}\n");
         sb.Append(ci, $"- Pixel work: {r.Decoded} decoded, {r.Reused} reused from earlier builds\n");
         sb.Append(ci, $"- Questions: {r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})\n\n");
+        sb.Append("![Sample items: a row per granularity (image, box, mask, contour)](samples.png)\n\n");
         if (r.ConfigIssues.Count > 0)
         {
             sb.Append("## Configuration problems (these sources were not built)\n\n");

@@ -1,0 +1,47 @@
+using GmaiBench.Catalog;
+using GmaiBench.Ingest.Raster;
+using GmaiBench.Questions;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace GmaiBench.Release;
+
+/// <summary>
+/// <c>samples.png</c> in a build's folder: one row per perceptual granularity (image, box, mask, contour), a few items
+/// each, spread over sources, so a person can see at a glance what the benchmark shows and that marks sit right.
+/// </summary>
+public static class ContactSheet
+{
+    public const int Tile = 160;
+    public const int PerRow = 8;
+    private static readonly string[] Rows = ["image", "box", "mask", "contour"];
+
+    public static byte[] Render(IReadOnlyList<Question> questions, ObjectStore objects)
+    {
+        var rows = Rows.Select(g => Pick(questions.Where(q => q.Case.Granularity == g).ToList())).Where(r => r.Count > 0).ToList();
+        using var sheet = new Image<Rgb24>(PerRow * (Tile + 4) + 4, Math.Max(1, rows.Count) * (Tile + 4) + 4, new Rgb24(24, 24, 24));
+        for (var r = 0; r < rows.Count; r++)
+        for (var c = 0; c < rows[r].Count; c++)
+        {
+            using var img = Image.Load<Rgb24>(objects.Get(rows[r][c].Case.ImageSha));
+            img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Tile, Tile), Mode = ResizeMode.Max, Sampler = KnownResamplers.Bicubic }));
+            int ox = 4 + c * (Tile + 4) + (Tile - img.Width) / 2, oy = 4 + r * (Tile + 4) + (Tile - img.Height) / 2;
+            for (var y = 0; y < img.Height; y++)
+            for (var x = 0; x < img.Width; x++) sheet[ox + x, oy + y] = img[x, y];
+        }
+        return RasterDecoder.EncodePng(sheet);
+    }
+
+    /// <summary>Up to <see cref="PerRow"/> items, taking sources in turn so one large source does not fill the row.</summary>
+    private static List<Question> Pick(List<Question> items)
+    {
+        var bySource = items.GroupBy(q => q.Case.SourceId).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new Queue<Question>(g.OrderBy(q => q.Index))).ToList();
+        var picked = new List<Question>();
+        while (picked.Count < PerRow && bySource.Any(q => q.Count > 0))
+            foreach (var q in bySource.Where(q => q.Count > 0))
+                if (picked.Count < PerRow) picked.Add(q.Dequeue());
+        return picked;
+    }
+}
