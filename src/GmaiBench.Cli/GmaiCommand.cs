@@ -28,6 +28,7 @@ public static class GmaiCommand
         root.Subcommands.Add(ReleaseCommand());
         root.Subcommands.Add(VerifyCommand());
         root.Subcommands.Add(InspectCommand());
+        root.Subcommands.Add(DecodeDicomCommand());
         return root;
     }
 
@@ -272,6 +273,17 @@ public static class GmaiCommand
             }
             return results.Any(i => i.Problem is not null) ? ExitCodes.Problems : ExitCodes.Ok;
         }));
+        return cmd;
+    }
+
+    /// <summary>The child process of <see cref="GmaiBench.Ingest.Dicom.DicomWorker"/>: not for people, hence hidden.</summary>
+    private static Command DecodeDicomCommand()
+    {
+        var request = new Argument<string>("request");
+        var outDir = new Argument<string>("out");
+        var cmd = new Command(GmaiBench.Ingest.Dicom.DicomWorker.Verb, "Decode one DICOM series in isolation (used by the pipeline)") { request, outDir };
+        cmd.Hidden = true;
+        cmd.SetAction(r => GmaiBench.Ingest.Dicom.DicomWorker.Run(r.GetValue(request)!, r.GetValue(outDir)!));
         return cmd;
     }
 

@@ -67,7 +67,7 @@ public static class Inspector
             var name = $"series{n++:00}";
             try
             {
-                var dicom = Dicom.DicomReader.ReadSeries(series.Files);
+                var dicom = Dicom.DicomWorker.ReadSeries(series.Files, Volumes.VolumeStage.DecodeTimeout);
                 var facts = VolumeFacts(dicom.Volume);
                 facts.Insert(0, ("series", $"{series.Files.Count} file(s), Series Instance UID {series.SeriesInstanceUid}"));
                 if (dicom.SliceSpacing is { } spacing) facts.Add(("slice order", $"along the slice normal; {spacing}"));

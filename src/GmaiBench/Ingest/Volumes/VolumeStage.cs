@@ -19,9 +19,11 @@ namespace GmaiBench.Ingest.Volumes;
 /// </summary>
 public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf) : IItemStage
 {
-    public const string CodeVersion = "volume/3";
+    public const string CodeVersion = "volume/4";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
+    /// <summary>How long one DICOM series may take to decode in its child process.</summary>
+    public static readonly TimeSpan DecodeTimeout = TimeSpan.FromMinutes(2);
 
     public string Name => "volume";
 
@@ -34,7 +36,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         {
             var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
             var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex };
-            var dicom = annotation.SeriesFiles is { } files ? DicomReader.ReadSeries(files) : null;
+            var dicom = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout) : null;
             var volume = dicom?.Volume ?? NiftiReader.Read(item.FullPath, read);
             var labels = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions());
             var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");

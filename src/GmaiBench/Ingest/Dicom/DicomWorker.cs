@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json;
+using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Nifti;
+using GmaiBench.Ingest.Raster;
+
+namespace GmaiBench.Ingest.Dicom;
+
+/// <summary>
+/// Decodes a DICOM series in a child process (<c>gmai decode-dicom</c>), because GDCM's codecs can abort, corrupt the
+/// heap or hang on damaged compressed data, which no in-process handler survives. The child writes the volume as
+/// NIfTI-2 (double-precision affine) plus a small JSON of the display facts; a crash or a time-out costs this item
+/// only. Where no <c>gmai.dll</c> sits beside the running program, the series is read in-process.
+/// </summary>
+public static class DicomWorker
+{
+    public const string Verb = "decode-dicom";
+    public const int RejectedExitCode = 3;
+
+    private sealed record Meta(bool InvertDisplay, double? WindowWidth, double? WindowLevel, string? PatientId, string? StudyInstanceUid,
+        string? SeriesInstanceUid, bool HasPatientGeometry, SliceSpacingStats? SliceSpacing, IReadOnlyList<string> SourceFiles);
+
+    private sealed record RejectNote(string Reason, string Message);
+
+    /// <summary>The CLI beside the running program, if there is one.</summary>
+    public static string? WorkerAssembly
+    {
+        get
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "gmai.dll");
+            return File.Exists(path) ? path : null;
+        }
+    }
+
+    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout)
+    {
+        if (WorkerAssembly is not { } worker) return DicomReader.ReadSeries(files);
+        var dir = Path.Combine(Path.GetTempPath(), $"gmai-dicom-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var request = Path.Combine(dir, "request.txt");
+            File.WriteAllLines(request, files);
+            var start = new ProcessStartInfo(DotnetHost(), [worker, Verb, request, dir])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            using var process = Process.Start(start) ?? throw new ItemRejectedException("decoder-failed", "the DICOM decode worker could not be started");
+            var stderr = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new ItemRejectedException("decoder-timeout", $"decoding the series took longer than {timeout.TotalSeconds:0} s; the decoder was stopped");
+            }
+            if (process.ExitCode == RejectedExitCode)
+            {
+                var note = JsonSerializer.Deserialize<RejectNote>(File.ReadAllText(Path.Combine(dir, "reject.json")))!;
+                throw new ItemRejectedException(note.Reason, note.Message);
+            }
+            if (process.ExitCode != 0)
+            {
+                var tail = stderr.Result.Trim();
+                if (tail.Length > 300) tail = tail[^300..];
+                throw new ItemRejectedException("decoder-crashed", $"the DICOM decoder died (exit code {process.ExitCode}){(tail.Length > 0 ? $": {tail}" : "")}");
+            }
+            var meta = JsonSerializer.Deserialize<Meta>(File.ReadAllText(Path.Combine(dir, "meta.json")))!;
+            return new DicomVolume
+            {
+                Volume = NiftiReader.Read(Path.Combine(dir, "volume.nii")),
+                InvertDisplay = meta.InvertDisplay,
+                FileWindow = meta.WindowWidth is { } w && meta.WindowLevel is { } l ? new VoiLinearWindow(w, l) : null,
+                PatientId = meta.PatientId, StudyInstanceUid = meta.StudyInstanceUid, SeriesInstanceUid = meta.SeriesInstanceUid,
+                HasPatientGeometry = meta.HasPatientGeometry, SliceSpacing = meta.SliceSpacing, SourceFiles = meta.SourceFiles,
+            };
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    /// <summary>The child's side: read the series listed in <paramref name="request"/>, write the result into <paramref name="outDir"/>.</summary>
+    public static int Run(string request, string outDir)
+    {
+        try
+        {
+            var d = DicomReader.ReadSeries(File.ReadAllLines(request).Where(l => l.Length > 0).ToList());
+            WriteVolume(Path.Combine(outDir, "volume.nii"), d.Volume);
+            var meta = new Meta(d.InvertDisplay, d.FileWindow?.Width, d.FileWindow?.Level, d.PatientId, d.StudyInstanceUid, d.SeriesInstanceUid,
+                d.HasPatientGeometry, d.SliceSpacing, d.SourceFiles);
+            File.WriteAllText(Path.Combine(outDir, "meta.json"), JsonSerializer.Serialize(meta));
+            return 0;
+        }
+        catch (ItemRejectedException e)
+        {
+            File.WriteAllText(Path.Combine(outDir, "reject.json"), JsonSerializer.Serialize(new RejectNote(e.Reason, e.Message)));
+            return RejectedExitCode;
+        }
+    }
+
+    private static void WriteVolume(string path, Volume volume)
+    {
+        var options = new NiftiWriteOptions { Version = NiftiVersion.Nifti2, Compression = System.IO.Compression.CompressionLevel.NoCompression };
+        switch (volume)
+        {
+            case Volume<short> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<ushort> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<byte> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<sbyte> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<int> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<uint> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<float> v: NiftiWriter.Write(path, v, options); break;
+            case Volume<double> v: NiftiWriter.Write(path, v, options); break;
+            default: throw new ItemRejectedException("unsupported-pixel-format", $"cannot hand a {volume.VoxelType} volume to the pipeline");
+        }
+    }
+
+    /// <summary>The dotnet host running this program (so the child uses the same runtime).</summary>
+    private static string DotnetHost()
+    {
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+}
