@@ -30,11 +30,17 @@ public sealed class CatalogStore(CatalogDb db)
         tx.Commit();
     }
 
-    /// <summary>Replaces the item list; items no longer discovered lose their stage results and cases.</summary>
-    public void SyncItems(IReadOnlyList<ItemRow> items)
+    /// <summary>
+    /// Replaces the item list; items no longer discovered lose their stage results and cases, except those of
+    /// <paramref name="keepSources"/> (sources skipped this run for a configuration error), so fixing the entry
+    /// later decodes nothing again.
+    /// </summary>
+    public void SyncItems(IReadOnlyList<ItemRow> items, IReadOnlyCollection<string> keepSources)
     {
         using var tx = _c.BeginTransaction();
         _c.Execute("CREATE TEMP TABLE IF NOT EXISTS current_items(key TEXT PRIMARY KEY); DELETE FROM current_items;", transaction: tx);
+        foreach (var k in _c.Query<string>("SELECT key FROM items WHERE source_id IN @keepSources", new { keepSources }, tx))
+            _c.Execute("INSERT OR IGNORE INTO current_items(key) VALUES(@k)", new { k }, tx);
         foreach (var i in items)
         {
             _c.Execute("INSERT INTO current_items(key) VALUES(@Key)", i, tx);

@@ -103,7 +103,7 @@ public static class BuildRunner
         {
             Key = it.Item.Key, SourceId = it.Item.SourceId, RelPath = it.Item.RelativePath, ContentHash = hashes[i],
             RawLabels = JsonSerializer.Serialize(it.Item.RawLabels), GroupKey = it.Item.GroupKey,
-        }).ToList());
+        }).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
 
         // Pixel stages: only items whose fingerprint changed are decoded.
         var stages = new Dictionary<string, IItemStage>

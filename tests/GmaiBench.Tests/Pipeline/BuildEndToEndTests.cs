@@ -154,3 +154,22 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         Assert.Equal(3, label.Suggestions.Count);
     }
 }
+
+public class ConfigErrorCacheTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixture>
+{
+    [Fact]
+    public void A_source_skipped_for_a_config_error_keeps_its_cached_pixels_for_when_the_entry_is_fixed()
+    {
+        var project = corpus.NewProject("keep-cache");
+        var path = project.PathOf("sources.yaml");
+        var good = File.ReadAllText(path);
+        var first = project.Build();
+        File.WriteAllText(path, good.Replace("modality: Dermoscopy", "modality: Dermatoscope-ish"));
+        var broken = project.Build();
+        Assert.Contains("demo-dermoscopy", broken.Report.RejectedSources);
+        File.WriteAllText(path, good);
+        var fixedAgain = project.Build();
+        Assert.Equal(0, fixedAgain.Report.Decoded);
+        Assert.Equal(first.Questions.Count, fixedAgain.Questions.Count);
+    }
+}
