@@ -28,7 +28,7 @@ public static class RegionAudit
     {
         var problems = new List<string>();
         var settings = config.Settings;
-        var sources = config.Sources.ToDictionary(s => s.Id);
+        var cache = new SourceCache(settings);
         var items = new Dictionary<string, SourceItem>(StringComparer.Ordinal);
         foreach (var s in config.Sources.Where(s => LayoutRegistry.Find(s.Layout)!.Stage is "region" or "volume"))
             foreach (var i in LayoutRegistry.Find(s.Layout)!.Discover(s).Items) items[i.Key] = i;
@@ -49,8 +49,8 @@ public static class RegionAudit
             if (unmarked.Width != w || unmarked.Height != h) { problems.Add($"{where}: marked and unmarked images differ in size"); continue; }
             string? sizeProblem = null;
             var target = item.Annotation is VolumeAnnotation v
-                ? VolumeTarget(v, record, q.Case.Granularity, w, h, settings)
-                : RasterTarget(item, record, q.Case.Granularity, w, h, settings, out sizeProblem);
+                ? VolumeTarget(v, record, q.Case.Granularity, w, h, settings, cache)
+                : RasterTarget(item, record, q.Case.Granularity, w, h, settings, cache, out sizeProblem);
             if (sizeProblem is not null) { problems.Add($"{where}: {sizeProblem}"); continue; }
             if (target is null) { problems.Add($"{where}: the source annotation holds no '{record.Label}'"); continue; }
             var changed = new bool[w * h];
@@ -71,11 +71,42 @@ public static class RegionAudit
         return problems;
     }
 
-    private static (Region Region, List<PixelBox> Boxes)? RasterTarget(SourceItem item, RegionRecord record, string granularity, int width, int height, PipelineSettings settings, out string? problem)
+    /// <summary>Source files read once per check, however many items come from them.</summary>
+    private sealed class SourceCache(PipelineSettings settings)
+    {
+        private readonly Dictionary<string, (int SourceWidth, int SourceHeight, int Width, int Height)> _sizes = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Ingest.Regions.LabelMap> _masks = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Imaging.Volumes.LabelMap> _volumes = new(StringComparer.Ordinal);
+
+        public (int SourceWidth, int SourceHeight, int Width, int Height) Size(string path)
+        {
+            if (!_sizes.TryGetValue(path, out var size))
+            {
+                using var source = RasterDecoder.DecodeImage(File.ReadAllBytes(path), settings.Image);
+                _sizes[path] = size = (source.SourceWidth, source.SourceHeight, source.Image.Width, source.Image.Height);
+            }
+            return size;
+        }
+
+        public Ingest.Regions.LabelMap Mask(MaskAnnotation m, int w, int h)
+        {
+            var key = $"{m.MaskPath}|{w}x{h}";
+            if (!_masks.TryGetValue(key, out var map)) _masks[key] = map = LabelMapDecoder.Decode(File.ReadAllBytes(m.MaskPath), m, settings.Image).Resize(w, h);
+            return map;
+        }
+
+        public Imaging.Volumes.LabelMap Volume(string path)
+        {
+            if (!_volumes.TryGetValue(path, out var map)) _volumes[path] = map = NiftiReader.ReadLabels(path).ToCanonical();
+            return map;
+        }
+    }
+
+    private static (Region Region, List<PixelBox> Boxes)? RasterTarget(SourceItem item, RegionRecord record, string granularity, int width, int height,
+        PipelineSettings settings, SourceCache cache, out string? problem)
     {
         problem = null;
-        using var source = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings.Image);
-        int w = source.Image.Width, h = source.Image.Height;
+        var (sourceWidth, sourceHeight, w, h) = cache.Size(item.FullPath);
         if (w != width || h != height) { problem = $"the source image no longer gives a {width}x{height} image"; return null; }
         var label = record.Label;
         switch (item.Annotation)
@@ -83,13 +114,13 @@ public static class RegionAudit
             case BoxAnnotation b:
             {
                 var boxes = b.Boxes.Where(x => x.Label == label)
-                    .Select(x => BoxConvention.Scale(x.Box.ClipTo(source.SourceWidth, source.SourceHeight), source.SourceWidth, source.SourceHeight, w, h).ClipTo(w, h))
+                    .Select(x => BoxConvention.Scale(x.Box.ClipTo(sourceWidth, sourceHeight), sourceWidth, sourceHeight, w, h).ClipTo(w, h))
                     .Where(x => !x.IsEmpty).ToList();
                 return boxes.Count == 0 ? null : (Region.OfBoxes(w, h, boxes), boxes);
             }
             case MaskAnnotation m:
             {
-                var map = LabelMapDecoder.Decode(File.ReadAllBytes(m.MaskPath), m, settings.Image).Resize(w, h);
+                var map = cache.Mask(m, w, h);
                 var code = map.Labels.ToList().IndexOf(label) + 1;
                 if (code == 0) return null;
                 var region = Region.OfLabel(map.Codes, w, h, code);
@@ -102,14 +133,14 @@ public static class RegionAudit
     }
 
     /// <summary>The target of a volume slice, recomputed from the label-map file: canonical orientation, the slice, the shared grid.</summary>
-    private static (Region Region, List<PixelBox> Boxes)? VolumeTarget(VolumeAnnotation v, RegionRecord record, string granularity, int w, int h, PipelineSettings settings)
+    private static (Region Region, List<PixelBox> Boxes)? VolumeTarget(VolumeAnnotation v, RegionRecord record, string granularity, int w, int h, PipelineSettings settings, SourceCache cache)
     {
         if (record.Plane is null) return null;
         var parts = record.Plane.Split('/');
         var plane = new SlicePlane(VolumeLayoutOptions.Axis(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
         var value = v.Values.Where(kv => kv.Value == record.Label).Select(kv => kv.Key).FirstOrDefault();
         if (value == 0) return null;
-        var labels = NiftiReader.ReadLabels(v.LabelPath).ToCanonical();
+        var labels = cache.Volume(v.LabelPath);
         var sampling = SliceRenderer.Sampling(labels.Grid, plane, settings.Image.MaxSide);
         var slice = SliceRenderer.RenderLabels(labels, plane, sampling);
         if (slice.Width != w || slice.Height != h) return null;

@@ -132,6 +132,20 @@ public static class Layouts
         else if (full is not null && !Directory.Exists(full)) r.Error(r.Get(options, key), YamlConfigReader.Join(path, key), $"folder not found: {value}");
     }
 
+    /// <summary><c>values: {1: liver, 2: spleen}</c>: label value -> raw label; 0 is background and refused.</summary>
+    public static Dictionary<int, string> LabelValues(YamlConfigReader r, YamlMappingNode options, string path, int max = int.MaxValue)
+    {
+        var values = new Dictionary<int, string>();
+        foreach (var (k, v, line) in r.StringMap(options, "values", path) ?? [])
+        {
+            if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > max)
+                r.Issues.Add(new ConfigIssue(r.File, line, $"{path}.values.{k}",
+                    max == int.MaxValue ? "a label value must be a positive whole number (0 is background)" : $"a label value must be a whole number from 1 to {max} (0 is background)"));
+            else values[value] = v;
+        }
+        return values;
+    }
+
     public static double ParseNumber(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
 }

@@ -35,12 +35,7 @@ public sealed partial class MaskPairsLayout : ISourceLayout
             return new MaskPairsOptions("images", "masks", "", ".png", values, colours, ImageFolderLayout.DefaultExtensions);
         }
         r.CheckKeys(options, path, "images", "masks", "mask_suffix", "mask_extension", "values", "colors", "extensions");
-        foreach (var (k, v, line) in r.StringMap(options, "values", path) ?? [])
-        {
-            if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > 65535)
-                r.Issues.Add(new ConfigIssue(r.File, line, $"{path}.values.{k}", "a label value must be a whole number from 1 to 65535 (0 is background)"));
-            else values[value] = v;
-        }
+        values = Layouts.LabelValues(r, options, path, max: 65535);
         foreach (var (k, v, line) in r.StringMap(options, "colors", path) ?? [])
         {
             if (!HexColour().IsMatch(k)) r.Issues.Add(new ConfigIssue(r.File, line, $"{path}.colors.{k}", "a colour must be written \"#rrggbb\""));

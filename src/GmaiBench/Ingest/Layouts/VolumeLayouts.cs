@@ -166,12 +166,7 @@ public sealed class NiftiPairsLayout : ISourceLayout
         r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "images", "labels", "values"]);
         var labels = r.String(options, "labels", path, required: true) ?? "";
         if (labels.Length > 0 && !labels.Contains("{stem}")) r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {stem}");
-        foreach (var (k, v, line) in r.StringMap(options, "values", path) ?? [])
-        {
-            if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
-                r.Issues.Add(new ConfigIssue(r.File, line, $"{path}.values.{k}", "a label value must be a positive whole number (0 is background)"));
-            else values[value] = v;
-        }
+        values = Layouts.LabelValues(r, options, path);
         if (values.Count == 0) r.Error(options, $"{path}.values", "give the label values: {1: liver, 2: spleen}");
         return new NiftiPairsOptions(r.String(options, "images", path, required: true) ?? "", labels, values, VolumeLayoutOptions.Parse(r, options, path));
     }
@@ -223,12 +218,7 @@ public sealed class DicomLayout : ISourceLayout
         r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "series", "labels", "values"]);
         var labels = r.String(options, "labels", path, required: true) ?? "";
         if (labels.Length > 0 && !labels.Contains("{series}")) r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {series}");
-        foreach (var (k, v, line) in r.StringMap(options, "values", path) ?? [])
-        {
-            if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
-                r.Issues.Add(new ConfigIssue(r.File, line, $"{path}.values.{k}", "a label value must be a positive whole number (0 is background)"));
-            else values[value] = v;
-        }
+        values = Layouts.LabelValues(r, options, path);
         if (values.Count == 0) r.Error(options, $"{path}.values", "give the label values: {1: liver, 2: spleen}");
         var series = r.String(options, "series", path) ?? "series";
         Layouts.RequireFolder(r, options, "series", path, root, series);

@@ -20,29 +20,18 @@ public sealed class RasterStage(ImageSettings settings, ObjectStore store) : IIt
     public string Fingerprint(string contentHash) =>
         Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(settings));
 
-    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint)
+    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
-        try
+        using var image = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings);
+        var (phash, contrast) = GmaiBench.Imaging.PerceptualHash.Of(image.Image);
+        var sha = store.Put(RasterDecoder.EncodePng(image.Image));
+        var row = new CaseRow
         {
-            using var image = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings);
-            var (phash, contrast) = GmaiBench.Imaging.PerceptualHash.Of(image.Image);
-            var sha = store.Put(RasterDecoder.EncodePng(image.Image));
-            var row = new CaseRow
-            {
-                Key = item.Key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = layout.Granularity, OriginalTask = layout.OriginalTask,
-                ImageSha = sha, Width = image.Image.Width, Height = image.Image.Height,
-                Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
-                RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = item.GroupKey,
-            };
-            return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [row], []);
-        }
-        catch (IOException e)
-        {
-            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, new ItemRejectedException("unreadable-file", e.Message)), [], []);
-        }
-        catch (ItemRejectedException e)
-        {
-            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, e), [], []);
-        }
-    }
+            Key = item.Key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = layout.Granularity, OriginalTask = layout.OriginalTask,
+            ImageSha = sha, Width = image.Image.Width, Height = image.Image.Height,
+            Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
+            RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = item.GroupKey,
+        };
+        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [row], []);
+    });
 }

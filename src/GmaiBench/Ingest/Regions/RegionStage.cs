@@ -34,32 +34,21 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
     public string Fingerprint(string contentHash) =>
         Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(image), PipelineSettings.Canonical(regions), PipelineSettings.Canonical(style));
 
-    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint)
+    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
-        try
+        using var decoded = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), image);
+        var canvas = decoded.Image;
+        var targets = item.Annotation switch
         {
-            using var decoded = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), image);
-            var canvas = decoded.Image;
-            var targets = item.Annotation switch
-            {
-                BoxAnnotation b => BoxTargets(b, decoded),
-                MaskAnnotation m => MaskTargets(m, decoded),
-                _ => throw new ItemRejectedException("no-annotation", "a region source item carries no annotation"),
-            };
-            var cases = new List<CaseRow>();
-            var rejects = new List<Reject>();
-            RegionCases.Emit(item, layout.OriginalTask, item.Key, canvas, targets, style, regions, store, Name, cases, rejects);
-            return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
-        }
-        catch (ItemRejectedException e)
-        {
-            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, e), [], []);
-        }
-        catch (IOException e)
-        {
-            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, new ItemRejectedException("unreadable-file", e.Message)), [], []);
-        }
-    }
+            BoxAnnotation b => BoxTargets(b, decoded),
+            MaskAnnotation m => MaskTargets(m, decoded),
+            _ => throw new ItemRejectedException("no-annotation", "a region source item carries no annotation"),
+        };
+        var cases = new List<CaseRow>();
+        var rejects = new List<Reject>();
+        RegionCases.Emit(item, layout.OriginalTask, item.Key, canvas, targets, style, regions, store, Name, cases, rejects);
+        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
+    });
 
     private List<RegionTarget> BoxTargets(BoxAnnotation annotation, DecodedImage decoded)
     {

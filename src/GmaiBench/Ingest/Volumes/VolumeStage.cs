@@ -30,59 +30,48 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     public string Fingerprint(string contentHash) =>
         Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(image), PipelineSettings.Canonical(regions), PipelineSettings.Canonical(style));
 
-    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint)
+    public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
-        try
+        var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
+        var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex };
+        var dicom = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout) : null;
+        var volume = dicom?.Volume ?? NiftiReader.Read(item.FullPath, read);
+        var labels = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions());
+        var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
+        if (!grid.Matches)
+            throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
+        var canonical = volume.ToCanonical();
+        var canonicalLabels = labels.ToCanonical();
+        var window = annotation.Options.Window == "file" && dicom?.FileWindow is { } own
+            ? DisplayWindow.FromVoi(own)
+            : VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
+        // The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.
+        var group = dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+        var cases = new List<CaseRow>();
+        var rejects = new List<Reject>();
+        foreach (var axis in annotation.Options.Axes.Select(VolumeLayoutOptions.Axis))
         {
-            var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
-            var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex };
-            var dicom = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout) : null;
-            var volume = dicom?.Volume ?? NiftiReader.Read(item.FullPath, read);
-            var labels = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions());
-            var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
-            if (!grid.Matches)
-                throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
-            var canonical = volume.ToCanonical();
-            var canonicalLabels = labels.ToCanonical();
-            var window = annotation.Options.Window == "file" && dicom?.FileWindow is { } own
-                ? DisplayWindow.FromVoi(own)
-                : VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
-            // The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.
-            var group = dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
-            var cases = new List<CaseRow>();
-            var rejects = new List<Reject>();
-            foreach (var axis in annotation.Options.Axes.Select(VolumeLayoutOptions.Axis))
+            var areas = canonicalLabels.SliceAreas(axis);
+            var choices = annotation.Values.Keys.Order()
+                .SelectMany(value => SliceSelection.Choose(areas, value, new SliceSelectionOptions { Axis = axis, ExtraSlices = annotation.Options.ExtraSlices }))
+                .GroupBy(c => c.Index).OrderBy(g => g.Key);
+            foreach (var slice in choices)
             {
-                var areas = canonicalLabels.SliceAreas(axis);
-                var choices = annotation.Values.Keys.Order()
-                    .SelectMany(value => SliceSelection.Choose(areas, value, new SliceSelectionOptions { Axis = axis, ExtraSlices = annotation.Options.ExtraSlices }))
-                    .GroupBy(c => c.Index).OrderBy(g => g.Key);
-                foreach (var slice in choices)
-                {
-                    using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
-                    if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
-                    int w = rendered.Image.Width, h = rendered.Image.Height;
-                    var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
-                            $"on {axis.ToString().ToLowerInvariant()} slice {slice.Key} at {w}x{h}"))
-                        .Where(t => t is not null).Select(t => t!).ToList();
-                    var prefix = $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}";
-                    RegionCases.Emit(item with { GroupKey = group }, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
-                        $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
-                }
+                using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
+                if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
+                int w = rendered.Image.Width, h = rendered.Image.Height;
+                var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
+                        $"on {axis.ToString().ToLowerInvariant()} slice {slice.Key} at {w}x{h}"))
+                    .Where(t => t is not null).Select(t => t!).ToList();
+                var prefix = $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}";
+                RegionCases.Emit(item with { GroupKey = group }, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
+                    $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
             }
-            if (cases.Count == 0 && rejects.Count == 0)
-                throw new ItemRejectedException("empty-label-map", $"the label map {annotation.LabelRelative} holds none of the labels {string.Join(", ", annotation.Values.Keys)}");
-            return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
         }
-        catch (ItemRejectedException e)
-        {
-            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, e), [], []);
-        }
-        catch (IOException e)
-        {
-            return new ItemOutcome(StageResultRow.Rejected(item.Key, fingerprint, new ItemRejectedException("unreadable-file", e.Message)), [], []);
-        }
-    }
+        if (cases.Count == 0 && rejects.Count == 0)
+            throw new ItemRejectedException("empty-label-map", $"the label map {annotation.LabelRelative} holds none of the labels {string.Join(", ", annotation.Values.Keys)}");
+        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
+    });
 
     private static void Invert(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> image) =>
         image.ProcessPixelRows(rows =>
