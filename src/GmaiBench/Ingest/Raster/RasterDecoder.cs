@@ -1,3 +1,4 @@
+using GmaiBench.Imaging;
 using GmaiBench.Imaging.Intensity;
 using GmaiBench.Pipeline;
 using SixLabors.ImageSharp;
@@ -137,26 +138,8 @@ public static class RasterDecoder
     }
 
     /// <summary>Encodes 8-bit RGB PNG with fixed settings and no ancillary chunks, so equal pixels give equal bytes.</summary>
-    public static byte[] EncodePng(Image<Rgb24> image)
-    {
-        image.Metadata.ExifProfile = null;
-        image.Metadata.IptcProfile = null;
-        image.Metadata.XmpProfile = null;
-        image.Metadata.IccProfile = null;
-        using var ms = new MemoryStream();
-        image.SaveAsPng(ms, new PngEncoder
-        {
-            ColorType = PngColorType.Rgb,
-            BitDepth = PngBitDepth.Bit8,
-            // Level 3 measured on a 512x512 slice: 38 ms and 209 KB, against 90 ms and 224 KB at the default level 6.
-            CompressionLevel = PngCompressionLevel.Level3,
-            FilterMethod = PngFilterMethod.Adaptive,
-            InterlaceMethod = PngInterlaceMode.None,
-            ChunkFilter = PngChunkFilter.ExcludeAll,
-            IgnoreMetadata = true,
-        });
-        return ms.ToArray();
-    }
+    /// <summary>The stored form of every image: 8-bit RGB PNG without metadata (see <see cref="PngWriter"/>).</summary>
+    public static byte[] EncodePng(Image<Rgb24> image) => PngWriter.Encode(image);
 
     /// <summary>
     /// ImageSharp fills a truncated JPEG or PNG with grey instead of failing, so a file whose signature says
