@@ -3,6 +3,7 @@ using System.IO.Compression;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Pipeline;
 
 namespace GmaiBench.Bench;
 
@@ -52,20 +53,26 @@ public static class Measurements
         return new Measurement("inflate", watch.Elapsed.TotalSeconds, pairs.Count, 0, compressed, inflated, 0, 0, PeakWorkingSet(), start, phases);
     }
 
-    /// <summary>(b) Decode, reorient, choose slices for every label, window, resample and encode PNG.</summary>
-    public static Measurement Pipeline(string dir, SliceSelectionOptions selection, WindowSpec windowSpec, int maxSide)
+    /// <summary>
+    /// (b) What the volume stage does, with the same parallel shape (<see cref="Concurrency"/>): read the image and the
+    /// label map (beside each other when <paramref name="threads"/> &gt; 1), reorient, choose the slices for every label,
+    /// window, then render and encode the slices (in parallel, in order). <paramref name="threads"/> = 1 is fully serial.
+    /// </summary>
+    public static Measurement Pipeline(string dir, SliceSelectionOptions selection, WindowSpec windowSpec, int maxSide, int threads)
     {
         var start = WorkingSet();
-        // The first volume's decode is kept apart: it alone pays for faulting in fresh buffers (and JIT).
+        // Wall-clock phases; the first volume's read is kept apart: it alone faults in fresh buffers (and JITs the reader).
+        // render-cpu and encode-png-cpu are summed over the threads that did them, so they exceed their wall time when parallel.
         var phases = new Dictionary<string, double>
         {
-            ["decode-image-first"] = 0, ["decode-image-rest"] = 0, ["decode-labels"] = 0, ["choose-slices"] = 0, ["window"] = 0, ["render"] = 0, ["encode-png"] = 0,
+            ["read-first-volume-and-choose"] = 0, ["read-other-volumes-and-choose"] = 0, ["window"] = 0, ["slices"] = 0, ["render-cpu"] = 0, ["encode-png-cpu"] = 0,
         };
         long compressed = 0, inflated = 0, png = 0, largest = 0;
         var slices = 0;
         var pairs = Pairs(dir);
-        // One worker's buffers: each volume's voxel array is handed back and reused by the next read.
-        var read = new NiftiReadOptions { Buffers = new VoxelBufferPool() };
+        // One pool for the run, as in the stage: each volume's voxel array is handed back and reused by the next read.
+        var buffers = new VoxelBufferPool();
+        var read = new NiftiReadOptions { Buffers = buffers };
         var watch = Stopwatch.StartNew();
         var phase = new Stopwatch();
         void Lap(string name) { phases[name] += phase.Elapsed.TotalSeconds; phase.Restart(); }
@@ -73,32 +80,58 @@ public static class Measurements
         {
             var (imagePath, labelsPath) = pairs[v];
             phase.Restart();
-            var image = NiftiReader.Read(imagePath, read).ToCanonical();
-            Lap(v == 0 ? "decode-image-first" : "decode-image-rest");
-            var labels = NiftiReader.ReadLabels(labelsPath, read).ToCanonical();
-            Lap("decode-labels");
+            // As in the stage, the label map's slice choice is made beside the image's read.
+            var (volume, (labelMap, choices)) = Concurrency.Both(
+                () => NiftiReader.Read(imagePath, read),
+                () =>
+                {
+                    var map = NiftiReader.ReadLabels(labelsPath, read);
+                    return (map, SliceSelection.ChooseAll(map.ToCanonical().SliceAreas(selection.Axis), selection));
+                },
+                threads > 1);
+            var image = volume.ToCanonical();
+            var labels = labelMap.ToCanonical();
+            Lap(v == 0 ? "read-first-volume-and-choose" : "read-other-volumes-and-choose");
             var grids = VolumeGrid.Compare(image.Grid, labels.Grid);
             if (!grids.Matches) throw new InvalidOperationException(grids.Description);
-            var choices = SliceSelection.ChooseAll(labels.SliceAreas(selection.Axis), selection);
-            Lap("choose-slices");
             var window = windowSpec.Resolve(image);
             Lap("window");
-            foreach (var choice in choices)
+            var pieces = Concurrency.Map(choices.Count, threads, n =>
             {
-                using var slice = SliceRenderer.Render(image, labels, new SlicePlane(choice.Axis, choice.Index), window, maxSide);
-                Lap("render");
-                png += RasterDecoder.EncodePng(slice.Image).Length;
-                Lap("encode-png");
-                slices++;
-            }
+                var clock = Stopwatch.StartNew();
+                using var slice = SliceRenderer.Render(image, labels, new SlicePlane(choices[n].Axis, choices[n].Index), window, maxSide);
+                var rendered = clock.Elapsed.TotalSeconds;
+                var bytes = RasterDecoder.EncodePng(slice.Image).Length;
+                return (Bytes: bytes, Render: rendered, Encode: clock.Elapsed.TotalSeconds - rendered);
+            });
+            Lap("slices");
+            phases["render-cpu"] += pieces.Sum(p => p.Render);
+            phases["encode-png-cpu"] += pieces.Sum(p => p.Encode);
+            png += pieces.Sum(p => (long)p.Bytes);
+            slices += pieces.Length;
             compressed += new FileInfo(imagePath).Length + new FileInfo(labelsPath).Length;
-            inflated += image.StoredBytes + labels.Volume.StoredBytes;
-            largest = Math.Max(largest, image.StoredBytes);
-            read.Buffers.Return(image);
-            read.Buffers.Return(labels.Volume);
+            inflated += volume.StoredBytes + labelMap.Volume.StoredBytes;
+            largest = Math.Max(largest, volume.StoredBytes);
+            buffers.Return(volume);
+            buffers.Return(labelMap.Volume);
         }
         watch.Stop();
-        return new Measurement("pipeline", watch.Elapsed.TotalSeconds, pairs.Count, slices, compressed, inflated, png, largest, PeakWorkingSet(), start, phases);
+        return new Measurement($"pipeline-{threads}", watch.Elapsed.TotalSeconds, pairs.Count, slices, compressed, inflated, png, largest, PeakWorkingSet(), start, phases);
+    }
+
+    /// <summary>
+    /// (c) The machine's cost of first touching fresh memory: allocate <paramref name="bytes"/> (a volume's image and
+    /// label arrays) and write one byte per 4 KB page. Every reader that holds a volume pays this once per process.
+    /// </summary>
+    public static Measurement Touch(long bytes)
+    {
+        var start = WorkingSet();
+        var watch = Stopwatch.StartNew();
+        var memory = GC.AllocateUninitializedArray<byte>(checked((int)bytes));
+        for (var p = 0; p < memory.Length; p += 4096) memory[p] = 1;
+        watch.Stop();
+        GC.KeepAlive(memory);
+        return new Measurement("touch", watch.Elapsed.TotalSeconds, 0, 0, 0, bytes, 0, bytes, PeakWorkingSet(), start, []);
     }
 
     // Process.PeakWorkingSet64 is the kernel's high-water mark of resident memory (VmHWM on Linux) for this process.

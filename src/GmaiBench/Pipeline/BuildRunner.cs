@@ -110,7 +110,7 @@ public static class BuildRunner
         {
             ["raster"] = new RasterStage(settings.Image, objects),
             ["region"] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
-            ["volume"] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality)),
+            ["volume"] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs),
         };
         IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
         var previous = store.StageResults(StageResultRow.PixelStage);

@@ -213,13 +213,20 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
                     // The row's n2 voxels occupy [p, p + n2) or, walking backwards, (p - n2, p].
                     var low = s2 > 0 ? p : p - (n2 - 1);
                     var row = new ReadOnlySpan<T>(_voxels, (int)low, n2);
+                    // Find each run of non-zero voxels with two vectorised searches, then count the run voxel by voxel.
                     for (var at = row.IndexOfAnyExcept(T.Zero); at >= 0;)
                     {
-                        // A float -0.0 is found by the search but is label 0.
-                        var label = LabelOf(row[at], true);
-                        if (label != 0) accumulator.Add(fixedSlice >= 0 ? fixedSlice : (s2 > 0 ? at : n2 - 1 - at), label);
-                        var next = row[(at + 1)..].IndexOfAnyExcept(T.Zero);
-                        at = next < 0 ? -1 : at + 1 + next;
+                        var length = row[at..].IndexOf(T.Zero);
+                        var end = length < 0 ? n2 : at + length;
+                        for (var x = at; x < end; x++)
+                        {
+                            // A float -0.0 is found by the search but is label 0.
+                            var label = LabelOf(row[x], true);
+                            if (label != 0) accumulator.Add(fixedSlice >= 0 ? fixedSlice : (s2 > 0 ? x : n2 - 1 - x), label);
+                        }
+                        if (end == n2) break;
+                        var next = row[end..].IndexOfAnyExcept(T.Zero);
+                        at = next < 0 ? -1 : end + next;
                     }
                     continue;
                 }

@@ -16,9 +16,16 @@ namespace GmaiBench.Ingest.Volumes;
 /// one grid (an overlay is never drawn misaligned), put both in RAS+ by permutation and flips, and for each label
 /// cut the slice with its largest area (plus any extra slices) along each configured axis. Image and labels of a
 /// slice are resampled onto one square-pixel grid (linear and nearest), then marked like any 2D region.
+/// With <paramref name="parallelism"/> above 1 the label map is read beside the image and the slices of an item are
+/// rendered and encoded in parallel; the output is the same whatever the degree (slices keep their order).
+/// Finished volumes hand their voxel arrays to a pool shared by the stage's workers, so later volumes of a build
+/// write into memory already touched instead of faulting in a fresh 100 MB each.
 /// </summary>
-public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf) : IItemStage
+public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf,
+    int parallelism = 1) : IItemStage
 {
+    private readonly VoxelBufferPool _buffers = new();
+
     public const string CodeVersion = "volume/4";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
@@ -33,10 +40,42 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
-        var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex };
-        var dicom = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout) : null;
-        var volume = dicom?.Volume ?? NiftiReader.Read(item.FullPath, read);
-        var labels = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions());
+        var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers };
+        var ((volume, dicom), labels) = Concurrency.Both(
+            () =>
+            {
+                var series = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout) : null;
+                return (series?.Volume ?? NiftiReader.Read(item.FullPath, read), series);
+            },
+            () =>
+            {
+                // Label maps are read faster than images: the slice choice is made while the image is still inflating.
+                var map = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions { Buffers = _buffers });
+                var canonical = map.ToCanonical();
+                var axes = annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).Distinct().ToList();
+                return (Map: map, Planes: axes.SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), annotation)).ToList());
+            },
+            parallelism > 1);
+        try
+        {
+            return Slice(item, layout, fingerprint, annotation, volume, dicom, labels.Map, labels.Planes);
+        }
+        finally
+        {
+            _buffers.Return(volume);
+            _buffers.Return(labels.Map.Volume);
+        }
+    });
+
+    /// <summary>The planes to cut along one axis: for each label its best slice and extras, one plane per slice index.</summary>
+    private static IEnumerable<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> PlanesOf(LabelSliceAreas areas, VolumeAnnotation annotation) =>
+        annotation.Values.Keys.Order()
+            .SelectMany(value => SliceSelection.Choose(areas, value, new SliceSelectionOptions { Axis = areas.Axis, ExtraSlices = annotation.Options.ExtraSlices }))
+            .GroupBy(c => c.Index).OrderBy(g => g.Key).Select(g => (areas.Axis, g));
+
+    private ItemOutcome Slice(SourceItem item, ISourceLayout layout, string fingerprint, VolumeAnnotation annotation, Volume volume, DicomVolume? dicom,
+        GmaiBench.Imaging.Volumes.LabelMap labels, List<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> planes)
+    {
         var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
         if (!grid.Matches)
             throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
@@ -47,31 +86,29 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             : VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
         // The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.
         var group = dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
-        var cases = new List<CaseRow>();
-        var rejects = new List<Reject>();
-        foreach (var axis in annotation.Options.Axes.Select(VolumeLayoutOptions.Axis))
+        // Each slice is independent: render, mark and store them in parallel, then keep them in plane order.
+        var perSlice = Concurrency.Map(planes.Count, parallelism, n =>
         {
-            var areas = canonicalLabels.SliceAreas(axis);
-            var choices = annotation.Values.Keys.Order()
-                .SelectMany(value => SliceSelection.Choose(areas, value, new SliceSelectionOptions { Axis = axis, ExtraSlices = annotation.Options.ExtraSlices }))
-                .GroupBy(c => c.Index).OrderBy(g => g.Key);
-            foreach (var slice in choices)
-            {
-                using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
-                if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
-                int w = rendered.Image.Width, h = rendered.Image.Height;
-                var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
-                        $"on {axis.ToString().ToLowerInvariant()} slice {slice.Key} at {w}x{h}"))
-                    .Where(t => t is not null).Select(t => t!).ToList();
-                var prefix = $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}";
-                RegionCases.Emit(item with { GroupKey = group }, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
-                    $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
-            }
-        }
-        if (cases.Count == 0 && rejects.Count == 0)
+            var (axis, slice) = planes[n];
+            var cases = new List<CaseRow>();
+            var rejects = new List<Reject>();
+            using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
+            if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
+            int w = rendered.Image.Width, h = rendered.Image.Height;
+            var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
+                    $"on {axis.ToString().ToLowerInvariant()} slice {slice.Key} at {w}x{h}"))
+                .Where(t => t is not null).Select(t => t!).ToList();
+            var prefix = $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}";
+            RegionCases.Emit(item with { GroupKey = group }, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
+                $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
+            return (cases, rejects);
+        });
+        var allCases = perSlice.SelectMany(s => s.cases).ToList();
+        var allRejects = perSlice.SelectMany(s => s.rejects).ToList();
+        if (allCases.Count == 0 && allRejects.Count == 0)
             throw new ItemRejectedException("empty-label-map", $"the label map {annotation.LabelRelative} holds none of the labels {string.Join(", ", annotation.Values.Keys)}");
-        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
-    });
+        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), allCases, allRejects);
+    }
 
     private static void Invert(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> image) =>
         image.ProcessPixelRows(rows =>
