@@ -32,16 +32,25 @@ public static class DicomWorker
         }
     }
 
-    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout)
+    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout) =>
+        WorkerAssembly is { } worker ? ReadSeries(files, timeout, DotnetHost(), [worker, Verb]) : DicomReader.ReadSeries(files);
+
+    /// <summary>
+    /// Runs <c>program arguments... request-file output-folder</c> as the decoder: the request file lists the series'
+    /// files, one per line; the program writes the volume (exit 0) or a reject note (exit 3) into the folder. Any other
+    /// ending (a signal, another exit code, no answer within <paramref name="timeout"/>) rejects this item only.
+    /// </summary>
+    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, string program, IReadOnlyList<string> arguments)
     {
-        if (WorkerAssembly is not { } worker) return DicomReader.ReadSeries(files);
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(arguments);
         var dir = Path.Combine(Path.GetTempPath(), $"gmai-dicom-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         try
         {
             var request = Path.Combine(dir, "request.txt");
             File.WriteAllLines(request, files);
-            var start = new ProcessStartInfo(DotnetHost(), [worker, Verb, request, dir])
+            var start = new ProcessStartInfo(program, [.. arguments, request, dir])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
@@ -51,6 +60,7 @@ public static class DicomWorker
             if (!process.WaitForExit(timeout))
             {
                 process.Kill(entireProcessTree: true);
+                process.WaitForExit();
                 throw new ItemRejectedException("decoder-timeout", $"decoding the series took longer than {timeout.TotalSeconds:0} s; the decoder was stopped");
             }
             if (process.ExitCode == RejectedExitCode)

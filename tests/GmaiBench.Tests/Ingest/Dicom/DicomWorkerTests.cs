@@ -32,3 +32,48 @@ public class DicomWorkerTests
         Assert.Equal("not-dicom", e.Reason);
     }
 }
+
+/// <summary>
+/// A decoder that dies or hangs costs its item only. The child here is a shell standing in for a GDCM codec that aborts
+/// (SIGABRT, as the Debian build's assertions do) or loops forever on damaged data.
+/// </summary>
+public class DicomWorkerFailureTests
+{
+    private static string[] Series()
+    {
+        var dir = TestData.TempDir("worker-failure");
+        return [.. DicomWriter.WriteSeries(dir, DicomFixtures.Volume())];
+    }
+
+    [Fact]
+    public void A_decoder_killed_by_a_signal_is_a_decoder_crashed_reject_quoting_its_last_words()
+    {
+        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+            "/bin/sh", ["-c", "echo 'jpeg-ls: corrupt run length' >&2; kill -ABRT $$", "decoder"]));
+        Assert.Equal("decoder-crashed", e.Reason);
+        Assert.Contains("exit code 134", e.Message);   // 128 + SIGABRT
+        Assert.Contains("jpeg-ls: corrupt run length", e.Message);
+    }
+
+    [Fact]
+    public void A_decoder_exiting_without_an_answer_is_a_decoder_crashed_reject()
+    {
+        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+            "/bin/sh", ["-c", "exit 1", "decoder"]));
+        Assert.Equal("decoder-crashed", e.Reason);
+        Assert.Contains("exit code 1", e.Message);
+    }
+
+    [Fact]
+    public void A_hung_decoder_is_stopped_at_the_time_limit_and_is_a_decoder_timeout_reject()
+    {
+        var marker = Path.Combine(TestData.TempDir("worker-hang"), "still-running");
+        // The child sleeps, then would leave a marker: the marker must never appear, because the child was killed.
+        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromSeconds(1),
+            "/bin/sh", ["-c", $"sleep 3; touch '{marker}'", "decoder"]));
+        Assert.Equal("decoder-timeout", e.Reason);
+        Assert.Contains("longer than 1 s", e.Message);
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        Assert.False(File.Exists(marker), "the hung decoder was not stopped");
+    }
+}
