@@ -42,6 +42,7 @@ public static class DemoCorpus
         WriteBloodSmears(Path.Combine(root, "blood-smear"));
         WriteCtVolumes(Path.Combine(root, "ct-3d"));
         WriteDicomSeries(Path.Combine(root, "ct-dicom"));
+        WriteDicomClassified(Path.Combine(root, "ct-dicom-findings"));
         WriteBroken(root);
     }
 
@@ -411,11 +412,53 @@ public static class DemoCorpus
         }
         var dup = Path.Combine(series, "dcm_dup");
         TestCopy(Path.Combine(series, "dcm_000"), dup);
-        File.Copy(Path.Combine(dup, "slice-0005.dcm"), Path.Combine(dup, "slice-0005-copy.dcm"));
-        File.Copy(Path.Combine(labels, "dcm_000.nii.gz"), Path.Combine(labels, "dcm_dup.nii.gz"));
+        File.Copy(Path.Combine(dup, "slice-0005.dcm"), Path.Combine(dup, "slice-0005-copy.dcm"), overwrite: true);
+        File.Copy(Path.Combine(labels, "dcm_000.nii.gz"), Path.Combine(labels, "dcm_dup.nii.gz"), overwrite: true);
         var fake = Directory.CreateDirectory(Path.Combine(series, "dcm_fake")).FullName;
         File.WriteAllText(Path.Combine(fake, "slice-0000.dcm"), "This is a text file with a .dcm name.\n");
-        File.Copy(Path.Combine(labels, "dcm_000.nii.gz"), Path.Combine(labels, "dcm_fake.nii.gz"));
+        File.Copy(Path.Combine(labels, "dcm_000.nii.gz"), Path.Combine(labels, "dcm_fake.nii.gz"), overwrite: true);
+    }
+
+    /// <summary>
+    /// DICOM series labelled by a table rather than label maps: abdominal CT phantoms that are normal, carry a
+    /// hypodense liver lesion or a right renal cyst (both crossing the middle slice). Most rows name a series folder
+    /// (series-level labels); two name one file of a series (slice-level labels); one names a series that is missing.
+    /// Raw labels are written as a hospital export might, so they go through the taxonomy's synonyms.
+    /// </summary>
+    private static void WriteDicomClassified(string dir)
+    {
+        var series = Directory.CreateDirectory(Path.Combine(dir, "series")).FullName;
+        string[] findings = ["Normal", "hepatic lesion", "renal cyst"];
+        var table = new StringBuilder("path,finding\n");
+        for (var n = 0; n < 12; n++)
+        {
+            var finding = n % 3;
+            var name = $"study_{n:000}";
+            var (image, _) = CtPhantom(name);
+            var hu = image.StoredVoxels.ToArray();
+            var (nx, ny, nz) = (image.Shape[0], image.Shape[1], image.Shape[2]);
+            if (finding > 0)
+            {
+                // Liver lesion: 30 HU in the liver; renal cyst: 0 HU in the right kidney; both centred on the middle slice.
+                var organ = CtOrgans[finding == 1 ? 0 : 2];
+                var radius = finding == 1 ? 0.07 : 0.035;
+                for (var k = 0; k < nz; k++)
+                for (var j = 0; j < ny; j++)
+                for (var i = 0; i < nx; i++)
+                {
+                    double x = (double)i / nx - organ.X, y = (double)j / ny - organ.Y, z = ((double)k / nz - 0.5) * 0.3;
+                    if (x * x + y * y + z * z <= radius * radius) hu[(k * ny + j) * nx + i] = (short)(finding == 1 ? 30 : 0);
+                }
+            }
+            var volume = new Volume<short>(hu, image.Shape, image.Affine);
+            // Two patients have two studies each, so their series share a split group.
+            DicomWriter.WriteSeries(Path.Combine(series, name), volume,
+                new DicomWriteOptions { PatientId = $"DEMO-FINDINGS-{(n == 4 ? 3 : n == 7 ? 6 : n):00}", Seed = "findings/" + name });
+            if (n >= 10) table.Append(CultureInfo.InvariantCulture, $"{name}/slice-{nz / 2:0000}.dcm,{findings[finding]}\n");
+            else table.Append(CultureInfo.InvariantCulture, $"{name},{findings[finding]}\n");
+        }
+        table.Append("study_099,Normal\n");
+        File.WriteAllText(Path.Combine(dir, "findings.csv"), table.ToString());
     }
 
     private static void TestCopy(string from, string to)

@@ -35,6 +35,18 @@ public sealed record VolumeAnnotation(string LabelPath, string LabelRelative, IR
 }
 
 /// <summary>
+/// A DICOM series (or one DICOM file) labelled as a whole by a table: no regions, the item's raw labels apply to every
+/// slice cut from it, which become whole-image cases.
+/// </summary>
+public sealed record SeriesAnnotation(IReadOnlyList<string> SeriesFiles, VolumeOptions Options) : RegionAnnotation
+{
+    /// <summary>Whether the table named one file rather than a series folder.</summary>
+    public bool SingleFile { get; init; }
+
+    public override string Canonical() => JsonSerializer.Serialize(new { options = Options, single_file = SingleFile });
+}
+
+/// <summary>
 /// Per-source volume settings: window (a CT preset name, "W/L" as "width/level", or "percentiles"; null = CT soft
 /// tissue for CT and the 0.5-99.5 non-zero percentiles otherwise), slicing axes, extra slices, 4D volume index.
 /// </summary>

@@ -18,6 +18,7 @@ public sealed record SourceItem(
         MaskAnnotation m => [FullPath, m.MaskPath],
         VolumeAnnotation { SeriesFiles: { } files } v => [.. files, v.LabelPath],
         VolumeAnnotation v => [FullPath, v.LabelPath],
+        SeriesAnnotation s => s.SeriesFiles,
         _ => [FullPath],
     };
 }

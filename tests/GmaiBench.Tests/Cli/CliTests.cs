@@ -43,6 +43,8 @@ public class CliTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixtur
         var b = TestData.TempDir("demo-b");
         Assert.Equal(ExitCodes.Ok, GmaiCommand.Build().Parse(["demo", "--out", a]).Invoke());
         Assert.Equal(ExitCodes.Ok, GmaiCommand.Build().Parse(["demo", "--out", b]).Invoke());
+        // Run again over an existing corpus: it is rewritten, not refused halfway.
+        Assert.Equal(ExitCodes.Ok, GmaiCommand.Build().Parse(["demo", "--out", b]).Invoke());
         var fa = Directory.GetFiles(a, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(a, f)).Order().ToList();
         Assert.Equal(fa, Directory.GetFiles(b, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(b, f)).Order());
         Assert.All(fa, f => Assert.Equal(File.ReadAllBytes(Path.Combine(a, f)), File.ReadAllBytes(Path.Combine(b, f))));

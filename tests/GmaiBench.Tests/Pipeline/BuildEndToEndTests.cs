@@ -52,9 +52,9 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         var tsv = Path.Combine(dir, "GmaiDemo.tsv");
         var parquet = Path.Combine(dir, "GmaiDemo.parquet");
         var (tsv1, pq1) = (Sha(tsv), Sha(parquet));
-        // Every input reaches the pixel stage except those refused at discovery (a missing file, bad annotations).
+        // Every input reaches the pixel stage except those refused at discovery (missing files and series, bad annotations).
         var discoveryRejects = first.Report.Rejects.Count(r => r.Stage == "discover");
-        Assert.Equal(5, discoveryRejects);
+        Assert.Equal(6, discoveryRejects);
         Assert.Equal(first.Report.InputsDiscovered - discoveryRejects, first.Report.Decoded);
         Assert.Equal(0, first.Report.Reused);
 

@@ -190,13 +190,24 @@ public sealed class NiftiPairsLayout : ISourceLayout
     }
 }
 
-public sealed record DicomOptions(string Series, string Labels, IReadOnlyDictionary<int, string> Values, VolumeOptions Volume) : LayoutOptions;
+public sealed record DicomOptions(string Series, string Labels, IReadOnlyDictionary<int, string> Values, VolumeOptions Volume) : LayoutOptions
+{
+    /// <summary>The series -> label table, when labels come from a table rather than NIfTI label maps.</summary>
+    public LabelTableOptions? Table { get; init; }
+}
 
 /// <summary>
-/// <c>dicom</c>: one DICOM series per folder under <c>series</c> (single-frame files ordered along the slice normal,
-/// or one multi-frame file), with a NIfTI label map in the same patient geometry at <c>labels</c>, where
-/// <c>{series}</c> is the series folder's name. The split group is the series' Patient ID (hashed), read for that
-/// purpose only. <c>window: file</c> uses the file's own VOI window.
+/// <c>dicom</c>: DICOM series (one folder each, single-frame files ordered along the slice normal, or one multi-frame
+/// file) under <c>series</c>, labelled in one of two ways:
+/// <list type="bullet">
+/// <item><c>labels</c> + <c>values</c>: a NIfTI label map per series in the same patient geometry (<c>{series}</c> is the
+/// series folder's name); each label's largest slice becomes mask, contour and box cases.</item>
+/// <item><c>table</c>: a CSV of path -> label(s), where a path under <c>series</c> is a series folder or one DICOM file; the
+/// middle slice along each axis (plus <c>extra_slices</c> spread through the volume) becomes a whole-image case with the
+/// row's labels. A table naming files gives slice-level labels; naming folders, series-level ones.</item>
+/// </list>
+/// The split group is the series' Patient ID (hashed), read for that purpose only. <c>window: file</c> uses the file's
+/// own VOI window.
 /// </summary>
 public sealed class DicomLayout : ISourceLayout
 {
@@ -204,28 +215,47 @@ public sealed class DicomLayout : ISourceLayout
     public string Granularity => "mask";
     public string OriginalTask => "SEG_3D";
     public string Stage => "volume";
-    public string Describe => "a DICOM series per folder + NIfTI label maps; options: series, labels (with {series}), values, window (or file), axes, extra_slices";
+    public string Describe =>
+        "DICOM series per folder, labelled by NIfTI label maps (options: series, labels with {series}, values) or by a table of series folder or file -> label(s) (options: series, table, path_column, label_column, label_separator); both: window (or file), axes, extra_slices";
     public bool KnowsPatients => true;
+
+    private static readonly string[] TableKeys = ["table", "path_column", "label_column", "label_separator"];
 
     public LayoutOptions ParseOptions(YamlConfigReader r, YamlMappingNode? options, string path, string root)
     {
         var values = new Dictionary<int, string>();
         if (options is null)
         {
-            r.Error(null, YamlConfigReader.Join(path, "labels"), "dicom needs options.labels and options.values");
+            r.Error(null, YamlConfigReader.Join(path, "labels"), "dicom needs options.labels and options.values (NIfTI label maps) or options.table (a table of series -> label)");
             return new DicomOptions("series", "", values, VolumeLayoutOptions.Parse(r, null, path));
         }
-        r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "series", "labels", "values"]);
-        var labels = r.String(options, "labels", path, required: true) ?? "";
-        if (labels.Length > 0 && !labels.Contains("{series}")) r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {series}");
-        values = Layouts.LabelValues(r, options, path);
-        if (values.Count == 0) r.Error(options, $"{path}.values", "give the label values: {1: liver, 2: spleen}");
+        r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "series", "labels", "values", .. TableKeys]);
         var series = r.String(options, "series", path) ?? "series";
         Layouts.RequireFolder(r, options, "series", path, root, series);
         // "file" is accepted here on top of the volume windows: the DICOM's own Window Center/Width.
         var window = r.String(options, "window", path);
-        var volume = VolumeLayoutOptions.Parse(r, window == "file" ? Without(options, "window") : options, path);
-        return new DicomOptions(series, labels, values, volume with { Window = window });
+        var volume = VolumeLayoutOptions.Parse(r, window == "file" ? Without(options, "window") : options, path) with { Window = window };
+
+        var table = r.String(options, "table", path);
+        if (table is not null)
+        {
+            foreach (var key in new[] { "labels", "values" }.Where(k => r.Get(options, k) is not null))
+                r.Error(r.Get(options, key), $"{path}.{key}", $"options.{key} belongs to label maps; this source takes its labels from options.table");
+            var o = new LabelTableOptions(table,
+                r.String(options, "path_column", path) ?? "path",
+                r.String(options, "label_column", path) ?? "label",
+                r.String(options, "label_separator", path) ?? ";",
+                null, series);
+            LabelTable.Validate(r, options, path, root, o, ("path_column", o.PathColumn), ("label_column", o.LabelColumn));
+            return new DicomOptions(series, "", values, volume) { Table = o };
+        }
+        foreach (var key in TableKeys.Skip(1).Where(k => r.Get(options, k) is not null))
+            r.Error(r.Get(options, key), $"{path}.{key}", $"options.{key} only applies with options.table");
+        var labels = r.String(options, "labels", path, required: true) ?? "";
+        if (labels.Length > 0 && !labels.Contains("{series}")) r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {series}");
+        values = Layouts.LabelValues(r, options, path);
+        if (values.Count == 0) r.Error(options, $"{path}.values", "give the label values: {1: liver, 2: spleen}");
+        return new DicomOptions(series, labels, values, volume);
     }
 
     private static YamlMappingNode Without(YamlMappingNode map, string key)
@@ -244,10 +274,11 @@ public sealed class DicomLayout : ISourceLayout
         var dir = SourcePaths.ResolveInside(source.Root, o.Series, out var problem);
         if (dir is null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Series}", source.Id, o.Series, "discover", "missing-folder", problem ?? $"series folder '{o.Series}' not found")], []);
+        if (o.Table is { } table) return DiscoverTable(source, o, table);
         foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
         {
             var rel = SourcePaths.Relative(source.Root, folder);
-            var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+            var files = FilesOf(folder);
             var key = $"{source.Id}/{rel}";
             if (files.Count == 0) { rejects.Add(new Reject(key, source.Id, rel, "discover", "empty-series", "the series folder holds no file")); continue; }
             var labelRel = o.Labels.Replace("{series}", Path.GetFileName(folder), StringComparison.Ordinal);
@@ -261,5 +292,26 @@ public sealed class DicomLayout : ISourceLayout
             });
         }
         return new Discovery(items, rejects, []);
+    }
+
+    private static List<string> FilesOf(string folder) => Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+    private static Discovery DiscoverTable(SourceDefinition source, DicomOptions o, LabelTableOptions table)
+    {
+        var rejects = new List<Reject>();
+        var items = new List<SourceItem>();
+        var pattern = GroupKeys.Compile(source.GroupPattern);
+        foreach (var row in LabelTable.Read(source, table, p => File.Exists(p) || Directory.Exists(p), "series folder or DICOM file", rejects))
+        {
+            var key = $"{source.Id}/{row.RelativePath}";
+            var single = File.Exists(row.FullPath);
+            var files = single ? [row.FullPath] : FilesOf(row.FullPath);
+            if (files.Count == 0) { rejects.Add(new Reject(key, source.Id, row.RelativePath, "discover", "empty-series", $"{row.Where}: the series folder holds no file")); continue; }
+            items.Add(new SourceItem(key, source.Id, row.RelativePath, row.FullPath, row.Labels, GroupKeys.From(source.Id, row.RelativePath, pattern, null))
+            {
+                Annotation = new SeriesAnnotation(files, o.Volume) { SingleFile = single },
+            });
+        }
+        return new Discovery(items.OrderBy(i => i.Key, StringComparer.Ordinal).ToList(), rejects, []);
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using GmaiBench.Catalog;
+using GmaiBench.Imaging;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Dicom;
@@ -26,7 +28,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 {
     private readonly VoxelBufferPool _buffers = new();
 
-    public const string CodeVersion = "volume/4";
+    public const string CodeVersion = "volume/5";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
@@ -39,6 +41,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
+        if (item.Annotation is SeriesAnnotation series) return WholeSlices(item, fingerprint, series);
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
         var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers };
         var ((volume, dicom), labels) = Concurrency.Both(
@@ -109,6 +112,60 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             throw new ItemRejectedException("empty-label-map", $"the label map {annotation.LabelRelative} holds none of the labels {string.Join(", ", annotation.Values.Keys)}");
         return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), allCases, allRejects);
     }
+
+    /// <summary>
+    /// A series labelled as a whole: along each axis the middle slice, plus extra slices spread evenly through the
+    /// volume, each a whole-image case carrying the item's labels. A single-slice image (one frame) is cut only along the
+    /// axis it lies in; asking for another axis is a rejected case, not an image one pixel tall.
+    /// </summary>
+    private ItemOutcome WholeSlices(SourceItem item, string fingerprint, SeriesAnnotation series)
+    {
+        var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout);
+        var canonical = dicom.Volume.ToCanonical();
+        var window = series.Options.Window == "file" && dicom.FileWindow is { } own
+            ? DisplayWindow.FromVoi(own)
+            : VolumeLayoutOptions.WindowFor(series.Options.Window == "file" ? null : series.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
+        var group = dicom.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+        var shape = canonical.Shape;
+        var rejects = new List<Reject>();
+        var planes = new List<SlicePlane>();
+        foreach (var axis in series.Options.Axes.Select(VolumeLayoutOptions.Axis).Distinct())
+        {
+            var plane = new SlicePlane(axis, 0);
+            if (shape[plane.ColumnAxis] < 2 || shape[plane.RowAxis] < 2)
+            {
+                rejects.Add(Reject.OfCase($"{item.Key}/{axis.ToString().ToLowerInvariant()}", item.SourceId, item.Key, Name, "degenerate-plane",
+                    $"the volume is {shape.Ni}x{shape.Nj}x{shape.Nk} voxels (RAS+): its {axis.ToString().ToLowerInvariant()} slices would be {shape[plane.ColumnAxis]}x{shape[plane.RowAxis]} pixels"));
+                continue;
+            }
+            planes.AddRange(SpreadSlices(shape[(int)axis], series.Options.ExtraSlices).Select(index => new SlicePlane(axis, index)));
+        }
+        var originalTask = shape.Ni == 1 || shape.Nj == 1 || shape.Nk == 1 ? "CLS_2D" : "CLS_3D";
+        var cases = Concurrency.Map(planes.Count, parallelism, n =>
+        {
+            var plane = planes[n];
+            var sampling = SliceRenderer.Sampling(canonical.Grid, plane, image.MaxSide);
+            using var rendered = SliceRenderer.RenderImage(canonical, plane, window, sampling);
+            if (dicom.InvertDisplay) Invert(rendered);
+            var (phash, contrast) = PerceptualHash.Of(rendered);
+            return new CaseRow
+            {
+                Key = $"{item.Key}/{plane.Axis.ToString().ToLowerInvariant()}/{plane.Index:0000}", ItemKey = item.Key, SourceId = item.SourceId,
+                Granularity = "image", OriginalTask = originalTask, ImageSha = store.Put(RasterDecoder.EncodePng(rendered)),
+                Width = rendered.Width, Height = rendered.Height, Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
+                RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = group,
+            };
+        });
+        if (cases.Length == 0 && rejects.Count == 0) throw new ItemRejectedException("no-axes", "no slicing axis is configured");
+        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [.. cases], rejects);
+    }
+
+    /// <summary>
+    /// <paramref name="extra"/> + 1 slice indices at the centres of equal parts of <paramref name="count"/> slices: the
+    /// middle slice alone for no extras; for an even number of extras the middle one is among them.
+    /// </summary>
+    public static IReadOnlyList<int> SpreadSlices(int count, int extra) =>
+        Enumerable.Range(0, extra + 1).Select(j => (int)((2L * j + 1) * count / (2L * (extra + 1)))).Distinct().ToList();
 
     private static void Invert(SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> image) =>
         image.ProcessPixelRows(rows =>

@@ -173,6 +173,25 @@ public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
 public class DicomBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildFixture>
 {
     [Fact]
+    public void A_dicom_source_labelled_by_a_table_gives_whole_image_cases_of_series_and_single_files()
+    {
+        var cases = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-dicom-findings").Select(q => q.Case).ToList();
+        // 10 series rows (middle of 24 axial slices) and 2 single-file rows; the row naming a missing series is rejected.
+        Assert.Equal(12, cases.Count);
+        Assert.All(cases, c => Assert.Equal("image", c.Granularity));
+        Assert.Equal(10, cases.Count(c => c.OriginalTask == "CLS_3D" && c.Key.EndsWith("/axial/0012", StringComparison.Ordinal)));
+        Assert.Equal(2, cases.Count(c => c.OriginalTask == "CLS_2D" && c.Key.EndsWith(".dcm/axial/0000", StringComparison.Ordinal)));
+        // Raw labels went through the taxonomy's synonyms.
+        Assert.Equal(["kidney-cyst", "liver-tumor", "normal"], cases.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal));
+        // Patients with two studies keep them in one split group.
+        var group = cases.ToDictionary(c => c.ItemKey, c => c.GroupKey);
+        Assert.Equal(group["demo-ct-dicom-findings/series/study_003"], group["demo-ct-dicom-findings/series/study_004"]);
+        Assert.NotEqual(group["demo-ct-dicom-findings/series/study_003"], group["demo-ct-dicom-findings/series/study_005"]);
+        var reject = Assert.Single(fx.Build.Report.Rejects, r => r.SourceId == "demo-ct-dicom-findings");
+        Assert.Equal(("missing-file", "series/study_099"), (reject.Reason, reject.Path));
+    }
+
+    [Fact]
     public void Dicom_series_become_slice_cases_grouped_by_patient_and_bad_series_are_rejected()
     {
         var dicom = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-dicom").ToList();
