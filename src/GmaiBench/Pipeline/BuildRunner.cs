@@ -114,7 +114,10 @@ public static class BuildRunner
         };
         IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
         var previous = store.StageResults(StageResultRow.PixelStage);
-        var fingerprints = items.Select((it, i) => StageOf(it.Layout).Fingerprint(hashes[i])).ToArray();
+        // The item's raw labels and group key are part of what a stage's cases carry, so editing a label table or a group
+        // rule redoes exactly the items it changes (their cases would otherwise keep the old labels).
+        var fingerprints = items.Select((it, i) => StageOf(it.Layout).Fingerprint(
+            Fingerprints.Of(hashes[i], JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey))).ToArray();
         var todo = Enumerable.Range(0, items.Count)
             .Where(i => !previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fingerprints[i])
             .ToList();

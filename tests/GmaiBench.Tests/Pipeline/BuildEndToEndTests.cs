@@ -75,6 +75,22 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         var third = project.Build();
         Assert.Equal(1, third.Report.Decoded);
         Assert.Equal(first.Report.Decoded - 1, third.Report.Reused);
+
+        // Edit the label table: one row's finding, another row's patient. Exactly those two items are redone, and the
+        // benchmark carries the new label and group (cases never keep a label the table no longer gives).
+        var table = project.PathOf("demo/corpus/chest-xray/labels.csv");
+        var rows = File.ReadAllLines(table);
+        Assert.StartsWith("cxr_000.png,Normal,", rows[1]);
+        Assert.StartsWith("cxr_001.png,Normal,CXR000", rows[2]);
+        rows[1] = rows[1].Replace(",Normal,", ",PNEUMOTHORAX,", StringComparison.Ordinal);
+        rows[2] = "cxr_001.png,Normal,CXR777";
+        File.WriteAllLines(table, rows);
+        var fourth = project.Build();
+        Assert.Equal(2, fourth.Report.Decoded);
+        using var db = GmaiBench.Catalog.CatalogDb.Open(fourth.CatalogPath);
+        var cases = new GmaiBench.Catalog.CatalogStore(db).Cases().Where(c => c.SourceId == "demo-chest-xray").ToDictionary(c => c.ItemKey);
+        Assert.Equal("[\"PNEUMOTHORAX\"]", cases["demo-chest-xray/images/cxr_000.png"].RawLabels);
+        Assert.Contains("CXR777", cases["demo-chest-xray/images/cxr_001.png"].GroupKey);
     }
 
     [Fact]
