@@ -54,7 +54,13 @@ public static class DicomWorker
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            using var process = Process.Start(start) ?? throw new ItemRejectedException("decoder-failed", "the DICOM decode worker could not be started");
+            Process? started;
+            try { started = Process.Start(start); }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder {program} could not be started: {e.Message}");
+            }
+            using var process = started ?? throw new ItemRejectedException("decoder-failed", $"the DICOM decoder {program} could not be started");
             var stderr = process.StandardError.ReadToEndAsync();
             _ = process.StandardOutput.ReadToEndAsync();
             if (!process.WaitForExit(timeout))
@@ -65,7 +71,7 @@ public static class DicomWorker
             }
             if (process.ExitCode == RejectedExitCode)
             {
-                var note = JsonSerializer.Deserialize<RejectNote>(File.ReadAllText(Path.Combine(dir, "reject.json")))!;
+                var note = Answer<RejectNote>(dir, "reject.json");
                 throw new ItemRejectedException(note.Reason, note.Message);
             }
             if (process.ExitCode != 0)
@@ -74,10 +80,16 @@ public static class DicomWorker
                 if (tail.Length > 300) tail = tail[^300..];
                 throw new ItemRejectedException("decoder-crashed", $"the DICOM decoder died (exit code {process.ExitCode}){(tail.Length > 0 ? $": {tail}" : "")}");
             }
-            var meta = JsonSerializer.Deserialize<Meta>(File.ReadAllText(Path.Combine(dir, "meta.json")))!;
+            var meta = Answer<Meta>(dir, "meta.json");
+            Volume volume;
+            try { volume = NiftiReader.Read(Path.Combine(dir, "volume.nii")); }
+            catch (Exception e) when (e is ItemRejectedException or IOException)
+            {
+                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder's volume is unreadable: {e.Message}");
+            }
             return new DicomVolume
             {
-                Volume = NiftiReader.Read(Path.Combine(dir, "volume.nii")),
+                Volume = volume,
                 InvertDisplay = meta.InvertDisplay,
                 FileWindow = meta.WindowWidth is { } w && meta.WindowLevel is { } l ? new VoiLinearWindow(w, l) : null,
                 PatientId = meta.PatientId, StudyInstanceUid = meta.StudyInstanceUid, SeriesInstanceUid = meta.SeriesInstanceUid,
@@ -88,6 +100,20 @@ public static class DicomWorker
         {
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { }
+        }
+    }
+
+    /// <summary>A JSON answer the decoder left in <paramref name="dir"/>; missing or malformed is the decoder's failure.</summary>
+    private static T Answer<T>(string dir, string name) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(Path.Combine(dir, name)))
+                   ?? throw new ItemRejectedException("decoder-failed", $"the DICOM decoder's {name} is empty");
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            throw new ItemRejectedException("decoder-failed", $"the DICOM decoder exited without a readable {name}: {e.Message}");
         }
     }
 

@@ -85,6 +85,8 @@ public static class LabelTable
                 rejects.Add(new Reject(key, source.Id, rel, "discover", "missing-file", $"{where} names a {noun} that does not exist: {rel}"));
                 continue;
             }
+            // "./s1", "s1/" and "s1" are one input: duplicates are found on the normalised path.
+            var relative = SourcePaths.Relative(source.Root, Path.TrimEndingDirectorySeparator(full));
             var labels = Cell(labelCol).Split(o.LabelSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Distinct(StringComparer.Ordinal).ToList();
             if (labels.Count == 0)
@@ -92,12 +94,12 @@ public static class LabelTable
                 rejects.Add(new Reject(key, source.Id, rel, "discover", "no-label", $"{where} gives no label"));
                 continue;
             }
-            if (!seen.Add(key))
+            if (!seen.Add(relative))
             {
-                rejects.Add(new Reject(key + $"#{line}", source.Id, rel, "discover", "duplicate-row", $"{where} repeats a {noun} already listed"));
+                rejects.Add(new Reject($"{source.Id}/{relative}#{line}", source.Id, relative, "discover", "duplicate-row", $"{where} repeats a {noun} already listed ({relative})"));
                 continue;
             }
-            rows.Add(new Row(where, SourcePaths.Relative(source.Root, full), full, labels, groupCol >= 0 ? Cell(groupCol) : null));
+            rows.Add(new Row(where, relative, Path.TrimEndingDirectorySeparator(full), labels, groupCol >= 0 ? Cell(groupCol) : null));
         }
         return rows;
     }

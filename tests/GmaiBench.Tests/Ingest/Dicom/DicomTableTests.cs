@@ -39,6 +39,8 @@ public class DicomTableTests
             "s2/slice-0003.dcm,normal;cyst",   // one file: slice-level, two labels
             "s9,normal",                       // missing
             "s1,normal",                       // repeated
+            "./s1,normal",                     // repeated, written differently
+            "s1/,normal",                      // repeated, with a trailing slash
             "empty,normal",                    // a folder with no file
             "../../outside,normal",            // outside the source root
             ",normal",                         // no path
@@ -65,12 +67,12 @@ public class DicomTableTests
 
         var reasons = found.Rejects.Select(r => (r.Path, r.Reason)).ToList();
         Assert.Contains(("series/s9", "missing-file"), reasons);
-        Assert.Contains(("series/s1", "duplicate-row"), reasons);
+        Assert.Equal(3, reasons.Count(r => r == ("series/s1", "duplicate-row")));
         Assert.Contains(("series/empty", "empty-series"), reasons);
         Assert.Contains(("series/../../outside", "path-escapes-root"), reasons);
-        Assert.Contains(("table.csv:8", "bad-row"), reasons);
+        Assert.Contains(("table.csv:10", "bad-row"), reasons);
         Assert.Contains(("series/s2", "no-label"), reasons);
-        Assert.Equal(6, found.Rejects.Count);
+        Assert.Equal(8, found.Rejects.Count);
         Assert.All(found.Rejects, r => Assert.Contains("table.csv:", r.Message));
     }
 

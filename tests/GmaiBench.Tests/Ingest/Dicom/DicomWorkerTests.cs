@@ -76,4 +76,24 @@ public class DicomWorkerFailureTests
         Thread.Sleep(TimeSpan.FromSeconds(3));
         Assert.False(File.Exists(marker), "the hung decoder was not stopped");
     }
+
+    [Theory]
+    [InlineData("exit 3")]                                      // "rejected", but no note
+    [InlineData("printf '{' > \"$2/meta.json\"; exit 0")]       // "done", with a broken answer
+    [InlineData("printf '{}' > \"$2/meta.json\"; exit 0")]      // "done", without the volume
+    public void A_decoder_that_answers_badly_is_a_decoder_failed_reject(string script)
+    {
+        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+            "/bin/sh", ["-c", script, "decoder"]));
+        Assert.Equal("decoder-failed", e.Reason);
+    }
+
+    [Fact]
+    public void A_decoder_that_cannot_start_is_a_decoder_failed_reject_naming_it()
+    {
+        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+            "/nonexistent/gmai-decoder", []));
+        Assert.Equal("decoder-failed", e.Reason);
+        Assert.Contains("/nonexistent/gmai-decoder", e.Message);
+    }
 }
