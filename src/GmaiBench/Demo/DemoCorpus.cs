@@ -389,6 +389,14 @@ public static class DemoCorpus
         File.WriteAllBytes(Path.Combine(images, "ct_005_0000.nii.gz"), truncated[..(truncated.Length / 2)]);
         File.Copy(Path.Combine(labels, "ct_000.nii.gz"), Path.Combine(labels, "ct_005.nii.gz"), overwrite: true);
         training.Add("""{"image": "./imagesTr/ct_005_0000.nii.gz", "label": "./labelsTr/ct_005.nii.gz"}""");
+        // A NIfTI-2 header declaring 65535 x 65535 x 65535 voxels: refused from its header, before any allocation.
+        var huge = Path.Combine(images, "ct_006_0000.nii");
+        NiftiWriter.Write(huge, CtPhantom("ct_006").Image, new NiftiWriteOptions { Version = NiftiVersion.Nifti2, Compression = System.IO.Compression.CompressionLevel.NoCompression });
+        var header = File.ReadAllBytes(huge);
+        for (var axis = 1; axis <= 3; axis++) System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(16 + 8 * axis), 65535);
+        File.WriteAllBytes(huge, header);
+        File.Copy(Path.Combine(labels, "ct_000.nii.gz"), Path.Combine(labels, "ct_006.nii.gz"), overwrite: true);
+        training.Add("""{"image": "./imagesTr/ct_006_0000.nii", "label": "./labelsTr/ct_006.nii.gz"}""");
         var labelsJson = string.Join(", ", CtOrgans.Select(o => $"\"{o.Value}\": \"{o.Name}\"").Prepend("\"0\": \"background\""));
         File.WriteAllText(Path.Combine(dir, "dataset.json"),
             "{\n  \"name\": \"DemoCT\",\n  \"modality\": {\"0\": \"CT\"},\n  \"labels\": {" + labelsJson + "},\n  \"training\": [\n    " + string.Join(",\n    ", training) + "\n  ]\n}\n");

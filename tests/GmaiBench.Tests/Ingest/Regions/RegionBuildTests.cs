@@ -157,6 +157,9 @@ public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
         Assert.Contains("[[0.8 0 0 -32]", geometry.Message);
         Assert.Contains("[[0.8 0 0 -27]", geometry.Message);
         Assert.Single(rejects, r => r.Reason == "truncated-file" && r.Path == "imagesTr/ct_005_0000.nii.gz");
+        var huge = Assert.Single(rejects, r => r.Reason == "volume-too-large");
+        Assert.Equal("imagesTr/ct_006_0000.nii", huge.Path);
+        Assert.Contains("65535", huge.Message);
     }
 
     [Fact]
