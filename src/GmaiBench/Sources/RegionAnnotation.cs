@@ -43,7 +43,10 @@ public sealed record SeriesAnnotation(IReadOnlyList<string> SeriesFiles, VolumeO
     /// <summary>Whether the table named one file rather than a series folder.</summary>
     public bool SingleFile { get; init; }
 
-    public override string Canonical() => JsonSerializer.Serialize(new { options = Options, single_file = SingleFile });
+    /// <summary>Whether the item's split group came from the table rather than from the series' Patient ID.</summary>
+    public bool GroupFromTable { get; init; }
+
+    public override string Canonical() => JsonSerializer.Serialize(new { options = Options, single_file = SingleFile, group_from_table = GroupFromTable });
 }
 
 /// <summary>

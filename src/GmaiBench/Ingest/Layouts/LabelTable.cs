@@ -41,7 +41,9 @@ public static class LabelTable
 
     /// <summary>
     /// The rows of the table whose input exists (<paramref name="exists"/>; <paramref name="noun"/> names it in messages);
-    /// every other row, or the whole table when it is missing or lacks a column, becomes a reject.
+    /// every other row, or the whole table when it is missing or lacks a column, becomes a reject. An input listed on
+    /// several rows is one item when they agree (the others are duplicate-row rejects) and a conflicting-rows reject when
+    /// they do not.
     /// </summary>
     public static List<Row> Read(SourceDefinition source, LabelTableOptions o, Func<string, bool> exists, string noun, List<Reject> rejects)
     {
@@ -61,7 +63,7 @@ public static class LabelTable
                 $"columns '{o.PathColumn}' and '{o.LabelColumn}' are required; found: {string.Join(", ", table.Header)}"));
             return rows;
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var candidates = new List<Row>();
         foreach (var (line, cells) in table.Rows)
         {
             string Cell(int i) => i >= 0 && i < cells.Count ? cells[i].Trim() : "";
@@ -85,8 +87,6 @@ public static class LabelTable
                 rejects.Add(new Reject(key, source.Id, rel, "discover", "missing-file", $"{where} names a {noun} that does not exist: {rel}"));
                 continue;
             }
-            // "./s1", "s1/" and "s1" are one input: duplicates are found on the normalised path.
-            var relative = SourcePaths.Relative(source.Root, Path.TrimEndingDirectorySeparator(full));
             var labels = Cell(labelCol).Split(o.LabelSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Distinct(StringComparer.Ordinal).ToList();
             if (labels.Count == 0)
@@ -94,12 +94,27 @@ public static class LabelTable
                 rejects.Add(new Reject(key, source.Id, rel, "discover", "no-label", $"{where} gives no label"));
                 continue;
             }
-            if (!seen.Add(relative))
+            // "./s1", "s1/" and "s1" are one input: rows are matched on the normalised path.
+            var relative = SourcePaths.Relative(source.Root, Path.TrimEndingDirectorySeparator(full));
+            candidates.Add(new Row(where, relative, Path.TrimEndingDirectorySeparator(full), labels, groupCol >= 0 ? Cell(groupCol) : null));
+        }
+        // An input listed more than once is kept once when its rows agree, and refused when they do not: which row
+        // wins must never depend on the order of the table.
+        foreach (var same in candidates.GroupBy(r => r.RelativePath, StringComparer.Ordinal))
+        {
+            var first = same.First();
+            var agree = same.All(r => r.Group == first.Group && r.Labels.Order(StringComparer.Ordinal).SequenceEqual(first.Labels.Order(StringComparer.Ordinal)));
+            if (!agree)
             {
-                rejects.Add(new Reject($"{source.Id}/{relative}#{line}", source.Id, relative, "discover", "duplicate-row", $"{where} repeats a {noun} already listed ({relative})"));
+                var versions = string.Join("; ", same.Select(r => $"{r.Where} gives {string.Join("+", r.Labels)}{(r.Group is null ? "" : $" (group {r.Group})")}"));
+                rejects.Add(new Reject($"{source.Id}/{first.RelativePath}", source.Id, first.RelativePath, "discover", "conflicting-rows",
+                    $"{same.Count()} rows list this {noun} with different labels or groups: {versions}"));
                 continue;
             }
-            rows.Add(new Row(where, relative, Path.TrimEndingDirectorySeparator(full), labels, groupCol >= 0 ? Cell(groupCol) : null));
+            rows.Add(first);
+            foreach (var extra in same.Skip(1))
+                rejects.Add(new Reject($"{source.Id}/{extra.RelativePath}#{extra.Where}", source.Id, extra.RelativePath, "discover", "duplicate-row",
+                    $"{extra.Where} repeats {first.Where} ({first.RelativePath})"));
         }
         return rows;
     }

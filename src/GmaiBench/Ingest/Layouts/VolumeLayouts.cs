@@ -206,8 +206,8 @@ public sealed record DicomOptions(string Series, string Labels, IReadOnlyDiction
 /// middle slice along each axis (plus <c>extra_slices</c> spread through the volume) becomes a whole-image case with the
 /// row's labels. A table naming files gives slice-level labels; naming folders, series-level ones.</item>
 /// </list>
-/// The split group is the series' Patient ID (hashed), read for that purpose only. <c>window: file</c> uses the file's
-/// own VOI window.
+/// The split group is the series' Patient ID (hashed), read for that purpose only, or a table's <c>group_column</c> when
+/// it has one. <c>window: file</c> uses the file's own VOI window.
 /// </summary>
 public sealed class DicomLayout : ISourceLayout
 {
@@ -216,10 +216,10 @@ public sealed class DicomLayout : ISourceLayout
     public string OriginalTask => "SEG_3D";
     public string Stage => "volume";
     public string Describe =>
-        "DICOM series per folder, labelled by NIfTI label maps (options: series, labels with {series}, values) or by a table of series folder or file -> label(s) (options: series, table, path_column, label_column, label_separator); both: window (or file), axes, extra_slices";
+        "DICOM series per folder, labelled by NIfTI label maps (options: series, labels with {series}, values) or by a table of series folder or file -> label(s) (options: series, table, path_column, label_column, label_separator, group_column); both: window (or file), axes, extra_slices";
     public bool KnowsPatients => true;
 
-    private static readonly string[] TableKeys = ["table", "path_column", "label_column", "label_separator"];
+    private static readonly string[] TableKeys = ["table", "path_column", "label_column", "label_separator", "group_column"];
 
     public LayoutOptions ParseOptions(YamlConfigReader r, YamlMappingNode? options, string path, string root)
     {
@@ -245,8 +245,8 @@ public sealed class DicomLayout : ISourceLayout
                 r.String(options, "path_column", path) ?? "path",
                 r.String(options, "label_column", path) ?? "label",
                 r.String(options, "label_separator", path) ?? ";",
-                null, series);
-            LabelTable.Validate(r, options, path, root, o, ("path_column", o.PathColumn), ("label_column", o.LabelColumn));
+                r.String(options, "group_column", path), series);
+            LabelTable.Validate(r, options, path, root, o, ("path_column", o.PathColumn), ("label_column", o.LabelColumn), ("group_column", o.GroupColumn));
             return new DicomOptions(series, "", values, volume) { Table = o };
         }
         foreach (var key in TableKeys.Skip(1).Where(k => r.Get(options, k) is not null))
@@ -307,9 +307,11 @@ public sealed class DicomLayout : ISourceLayout
             var single = File.Exists(row.FullPath);
             var files = single ? [row.FullPath] : FilesOf(row.FullPath);
             if (files.Count == 0) { rejects.Add(new Reject(key, source.Id, row.RelativePath, "discover", "empty-series", $"{row.Where}: the series folder holds no file")); continue; }
-            items.Add(new SourceItem(key, source.Id, row.RelativePath, row.FullPath, row.Labels, GroupKeys.From(source.Id, row.RelativePath, pattern, null))
+            // A patient column in the table (e.g. when anonymisation left one Patient ID for everyone) wins over Patient ID.
+            var fromTable = row.Group is { Length: > 0 };
+            items.Add(new SourceItem(key, source.Id, row.RelativePath, row.FullPath, row.Labels, GroupKeys.From(source.Id, row.RelativePath, pattern, fromTable ? row.Group : null))
             {
-                Annotation = new SeriesAnnotation(files, o.Volume) { SingleFile = single },
+                Annotation = new SeriesAnnotation(files, o.Volume) { SingleFile = single, GroupFromTable = fromTable },
             });
         }
         return new Discovery(items.OrderBy(i => i.Key, StringComparer.Ordinal).ToList(), rejects, []);

@@ -125,7 +125,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         var window = series.Options.Window == "file" && dicom.FileWindow is { } own
             ? DisplayWindow.FromVoi(own)
             : VolumeLayoutOptions.WindowFor(series.Options.Window == "file" ? null : series.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
-        var group = dicom.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+        var group = !series.GroupFromTable && dicom.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
         var shape = canonical.Shape;
         var rejects = new List<Reject>();
         var planes = new List<SlicePlane>();

@@ -33,18 +33,22 @@ public class DicomTableTests
         DicomWriter.WriteSeries(Path.Combine(root, "series", "s1"), volume, new DicomWriteOptions { PatientId = "P-1", Seed = "s1" });
         DicomWriter.WriteSeries(Path.Combine(root, "series", "s2"), volume, new DicomWriteOptions { PatientId = "P-2", Seed = "s2", Monochrome1 = true });
         Directory.CreateDirectory(Path.Combine(root, "series", "empty"));
+        DicomWriter.WriteSeries(Path.Combine(root, "series", "s3"), volume, new DicomWriteOptions { PatientId = "P-3", Seed = "s3" });
         File.WriteAllText(Path.Combine(root, "table.csv"), string.Join('\n',
             "path,finding",
             "s1,liver lesion",                 // a series folder: series-level label
             "s2/slice-0003.dcm,normal;cyst",   // one file: slice-level, two labels
             "s9,normal",                       // missing
-            "s1,normal",                       // repeated
-            "./s1,normal",                     // repeated, written differently
-            "s1/,normal",                      // repeated, with a trailing slash
+            "s1,liver lesion",                 // repeated
+            "./s1,liver lesion",               // repeated, written differently
+            "s1/,liver lesion",                // repeated, with a trailing slash
             "empty,normal",                    // a folder with no file
             "../../outside,normal",            // outside the source root
             ",normal",                         // no path
-            "s2,") + "\n");                    // no label
+            "s2,",                             // no label
+            "s3,normal",                       // listed twice with different labels: refused, whatever the order
+            "s3,cyst",
+            "s2/slice-0003.dcm,cyst;normal") + "\n");   // the same labels in another order: a repeat
         return root;
     }
 
@@ -68,12 +72,34 @@ public class DicomTableTests
         var reasons = found.Rejects.Select(r => (r.Path, r.Reason)).ToList();
         Assert.Contains(("series/s9", "missing-file"), reasons);
         Assert.Equal(3, reasons.Count(r => r == ("series/s1", "duplicate-row")));
+        Assert.Contains(("series/s2/slice-0003.dcm", "duplicate-row"), reasons);
+        var conflict = Assert.Single(found.Rejects, r => r.Reason == "conflicting-rows");
+        Assert.Equal("series/s3", conflict.Path);
+        Assert.Contains("table.csv:12 gives normal; table.csv:13 gives cyst", conflict.Message);
         Assert.Contains(("series/empty", "empty-series"), reasons);
         Assert.Contains(("series/../../outside", "path-escapes-root"), reasons);
         Assert.Contains(("table.csv:10", "bad-row"), reasons);
         Assert.Contains(("series/s2", "no-label"), reasons);
-        Assert.Equal(8, found.Rejects.Count);
+        Assert.Equal(10, found.Rejects.Count);
         Assert.All(found.Rejects, r => Assert.Contains("table.csv:", r.Message));
+    }
+
+    [Fact]
+    public void Which_row_of_a_repeated_input_counts_does_not_depend_on_the_table_order()
+    {
+        var root = Corpus();
+        var table = Path.Combine(root, "table.csv");
+        var source = Source(root, new VolumeOptions(null, ["axial"], 0, 0));
+        var forward = new DicomLayout().Discover(source);
+        var lines = File.ReadAllLines(table);
+        File.WriteAllLines(table, lines.Take(1).Concat(lines.Skip(1).Reverse()));
+        var backward = new DicomLayout().Discover(source);
+        Assert.Equal(forward.Items.Select(i => (i.Key, string.Join("+", i.RawLabels.Order(StringComparer.Ordinal)))),
+            backward.Items.Select(i => (i.Key, string.Join("+", i.RawLabels.Order(StringComparer.Ordinal)))));
+        // A row naming nothing can only be told by its line number, which the reversal changes.
+        static IEnumerable<(string, string)> Named(Discovery d) =>
+            d.Rejects.Select(r => (r.Path.StartsWith("table.csv:", StringComparison.Ordinal) ? "(a line)" : r.Path, r.Reason)).Order();
+        Assert.Equal(Named(forward), Named(backward));
     }
 
     [Fact]
@@ -134,6 +160,29 @@ public class DicomTableTests
         using var plain = SliceRenderer.RenderImage(canonical, plane, DisplayWindow.FromVoi(VoiLinearWindow.Preset("soft_tissue")), SliceRenderer.Sampling(canonical.Grid, plane, 1024));
         using var stored = Image.Load<Rgb24>(store.Get(only.ImageSha));
         Assert.Equal(255 - plain[3, 2].R, stored[3, 2].R);
+    }
+
+    [Fact]
+    public void A_group_column_in_the_table_wins_over_the_patient_id()
+    {
+        var root = Corpus();
+        File.WriteAllText(Path.Combine(root, "groups.csv"), "path,finding,subject\ns1,liver lesion,subject-7\ns2/slice-0003.dcm,normal,subject-7\ns3,normal,\n");
+        var source = Source(root, new VolumeOptions("soft_tissue", ["axial"], 0, 0)) with
+        {
+            Options = new DicomOptions("series", "", new Dictionary<int, string>(), new VolumeOptions("soft_tissue", ["axial"], 0, 0))
+            {
+                Table = new LabelTableOptions("groups.csv", "path", "finding", ";", "subject", "series"),
+            },
+        };
+        var items = new DicomLayout().Discover(source).Items;
+        var stage = new VolumeStage(new ImageSettings(), new RegionSettings(), new PromptStyle(), new ObjectStore(Path.Combine(root, "objects")),
+            new Dictionary<string, string> { ["src"] = "CT" });
+        var groups = items.ToDictionary(i => i.Key, i => Assert.Single(stage.Run(i, new DicomLayout(), "fp").Cases).GroupKey);
+        // Different Patient IDs (P-1, P-2), one subject in the table: one split group.
+        Assert.Equal("src/subject-7", groups["src/series/s1"]);
+        Assert.Equal("src/subject-7", groups["src/series/s2/slice-0003.dcm"]);
+        // An empty cell falls back to the hashed Patient ID.
+        Assert.StartsWith("src/patient-", groups["src/series/s3"]);
     }
 
     [Theory]
