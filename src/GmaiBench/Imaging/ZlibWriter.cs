@@ -192,7 +192,8 @@ public static class ZlibWriter
         // The symbols' cost follows from the counts: code bits plus the extra bits of each length and distance code.
         for (var c = 0; c < 286; c++) bits += (long)literalFrequency[c] * (literalLengths[c] + (c > 256 ? LengthExtra[c - 257] : 0));
         for (var c = 0; c < 30; c++) bits += (long)distanceFrequency[c] * (distanceLengths[c] + DistanceExtra[c]);
-        var storedBits = 3L + 7 + Math.Max(1, (raw.Length + MaxStored - 1) / MaxStored) * (4L * 8) + 8L * raw.Length;
+        // Each stored block: 3 header bits padded to a byte (at most 10 bits for the first), LEN and NLEN, the bytes.
+        var storedBits = 2L + Math.Max(1, (raw.Length + MaxStored - 1) / MaxStored) * (8L + 32) + 8L * raw.Length;
         if (storedBits <= bits)
         {
             WriteStored(output, raw, last);

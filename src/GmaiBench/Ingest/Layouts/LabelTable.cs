@@ -102,7 +102,8 @@ public static class LabelTable
         // wins must never depend on the order of the table.
         foreach (var same in candidates.GroupBy(r => r.RelativePath, StringComparer.Ordinal))
         {
-            var first = same.First();
+            // Of agreeing rows, the one whose labels read first (ordinal) is kept, so even their written order is fixed.
+            var first = same.OrderBy(r => string.Join('\u0001', r.Labels), StringComparer.Ordinal).First();
             var agree = same.All(r => r.Group == first.Group && r.Labels.Order(StringComparer.Ordinal).SequenceEqual(first.Labels.Order(StringComparer.Ordinal)));
             if (!agree)
             {
@@ -112,7 +113,7 @@ public static class LabelTable
                 continue;
             }
             rows.Add(first);
-            foreach (var extra in same.Skip(1))
+            foreach (var extra in same.Where(r => !ReferenceEquals(r, first)))
                 rejects.Add(new Reject($"{source.Id}/{extra.RelativePath}#{extra.Where}", source.Id, extra.RelativePath, "discover", "duplicate-row",
                     $"{extra.Where} repeats {first.Where} ({first.RelativePath})"));
         }

@@ -15,7 +15,7 @@ public sealed class RasterStage(ImageSettings settings, ObjectStore store) : IIt
 {
     public string Name => "raster";
     /// <summary>Bump when the stage's output for the same input changes.</summary>
-    public const string CodeVersion = "raster/5";
+    public const string CodeVersion = "raster/6";
 
     public string Fingerprint(string contentHash) =>
         Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(settings));

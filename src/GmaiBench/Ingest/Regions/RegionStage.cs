@@ -27,7 +27,7 @@ public sealed record RegionRecord(string Label, string Granularity, int Area, IR
 /// </summary>
 public sealed class RegionStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store) : IItemStage
 {
-    public const string CodeVersion = "region/5";
+    public const string CodeVersion = "region/6";
 
     public string Name => "region";
 

@@ -28,7 +28,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 {
     private readonly VoxelBufferPool _buffers = new();
 
-    public const string CodeVersion = "volume/6";
+    public const string CodeVersion = "volume/7";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>

@@ -66,7 +66,7 @@ public class DicomTableTests
         Assert.Equal(5, annotation.SeriesFiles.Count);
         Assert.Equal(annotation.SeriesFiles, series.Files);   // every file is fingerprinted
         var file = found.Items[1];
-        Assert.Equal(["normal", "cyst"], file.RawLabels);
+        Assert.Equal(["cyst", "normal"], file.RawLabels);   // two agreeing rows: the labels that read first are kept
         Assert.True(Assert.IsType<SeriesAnnotation>(file.Annotation).SingleFile);
 
         var reasons = found.Rejects.Select(r => (r.Path, r.Reason)).ToList();
@@ -94,8 +94,9 @@ public class DicomTableTests
         var lines = File.ReadAllLines(table);
         File.WriteAllLines(table, lines.Take(1).Concat(lines.Skip(1).Reverse()));
         var backward = new DicomLayout().Discover(source);
-        Assert.Equal(forward.Items.Select(i => (i.Key, string.Join("+", i.RawLabels.Order(StringComparer.Ordinal)))),
-            backward.Items.Select(i => (i.Key, string.Join("+", i.RawLabels.Order(StringComparer.Ordinal)))));
+        // Labels in their kept order: the item's fingerprint includes them.
+        Assert.Equal(forward.Items.Select(i => (i.Key, string.Join("+", i.RawLabels))), backward.Items.Select(i => (i.Key, string.Join("+", i.RawLabels))));
+        Assert.Equal(["cyst", "normal"], forward.Items.Single(i => i.Key.EndsWith(".dcm", StringComparison.Ordinal)).RawLabels);
         // A row naming nothing can only be told by its line number, which the reversal changes.
         static IEnumerable<(string, string)> Named(Discovery d) =>
             d.Rejects.Select(r => (r.Path.StartsWith("table.csv:", StringComparison.Ordinal) ? "(a line)" : r.Path, r.Reason)).Order();
