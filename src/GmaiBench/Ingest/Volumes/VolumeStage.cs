@@ -55,8 +55,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
                 // Label maps are read faster than images: the slice choice is made while the image is still inflating.
                 var map = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions { Buffers = _buffers });
                 var canonical = map.ToCanonical();
-                var axes = annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).Distinct().ToList();
-                return (Map: map, Planes: axes.SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), annotation)).ToList());
+                return (Map: map, Planes: annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), annotation)).ToList());
             },
             parallelism > 1);
         try
@@ -84,11 +83,8 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
         var canonical = volume.ToCanonical();
         var canonicalLabels = labels.ToCanonical();
-        var window = annotation.Options.Window == "file" && dicom?.FileWindow is { } own
-            ? DisplayWindow.FromVoi(own)
-            : VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
-        // The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.
-        var group = dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+        var window = WindowOf(annotation.Options, dicom, item.SourceId, canonical);
+        var group = GroupOf(item, dicom);
         // Each slice is independent: render, mark and store them in parallel, then keep them in plane order.
         var perSlice = Concurrency.Map(planes.Count, parallelism, n =>
         {
@@ -113,6 +109,16 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), allCases, allRejects);
     }
 
+    /// <summary>The source's window, or with <c>window: file</c> the DICOM's own VOI window (the modality default when it has none).</summary>
+    private DisplayWindow WindowOf(VolumeOptions options, DicomVolume? dicom, string sourceId, Volume canonical) =>
+        options.Window == "file" && dicom?.FileWindow is { } own
+            ? DisplayWindow.FromVoi(own)
+            : VolumeLayoutOptions.WindowFor(options.Window == "file" ? null : options.Window, modalityOf[sourceId])!.Resolve(canonical);
+
+    /// <summary>The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.</summary>
+    private static string GroupOf(SourceItem item, DicomVolume? dicom) =>
+        dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+
     /// <summary>
     /// A series labelled as a whole: along each axis the middle slice, plus extra slices spread evenly through the
     /// volume, each a whole-image case carrying the item's labels. A single-slice image (one frame) is cut only along the
@@ -122,14 +128,12 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     {
         var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout);
         var canonical = dicom.Volume.ToCanonical();
-        var window = series.Options.Window == "file" && dicom.FileWindow is { } own
-            ? DisplayWindow.FromVoi(own)
-            : VolumeLayoutOptions.WindowFor(series.Options.Window == "file" ? null : series.Options.Window, modalityOf[item.SourceId])!.Resolve(canonical);
-        var group = !series.GroupFromTable && dicom.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+        var window = WindowOf(series.Options, dicom, item.SourceId, canonical);
+        var group = series.GroupFromTable ? item.GroupKey : GroupOf(item, dicom);
         var shape = canonical.Shape;
         var rejects = new List<Reject>();
         var planes = new List<SlicePlane>();
-        foreach (var axis in series.Options.Axes.Select(VolumeLayoutOptions.Axis).Distinct())
+        foreach (var axis in series.Options.Axes.Select(VolumeLayoutOptions.Axis))
         {
             var plane = new SlicePlane(axis, 0);
             if (shape[plane.ColumnAxis] < 2 || shape[plane.RowAxis] < 2)
