@@ -51,30 +51,6 @@ public static class PngWriter
         }
     }
 
-    /// <summary>Encodes tightly packed RGB bytes (row-major, 3 bytes per pixel).</summary>
-    public static byte[] Encode(ReadOnlySpan<byte> rgb, int width, int height)
-    {
-        if (width <= 0 || height <= 0 || rgb.Length != (long)width * height * 3)
-            throw new ArgumentException($"{rgb.Length} bytes are not a {width}x{height} RGB image", nameof(rgb));
-        var stride = width * 3;
-        var filtered = ArrayPool<byte>.Shared.Rent(checked((stride + 1) * height));
-        var zero = new byte[stride];
-        try
-        {
-            for (var y = 0; y < height; y++)
-            {
-                var line = filtered.AsSpan(y * (stride + 1), stride + 1);
-                line[0] = 3;
-                FilterAverage(rgb.Slice(y * stride, stride), y == 0 ? zero : rgb.Slice((y - 1) * stride, stride), line[1..]);
-            }
-            return Assemble(width, height, filtered.AsSpan(0, (stride + 1) * height));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(filtered);
-        }
-    }
-
     /// <summary>
     /// PNG filter type 3: each byte minus the floor of the mean of its left neighbour (3 bytes back, 0 at the row start)
     /// and the byte above, modulo 256. The mean is computed without overflow as (a AND b) + ((a XOR b) >> 1).

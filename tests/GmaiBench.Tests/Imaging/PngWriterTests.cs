@@ -73,7 +73,8 @@ public class PngWriterTests
     public void Writes_only_IHDR_IDAT_IEND_with_valid_CRCs_and_the_exact_pixels(int width, int height)
     {
         var rgb = RandomRgb(width, height, width * 31 + height);
-        var png = PngWriter.Encode(rgb, width, height);
+        using var source = Image.LoadPixelData<Rgb24>(rgb, width, height);
+        var png = PngWriter.Encode(source);
 
         var chunks = Chunks(png);
         Assert.Equal(["IHDR", "IDAT", "IEND"], chunks.Select(c => c.Type));
@@ -96,13 +97,13 @@ public class PngWriterTests
     }
 
     [Fact]
-    public void Encoding_an_image_equals_encoding_its_bytes_and_repeats_byte_for_byte()
+    public void Encoding_repeats_byte_for_byte()
     {
         var rgb = RandomRgb(300, 40, 7);
         for (var i = 3; i < rgb.Length; i++) rgb[i] = (byte)((rgb[i] + rgb[i - 3] * 3) / 4);
         using var image = Image.LoadPixelData<Rgb24>(rgb, 300, 40);
         var fromImage = PngWriter.Encode(image);
-        Assert.Equal(fromImage, PngWriter.Encode(rgb, 300, 40));
+        using (var copy = Image.LoadPixelData<Rgb24>(rgb, 300, 40)) Assert.Equal(fromImage, PngWriter.Encode(copy));
         Assert.Equal(fromImage, PngWriter.Encode(image));
     }
 
@@ -133,12 +134,5 @@ public class PngWriterTests
         }
         var png = PngWriter.Encode(image);
         Assert.True(png.Length < size * size * 3 / 20, $"{png.Length} bytes for {size * size * 3} raw");
-    }
-
-    [Fact]
-    public void Refuses_a_buffer_that_is_not_the_stated_size()
-    {
-        var e = Assert.Throws<ArgumentException>(() => PngWriter.Encode(new byte[10], 2, 2));
-        Assert.Contains("2x2", e.Message);
     }
 }
