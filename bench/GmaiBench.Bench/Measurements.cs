@@ -3,7 +3,7 @@ using System.IO.Compression;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
-using GmaiBench.Pipeline;
+using GmaiBench.Ingest;
 
 namespace GmaiBench.Bench;
 

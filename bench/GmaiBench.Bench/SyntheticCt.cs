@@ -1,6 +1,7 @@
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Bench;
 

@@ -91,8 +91,7 @@ public static class GmaiCommand
                 Output.Issues(config.SourceIssues, r.GetValue(strict) ? "source errors" : "source errors (these sources are skipped; the rest is built)");
                 if (r.GetValue(strict)) return ExitCodes.ConfigError;
             }
-            var result = Output.WithProgress(p => BuildRunner.Run(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "build" }));
-            var folder = BuildOutput.Write(result);
+            var (result, folder) = Output.WithProgress(p => Workflows.Build(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "build" }));
             Summary(result.Report, folder);
             return ExitCodes.Ok;
         }));
@@ -120,7 +119,7 @@ public static class GmaiCommand
             var (config, exit) = Load(r);
             if (exit is not null) return exit.Value;
             Output.Issues(config.SourceIssues, "source errors (these sources are not listed)");
-            var rows = LabelInventory.Build(config);
+            var rows = Workflows.Labels(config);
             if (r.GetValue(json))
             {
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(rows, BuildOutput.Json));
@@ -153,7 +152,7 @@ public static class GmaiCommand
         {
             var (config, exit) = Load(r);
             if (exit is not null) return exit.Value;
-            var tree = LexicalTree.Build(SubsetOutput.LastBuild(config.Settings), config.Taxonomy);
+            var tree = Workflows.Tree(config);
             Console.Write(r.GetValue(json) ? System.Text.Json.JsonSerializer.Serialize(tree, BuildOutput.Json) + "\n" : LexicalTree.Text(tree));
             return ExitCodes.Ok;
         }));
@@ -174,7 +173,7 @@ public static class GmaiCommand
             if (exit is not null) return exit.Value;
             try
             {
-                var (folder, report) = SubsetOutput.Write(config.Settings, config.Taxonomy, r.GetValue(where)!, r.GetValue(outDir));
+                var (folder, report) = Workflows.Subset(config, r.GetValue(where)!, r.GetValue(outDir));
                 AnsiConsole.MarkupLine($"Subset [bold]{Markup.Escape(report.Expression)}[/]: {report.Items} of {report.OfItems} items " +
                                        $"({string.Join(", ", report.Splits.Select(s => $"{s.Key} {s.Value}"))})");
                 AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(folder)}[/]");
@@ -208,10 +207,7 @@ public static class GmaiCommand
             }
             try
             {
-                var result = Output.WithProgress(p => BuildRunner.Run(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "release" }));
-                BuildOutput.Write(result);
-                var folder = ReleaseWriter.Write(result, r.GetValue(version)!);
-                var manifest = ReleaseManifest.Read(folder);
+                var (folder, manifest) = Output.WithProgress(p => Workflows.Release(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "release" }, r.GetValue(version)!));
                 AnsiConsole.MarkupLine($"Released [bold]{Markup.Escape(manifest.Name)} {Markup.Escape(manifest.Version)}[/]: " +
                                        string.Join(", ", manifest.Splits.Select(s => $"{s.Key} {s.Value}")) + $", {manifest.Files.Count} files, verified");
                 AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(folder)}[/] (upload everything but private/)");
@@ -234,7 +230,7 @@ public static class GmaiCommand
         {
             var dir = r.GetValue(folder)!;
             if (!Directory.Exists(dir)) { AnsiConsole.MarkupLine($"[red]error[/] no such folder: {Markup.Escape(dir)}"); return ExitCodes.Failure; }
-            var problems = ReleaseVerifier.Verify(dir);
+            var problems = Workflows.Verify(dir);
             if (problems.Count == 0)
             {
                 AnsiConsole.MarkupLine($"[green]verified[/]: {Markup.Escape(dir)}");
@@ -262,7 +258,7 @@ public static class GmaiCommand
         {
             var (settings, issues) = PipelineSettings.TryLoad(r.GetValue(PipelineOption)!);
             if (issues.Count > 0) { Output.Issues(issues, "configuration errors"); return ExitCodes.ConfigError; }
-            var results = GmaiBench.Ingest.Inspector.Inspect(r.GetValue(path)!, r.GetValue(labels), r.GetValue(outDir)!, settings.Image, r.GetValue(window), r.GetValue(axis)!);
+            var results = Workflows.Inspect(r.GetValue(path)!, r.GetValue(labels), r.GetValue(outDir)!, settings, r.GetValue(window), r.GetValue(axis)!);
             if (results.Count == 0) { AnsiConsole.MarkupLine("[yellow]no supported file found[/]"); return ExitCodes.Problems; }
             foreach (var i in results)
             {
@@ -276,14 +272,14 @@ public static class GmaiCommand
         return cmd;
     }
 
-    /// <summary>The child process of <see cref="GmaiBench.Ingest.Dicom.DicomWorker"/>: not for people, hence hidden.</summary>
+    /// <summary>The child process that decodes one DICOM series in isolation: not for people, hence hidden.</summary>
     private static Command DecodeDicomCommand()
     {
         var request = new Argument<string>("request");
         var outDir = new Argument<string>("out");
-        var cmd = new Command(GmaiBench.Ingest.Dicom.DicomWorker.Verb, "Decode one DICOM series in isolation (used by the pipeline)") { request, outDir };
+        var cmd = new Command(Workflows.DecodeDicomVerb, "Decode one DICOM series in isolation (used by the pipeline)") { request, outDir };
         cmd.Hidden = true;
-        cmd.SetAction(r => GmaiBench.Ingest.Dicom.DicomWorker.Run(r.GetValue(request)!, r.GetValue(outDir)!));
+        cmd.SetAction(r => Workflows.DecodeDicom(r.GetValue(request)!, r.GetValue(outDir)!));
         return cmd;
     }
 

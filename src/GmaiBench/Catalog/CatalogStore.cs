@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Dapper;
-using GmaiBench.Questions;
-using GmaiBench.Sources;
+using GmaiBench.Model;
 
 namespace GmaiBench.Catalog;
 
@@ -35,14 +34,19 @@ public sealed class CatalogStore(CatalogDb db)
     /// <paramref name="keepSources"/> (sources skipped this run for a configuration error), so fixing the entry
     /// later decodes nothing again.
     /// </summary>
-    public void SyncItems(IReadOnlyList<ItemRow> items, IReadOnlyCollection<string> keepSources)
+    public void SyncItems(IReadOnlyList<(SourceItem Item, string ContentHash)> items, IReadOnlyCollection<string> keepSources)
     {
         using var tx = _c.BeginTransaction();
         _c.Execute("CREATE TEMP TABLE IF NOT EXISTS current_items(key TEXT PRIMARY KEY); DELETE FROM current_items;", transaction: tx);
         foreach (var k in _c.Query<string>("SELECT key FROM items WHERE source_id IN @keepSources", new { keepSources }, tx))
             _c.Execute("INSERT OR IGNORE INTO current_items(key) VALUES(@k)", new { k }, tx);
-        foreach (var i in items)
+        foreach (var (item, contentHash) in items)
         {
+            var i = new
+            {
+                item.Key, item.SourceId, RelPath = item.RelativePath, ContentHash = contentHash,
+                RawLabels = JsonSerializer.Serialize(item.RawLabels), item.GroupKey,
+            };
             _c.Execute("INSERT INTO current_items(key) VALUES(@Key)", i, tx);
             _c.Execute("""
                 INSERT INTO items(key,source_id,rel_path,content_hash,raw_labels,group_key) VALUES(@Key,@SourceId,@RelPath,@ContentHash,@RawLabels,@GroupKey)
@@ -56,16 +60,21 @@ public sealed class CatalogStore(CatalogDb db)
         tx.Commit();
     }
 
-    public Dictionary<string, StageResultRow> StageResults(string stage) =>
-        _c.Query<StageResultRow>("SELECT item_key AS ItemKey, stage, fingerprint, status, reason, message FROM stage_results WHERE stage=@stage", new { stage })
-            .ToDictionary(r => r.ItemKey, StringComparer.Ordinal);
+    /// <summary>The one stage row per item: every pixel stage records under this name.</summary>
+    private const string PixelStage = "pixels";
+
+    /// <summary>The pixel stage's last outcome per item key.</summary>
+    public Dictionary<string, StageResult> StageResults() =>
+        _c.Query<StageResultRow>("SELECT item_key AS ItemKey, stage, fingerprint, status, reason, message FROM stage_results WHERE stage=@stage", new { stage = PixelStage })
+            .ToDictionary(r => r.ItemKey, r => r.ToModel(), StringComparer.Ordinal);
 
     /// <summary>Records per-item stage outcomes and replaces each item's cases and case rejects, atomically.</summary>
-    public void SaveStageResults(IEnumerable<GmaiBench.Ingest.ItemOutcome> outcomes)
+    public void SaveStageResults(IEnumerable<ItemOutcome> outcomes)
     {
         using var tx = _c.BeginTransaction();
-        foreach (var (r, cases, caseRejects) in outcomes)
+        foreach (var (result, cases, caseRejects) in outcomes)
         {
+            var r = new { result.ItemKey, Stage = PixelStage, result.Fingerprint, result.Status, result.Reason, result.Message };
             _c.Execute("""
                 INSERT INTO stage_results(item_key,stage,fingerprint,status,reason,message) VALUES(@ItemKey,@Stage,@Fingerprint,@Status,@Reason,@Message)
                 ON CONFLICT(item_key,stage) DO UPDATE SET fingerprint=@Fingerprint, status=@Status, reason=@Reason, message=@Message
@@ -76,7 +85,7 @@ public sealed class CatalogStore(CatalogDb db)
                 _c.Execute("""
                     INSERT INTO cases(key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key,phash,contrast)
                     VALUES(@Key,@ItemKey,@SourceId,@Granularity,@OriginalTask,@ImageSha,@Width,@Height,@Region,@RawLabels,@GroupKey,@Phash,@Contrast)
-                    """, c, tx);
+                    """, CaseRow.Of(c), tx);
             foreach (var x in caseRejects)
                 _c.Execute("INSERT INTO stage_rejects(item_key,key,source_id,path,stage,reason,message) VALUES(@ItemKey,@Key,@SourceId,@Path,@Stage,@Reason,@Message)",
                     new { x.ItemKey, x.Key, x.SourceId, x.Path, x.Stage, x.Reason, x.Message }, tx);
@@ -90,12 +99,12 @@ public sealed class CatalogStore(CatalogDb db)
                 "SELECT item_key, key, source_id, path, stage, reason, message FROM stage_rejects ORDER BY key")
             .Select(r => new Reject(r.Key, r.SourceId, r.Path, r.Stage, r.Reason, r.Message, r.ItemKey)).ToList();
 
-    public List<CaseRow> Cases() =>
+    public List<Case> Cases() =>
         _c.Query<CaseRow>("""
             SELECT key, item_key AS ItemKey, source_id AS SourceId, granularity, original_task AS OriginalTask, image_sha AS ImageSha,
-                   width, height, region, raw_labels AS RawLabels, group_key AS GroupKey, labels, task, departments, modality, phash, contrast
+                   width, height, region, raw_labels AS RawLabels, group_key AS GroupKey, phash, contrast
             FROM cases ORDER BY key
-            """).ToList();
+            """).Select(r => r.ToModel()).ToList();
 
     /// <summary>Writes the tags of every case (labels, task, departments, modality); untagged cases get nulls.</summary>
     public void SaveTags(IReadOnlyList<TaggedCase> tagged)
@@ -124,7 +133,7 @@ public sealed class CatalogStore(CatalogDb db)
                 key = q.Key, idx = q.Index, case_key = q.Case.Key, source_id = q.Case.SourceId, image_sha = q.Case.ImageSha,
                 question = q.Text, options = JsonSerializer.Serialize(q.Options), answer = q.Answer,
                 labels = JsonSerializer.Serialize(q.AnswerLabels), category = q.Category, task = q.Case.Task, department = q.DepartmentName,
-                departments = JsonSerializer.Serialize(q.Case.Departments), granularity = q.Case.Granularity, modality = q.Case.Modality,
+                departments = JsonSerializer.Serialize(q.Case.Departments), granularity = q.Case.Granularity.Text(), modality = q.Case.Modality,
                 original_task = q.Case.OriginalTask, split = q.Split, group_key = q.Case.GroupKey, pool = q.Pool, multi = q.Multi ? 1 : 0,
             }, tx);
         tx.Commit();
@@ -148,7 +157,7 @@ public sealed class CatalogStore(CatalogDb db)
                 Key = r.key, Index = (int)(long)r.idx,
                 Case = new TaggedCase
                 {
-                    Key = r.case_key, ItemKey = r.item_key, SourceId = r.source_id, ImageSha = r.image_sha, Granularity = r.granularity,
+                    Key = r.case_key, ItemKey = r.item_key, SourceId = r.source_id, ImageSha = r.image_sha, Granularity = GranularityNames.Parse((string)r.granularity),
                     OriginalTask = r.original_task, GroupKey = r.group_key, Labels = labels, Task = r.task, Departments = Json(r.departments), Modality = r.modality,
                 },
                 Text = r.question, Options = Json(r.options), OptionLabels = Json(r.option_labels), Answer = r.answer, AnswerLabels = labels,

@@ -1,7 +1,6 @@
-using GmaiBench.Pipeline;
 using GmaiBench.Questions;
-using GmaiBench.Sources;
 using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Curation;
 
@@ -15,7 +14,7 @@ public sealed record Assembly(List<Question> Questions, List<Reject> Rejects, Li
 /// </summary>
 public static class BenchmarkAssembler
 {
-    public static Assembly Assemble(IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, PipelineSettings settings)
+    public static Assembly Assemble(IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings questionSettings, CurationSettings curation, ulong seed)
     {
         var rejects = new List<Reject>();
         var usable = new List<TaggedCase>();
@@ -23,19 +22,19 @@ public static class BenchmarkAssembler
         {
             if (string.IsNullOrWhiteSpace(c.Task) || string.IsNullOrWhiteSpace(c.Modality) || c.Departments.Count == 0)
                 rejects.Add(Reject.OfCase(c.Key, c.SourceId, c.ItemKey, "curate", "missing-tag", "the case has no task, department or modality"));
-            else if (c.Contrast is { } contrast && contrast < settings.Curation.MinContrast)
+            else if (c.Contrast is { } contrast && contrast < curation.MinContrast)
                 rejects.Add(Reject.OfCase(c.Key, c.SourceId, c.ItemKey, "curate", "blank-image",
-                    $"the image is blank or near-constant (luminance standard deviation {contrast:0.##} < {settings.Curation.MinContrast:0.##})"));
+                    $"the image is blank or near-constant (luminance standard deviation {contrast:0.##} < {curation.MinContrast:0.##})"));
             else usable.Add(c);
         }
-        var (drafts, draftRejects) = QuestionDrafter.Draft(usable, taxonomy, settings.Questions, settings.Seed, settings.Regions.Distractors);
+        var (drafts, draftRejects) = QuestionDrafter.Draft(usable, taxonomy, questionSettings, seed);
         rejects.AddRange(draftRejects);
-        var dedup = Deduplication.Run(drafts, settings.Curation.NearDuplicateBits);
+        var dedup = Deduplication.Run(drafts, curation.NearDuplicateBits);
         rejects.AddRange(dedup.Rejects);
-        var (capped, capRejects) = Curator.ApplyLabelCap(dedup.Kept, settings.Curation.MaxPerLabel, settings.Seed);
+        var (capped, capRejects) = Curator.ApplyLabelCap(dedup.Kept, curation.MaxPerLabel, seed);
         rejects.AddRange(capRejects);
-        var splitOf = Curator.SplitByGroup(capped, settings.Curation.ValShare, settings.Seed, dedup.GroupOf);
-        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[dedup.GroupOf[d.Case.GroupKey]])).ToList(), taxonomy, settings.Seed);
+        var splitOf = Curator.SplitByGroup(capped, curation.ValShare, seed, dedup.GroupOf);
+        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[dedup.GroupOf[d.Case.GroupKey]])).ToList(), taxonomy, seed);
         return new Assembly(questions, rejects, dedup.Clusters, ShortcutAudit.Of(questions));
     }
 }

@@ -1,6 +1,5 @@
-using GmaiBench.Pipeline;
 using GmaiBench.Questions;
-using GmaiBench.Sources;
+using GmaiBench.Model;
 
 namespace GmaiBench.Curation;
 
@@ -38,7 +37,7 @@ public static class Curator
             var keys = taken.Select(t => t.Key).ToHashSet(StringComparer.Ordinal);
             kept.AddRange(taken);
             rejects.AddRange(bucket.Where(d => !keys.Contains(d.Key)).Select(d => Reject.OfCase(d.Key, d.Case.SourceId, d.Case.ItemKey, "curate", "label-cap",
-                $"over the cap of {cap} items for '{bucket.Key.Label}' ({bucket.Key.Task}, {bucket.Key.Granularity})")));
+                $"over the cap of {cap} items for '{bucket.Key.Label}' ({bucket.Key.Task}, {bucket.Key.Granularity.Text()})")));
         }
         return (kept.OrderBy(d => d.Key, StringComparer.Ordinal).ToList(), rejects);
     }
@@ -51,7 +50,7 @@ public static class Curator
     public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed, IReadOnlyDictionary<string, string>? groupOf = null)
     {
         string GroupOf(DraftQuestion d) => groupOf?.GetValueOrDefault(d.Case.GroupKey) ?? d.Case.GroupKey;
-        static string Stratum(DraftQuestion d) => $"{d.Case.Task}/{d.Case.Granularity}";
+        static string Stratum(DraftQuestion d) => $"{d.Case.Task}/{d.Case.Granularity.Text()}";
         var totals = drafts.GroupBy(Stratum).ToDictionary(g => g.Key, g => g.Count());
         var inVal = totals.Keys.ToDictionary(k => k, _ => 0);
         var splitOf = new Dictionary<string, string>(StringComparer.Ordinal);

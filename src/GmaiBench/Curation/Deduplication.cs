@@ -1,6 +1,6 @@
 using GmaiBench.Imaging;
 using GmaiBench.Questions;
-using GmaiBench.Sources;
+using GmaiBench.Model;
 
 namespace GmaiBench.Curation;
 

@@ -2,11 +2,11 @@ using System.Globalization;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Regions;
 using GmaiBench.Imaging.Volumes;
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
-using GmaiBench.Pipeline;
 using SixLabors.ImageSharp;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest;
 

@@ -4,13 +4,15 @@ using GmaiBench.Catalog;
 using GmaiBench.Configuration;
 using GmaiBench.Curation;
 using GmaiBench.Ingest;
-using GmaiBench.Ingest.Layouts;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Ingest.Regions;
 using GmaiBench.Ingest.Volumes;
 using GmaiBench.Questions;
+using GmaiBench.Release;
 using GmaiBench.Sources;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Pipeline;
 
@@ -28,7 +30,10 @@ public sealed record BuildOptions
 }
 
 /// <summary>What a build produced in memory: the questions and report, and the stores they refer to.</summary>
-public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Questions, BuildReport Report, ObjectStore Objects, string CatalogPath);
+public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Questions, BuildReport Report, WorkArea Work)
+{
+    public ObjectStore Objects => Work.Objects;
+}
 
 /// <summary>
 /// Runs the staged build: discover, hash, decode (cached by fingerprint, parallel), tag, draft questions,
@@ -42,11 +47,10 @@ public static class BuildRunner
         if (options.Strict && config.SourceIssues.Count > 0) throw new ConfigException(config.SourceIssues);
         var settings = config.Settings;
         var taxonomy = config.Taxonomy;
-        Directory.CreateDirectory(settings.WorkDir);
-        var catalogPath = Path.Combine(settings.WorkDir, "catalog.sqlite");
-        using var db = CatalogDb.Open(catalogPath);
+        var work = new WorkArea(settings.WorkDir);
+        using var db = work.OpenCatalog();
         var store = new CatalogStore(db);
-        var objects = new ObjectStore(Path.Combine(settings.WorkDir, "objects"));
+        var objects = work.Objects;
         var runId = store.StartRun(options.Command, options.Clock.GetUtcNow());
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) };
 
@@ -60,7 +64,7 @@ public static class BuildRunner
         foreach (var (s, i) in sources.Select((s, i) => (s, i)))
         {
             options.Progress?.Report(new BuildProgress("discover", i, sources.Count));
-            var layout = LayoutRegistry.Find(s.Layout)!;
+            var layout = s.Layout;
             Discovery found;
             try { found = layout.Discover(s); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -99,21 +103,17 @@ public static class BuildRunner
             options.Progress?.Report(new BuildProgress("hash", done, items.Count));
         });
         store.SaveFileHashes(newHashes.OrderBy(h => h.Item1, StringComparer.Ordinal));
-        store.SyncItems(items.Select((it, i) => new ItemRow
-        {
-            Key = it.Item.Key, SourceId = it.Item.SourceId, RelPath = it.Item.RelativePath, ContentHash = hashes[i],
-            RawLabels = JsonSerializer.Serialize(it.Item.RawLabels), GroupKey = it.Item.GroupKey,
-        }).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
+        store.SyncItems(items.Select((it, i) => (it.Item, hashes[i])).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
 
         // Pixel stages: only items whose fingerprint changed are decoded.
-        var stages = new Dictionary<string, IItemStage>
+        var stages = new Dictionary<StageKind, IItemStage>
         {
-            ["raster"] = new RasterStage(settings.Image, objects),
-            ["region"] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
-            ["volume"] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs),
+            [StageKind.Raster] = new RasterStage(settings.Image, objects),
+            [StageKind.Region] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
+            [StageKind.Volume] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs),
         };
         IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
-        var previous = store.StageResults(StageResultRow.PixelStage);
+        var previous = store.StageResults();
         // The item's raw labels and group key are part of what a stage's cases carry, so editing a label table or a group
         // rule redoes exactly the items it changes (their cases would otherwise keep the old labels).
         var fingerprints = items.Select((it, i) => StageOf(it.Layout).Fingerprint(
@@ -134,19 +134,20 @@ public static class BuildRunner
             });
             store.SaveStageResults(results);
         }
-        var stageResults = store.StageResults(StageResultRow.PixelStage);
+        var stageResults = store.StageResults();
         var currentKeys = items.Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (item, layout) in items)
         {
             var r = stageResults[item.Key];
-            if (r.Status != "ok") rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, layout.Stage, r.Reason ?? "rejected", r.Message ?? ""));
+            if (!r.IsOk) rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, layout.Stage.Text(), r.Reason ?? "rejected", r.Message ?? ""));
         }
         rejects.AddRange(store.StageRejects().Where(r => currentKeys.Contains(r.ItemKey)));
 
         // Whole-benchmark stages: metadata only.
         options.Progress?.Report(new BuildProgress("questions", 0, 1));
         var cases = store.Cases().Where(c => currentKeys.Contains(c.ItemKey)).ToList();
-        var (tagged, tagRejects, unmapped) = Tagger.Tag(cases, sourceById, taxonomy);
+        var tagSources = sources.ToDictionary(s => s.Id, s => new SourceTags(s.Id, s.Modality, s.Task, s.Departments, s.Labels));
+        var (tagged, tagRejects, unmapped) = Tagger.Tag(cases, tagSources, taxonomy);
         if (unmapped.Count > 0 && settings.UnmappedLabels == UnmappedLabelPolicy.Fail)
         {
             store.FinishRun(runId, options.Clock.GetUtcNow(), "failed: unmapped labels");
@@ -155,7 +156,7 @@ public static class BuildRunner
         rejects.AddRange(tagRejects);
         store.SaveTags(tagged);
 
-        var assembly = BenchmarkAssembler.Assemble(tagged, taxonomy, settings);
+        var assembly = BenchmarkAssembler.Assemble(tagged, taxonomy, settings.Questions, settings.Curation, settings.Seed);
         var questions = assembly.Questions;
         var clusters = assembly.Clusters;
         rejects.AddRange(assembly.Rejects);
@@ -166,7 +167,7 @@ public static class BuildRunner
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
             ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = assembly.Audit };
         store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
-        return new BuildResult(config, questions, report, objects, catalogPath);
+        return new BuildResult(config, questions, report, work);
     }
 
     /// <summary>Messages name files relative to their source root, so reports do not depend on where the data lives.</summary>
@@ -174,8 +175,11 @@ public static class BuildRunner
     {
         var prefix = Path.TrimEndingDirectorySeparator(root) + Path.DirectorySeparatorChar;
         string? Clean(string? m) => m?.Replace(prefix, "", StringComparison.Ordinal);
-        o.Result.Message = Clean(o.Result.Message);
-        return o with { CaseRejects = o.CaseRejects.Select(r => r with { Message = Clean(r.Message)! }).ToList() };
+        return o with
+        {
+            Result = o.Result with { Message = Clean(o.Result.Message) },
+            CaseRejects = o.CaseRejects.Select(r => r with { Message = Clean(r.Message)! }).ToList(),
+        };
     }
 
     private static BuildReport Report(ProjectConfig config, List<SourceItem> items, List<Question> questions, List<Reject> rejects,
@@ -188,15 +192,14 @@ public static class BuildRunner
             var own = items.Where(i => i.SourceId == s.Id).ToList();
             var emitted = own.Count(i => emittedItems.Contains(i.Key));
             var rejectedOwn = own.Count(i => !emittedItems.Contains(i.Key) && rejectedItems.Contains(i.Key));
-            return new SourceSummary(s.Id, s.Layout, own.Count + discoveryRejects[s.Id], emitted, rejectedOwn + discoveryRejects[s.Id],
+            return new SourceSummary(s.Id, s.Layout.Name, own.Count + discoveryRejects[s.Id], emitted, rejectedOwn + discoveryRejects[s.Id],
                 questions.Count(q => q.Case.SourceId == s.Id), ignored[s.Id]);
         }).ToList();
         var discovered = summaries.Sum(s => s.Discovered);
         var itemsEmitted = summaries.Sum(s => s.Emitted);
         var inputsRejected = summaries.Sum(s => s.Rejected);
         var warnings = new List<string>();
-        foreach (var s in config.Sources.Where(s => s.GroupPattern is null && s.Options is not CsvLabelsOptions { GroupColumn: not null }
-                                                   && !LayoutRegistry.Find(s.Layout)!.KnowsPatients))
+        foreach (var s in config.Sources.Where(s => !s.Layout.NamesPatientGroups(s)))
             warnings.Add($"source {s.Id} names no patient group (group_pattern or group_column): each item is its own group, so the split cannot keep a patient's images together");
         var settings = config.Settings;
         return new BuildReport

@@ -1,69 +1,22 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using GmaiBench.Configuration;
+using GmaiBench.Curation;
+using GmaiBench.Imaging;
+using GmaiBench.Imaging.Prompts;
+using GmaiBench.Ingest;
+using GmaiBench.Ingest.Regions;
+using GmaiBench.Questions;
+using GmaiBench.Release;
+using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Pipeline;
 
-/// <summary>Image normalisation parameters: part of the pixel-stage fingerprint.</summary>
-public sealed record ImageSettings
-{
-    /// <summary>Longer side of emitted images, pixels.</summary>
-    public int MaxSide { get; init; } = 1024;
-    /// <summary>Images declaring more pixels than this in their header are rejected before decoding.</summary>
-    public long MaxPixels { get; init; } = 64L * 1024 * 1024;
-    /// <summary>Cap on what one decoder may allocate, megabytes.</summary>
-    public int MemoryLimitMegabytes { get; init; } = 1024;
-    /// <summary>Percentiles for 16-bit sources (low, high), in percent.</summary>
-    public double LowPercentile { get; init; } = 0.5;
-    public double HighPercentile { get; init; } = 99.5;
-}
-
-public sealed record QuestionSettings
-{
-    public int MinOptions { get; init; } = 2;
-    public int MaxOptions { get; init; } = 5;
-}
-
-public enum UnmappedLabelPolicy { Fail, Reject }
-
-/// <summary>Which labels may be region-level distractors of an answer (always from its (modality, task, granularity) pool).</summary>
-public enum DistractorScope { SameRegion, SameDepartment, Any }
-
-/// <summary>Region items: the smallest target kept, whether segmentation targets also give box items, the distractor scope.</summary>
-public sealed record RegionSettings
-{
-    /// <summary>Targets (and derived box components) smaller than this many pixels on the final image are rejected.</summary>
-    public int MinArea { get; init; } = 16;
-    public bool DeriveBoxes { get; init; }
-    public DistractorScope Distractors { get; init; } = DistractorScope.SameRegion;
-}
-
-public sealed record CurationSettings
-{
-    public int MaxPerLabel { get; init; } = 30;
-    public double ValShare { get; init; } = 0.176;
-    /// <summary>Images whose perceptual hashes differ in at most this many of 64 bits are near-duplicates.</summary>
-    public int NearDuplicateBits { get; init; } = 4;
-    /// <summary>Images whose luminance standard deviation (0..255) is below this are blank or near-constant.</summary>
-    public double MinContrast { get; init; } = 2.0;
-}
-
-/// <summary>Release layout limits: Parquet shards and row groups (Hugging Face), TSV parts (VLMEvalKit).</summary>
-public sealed record ReleaseSettings
-{
-    /// <summary>Where releases go: <c>&lt;root&gt;/&lt;name&gt;/&lt;version&gt;/</c>.</summary>
-    public string Root { get; init; } = "releases";
-    /// <summary>Largest uncompressed Parquet shard, bytes (the datasets library's MAX_SHARD_SIZE is 500 MB).</summary>
-    public long ShardBytes { get; init; } = 500L * 1000 * 1000;
-    /// <summary>Largest row group, bytes of image data (the Hub's viewer refuses row groups near 300 MB).</summary>
-    public long RowGroupBytes { get; init; } = 100L * 1000 * 1000;
-    /// <summary>Largest TEST TSV part, bytes (VLMEvalKit rewrites TSVs over 1 GB locally).</summary>
-    public long TsvPartBytes { get; init; } = 1000L * 1000 * 1000 - 1;
-    public string? PrettyName { get; init; }
-    public IReadOnlyList<string> Tags { get; init; } = ["medical", "visual-question-answering", "multiple-choice", "gmai-mmbench"];
-}
-
-/// <summary>A pipeline file: the parameters of every stage, and where work and output go.</summary>
+/// <summary>
+/// A pipeline file: where work and output go, and the options record of every stage (each record lives beside its
+/// stage; this file only reads the YAML and composes them).
+/// </summary>
 public sealed partial record PipelineSettings
 {
     public string Name { get; init; } = "gmai-bench";
@@ -78,7 +31,7 @@ public sealed partial record PipelineSettings
     public CurationSettings Curation { get; init; } = new();
     public ReleaseSettings Release { get; init; } = new();
     public RegionSettings Regions { get; init; } = new();
-    public GmaiBench.Imaging.Prompts.PromptStyle Prompts { get; init; } = new();
+    public PromptStyle Prompts { get; init; } = new();
     public string File { get; init; } = "";
 
     /// <summary>Words that make VLMEvalKit switch on circular evaluation when they appear in a dataset name.</summary>
@@ -86,9 +39,6 @@ public sealed partial record PipelineSettings
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_-]*$")]
     private static partial Regex DisplayNamePattern();
-
-    /// <summary>Stable JSON of a settings part, for fingerprints.</summary>
-    public static string Canonical<T>(T value) => JsonSerializer.Serialize(value);
 
     public static PipelineSettings Load(string path)
     {
@@ -169,7 +119,7 @@ public sealed partial record PipelineSettings
             var scope = r.String(rg, "distractors", "regions");
             var parsed = scope switch
             {
-                null => regions.Distractors,
+                null => questions.Distractors,
                 "same-region" => DistractorScope.SameRegion,
                 "same-department" => DistractorScope.SameDepartment,
                 "any" => DistractorScope.Any,
@@ -180,8 +130,8 @@ public sealed partial record PipelineSettings
             {
                 MinArea = r.Int(rg, "min_area", "regions", 1, 1_000_000) ?? regions.MinArea,
                 DeriveBoxes = r.Bool(rg, "derive_boxes", "regions") ?? regions.DeriveBoxes,
-                Distractors = parsed ?? regions.Distractors,
             };
+            questions = questions with { Distractors = parsed ?? questions.Distractors };
         }
         var prompts = d.Prompts;
         if (r.AsMap(r.Get(root, "prompts"), "prompts") is { } pr)
@@ -191,10 +141,10 @@ public sealed partial record PipelineSettings
             var rgb = prompts.Colour;
             if (colour is not null)
             {
-                if (System.Text.RegularExpressions.Regex.IsMatch(colour, "^#[0-9a-fA-F]{6}$")) rgb = GmaiBench.Ingest.Regions.LabelMapDecoder.Parse(colour);
+                if (HexColour.IsValid(colour)) rgb = HexColour.Parse(colour);
                 else r.Error(r.Get(pr, "color"), "prompts.color", $"expected \"#rrggbb\", found '{colour}'");
             }
-            prompts = new GmaiBench.Imaging.Prompts.PromptStyle
+            prompts = new PromptStyle
             {
                 Red = rgb.R, Green = rgb.G, Blue = rgb.B,
                 Alpha = r.Double(pr, "alpha", "prompts", 0.05, 1) ?? prompts.Alpha,

@@ -1,4 +1,5 @@
 using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Questions;
 

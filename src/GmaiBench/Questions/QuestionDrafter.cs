@@ -1,6 +1,5 @@
-using GmaiBench.Pipeline;
-using GmaiBench.Sources;
 using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Questions;
 
@@ -14,16 +13,16 @@ namespace GmaiBench.Questions;
 public static class QuestionDrafter
 {
     public static (List<DraftQuestion> Drafts, List<Reject> Rejects) Draft(
-        IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings settings, ulong seed, DistractorScope scope = DistractorScope.SameRegion)
+        IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings settings, ulong seed)
     {
         var drafts = new List<DraftQuestion>();
         var rejects = new List<Reject>();
         // Image level: the classes the answer's own source offers for the task.
-        var classes = cases.Where(c => c.Granularity == "image")
+        var classes = cases.Where(c => c.Granularity == Granularity.Image)
             .GroupBy(c => (c.SourceId, c.Task))
             .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
         // Region level: one shared pool per (modality, task, granularity), as the original, across sources.
-        var regionPools = cases.Where(c => c.Granularity != "image")
+        var regionPools = cases.Where(c => c.Granularity != Granularity.Image)
             .GroupBy(c => (c.Modality, c.Task, c.Granularity))
             .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
 
@@ -33,7 +32,7 @@ public static class QuestionDrafter
             var pool = taxonomy.Pool(c.Task, c.Granularity, c.Modality);
             if (pool is null)
             {
-                rejects.Add(Fail("no-template-pool", $"no question templates for task {c.Task}, granularity {c.Granularity}, modality {c.Modality}"));
+                rejects.Add(Fail("no-template-pool", $"no question templates for task {c.Task}, granularity {c.Granularity.Text()}, modality {c.Modality}"));
                 continue;
             }
             var template = pool.Templates[Prng.For(seed, c.Key, "template").NextInt(pool.Templates.Count)];
@@ -49,13 +48,13 @@ public static class QuestionDrafter
                 }
                 text = $"{text} {taxonomy.MultiChoiceInstruction}";
             }
-            var image = c.Granularity == "image";
+            var image = c.Granularity == Granularity.Image;
             var candidates = (image ? classes[(c.SourceId, c.Task)] : regionPools[(c.Modality, c.Task, c.Granularity)])
                 .Where(l => answers.All(a => !taxonomy.Related(a, l)))
-                .Where(l => image || answers.All(a => InScope(taxonomy, a, l, scope)))
+                .Where(l => image || answers.All(a => InScope(taxonomy, a, l, settings.Distractors)))
                 .ToList();
             var poolKey = image ? $"{pool.Key} | source {c.SourceId} classes"
-                : $"{pool.Key} | region pool {c.Modality}/{c.Task}/{c.Granularity} ({ScopeName(scope)})";
+                : $"{pool.Key} | region pool {c.Modality}/{c.Task}/{c.Granularity.Text()} ({ScopeName(settings.Distractors)})";
             var wanted = settings.MaxOptions - answers.Count;
             var distractors = Prng.For(seed, c.Key, "distractors").Sample(candidates, wanted);
             if (answers.Count + distractors.Count < settings.MinOptions || distractors.Count == 0)

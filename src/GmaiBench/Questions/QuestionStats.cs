@@ -1,4 +1,5 @@
 using System.Globalization;
+using GmaiBench.Model;
 
 namespace GmaiBench.Questions;
 
@@ -14,7 +15,7 @@ public static class QuestionStats
             ["task"] = Count(questions, q => q.TaskName),
             ["department"] = Count(questions, q => q.DepartmentName),
             ["modality"] = Count(questions, q => q.Case.Modality),
-            ["granularity"] = Count(questions, q => q.Case.Granularity),
+            ["granularity"] = Count(questions, q => q.Case.Granularity.Text()),
             ["source"] = Count(questions, q => q.Case.SourceId),
             ["answer"] = Count(questions, q => q.Answer),
             ["options"] = Count(questions, q => q.Options.Count.ToString(CultureInfo.InvariantCulture)),

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using GmaiBench.Questions;
 using Parquet;
 using Parquet.Schema;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 
@@ -38,7 +39,7 @@ public static class BenchmarkParquet
         q.Text,
         .. Enumerable.Range(0, 5).Select(i => i < q.Options.Count ? q.Options[i] : null),
         withAnswer ? q.Answer : null,
-        q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity, q.Case.Modality, q.Case.OriginalTask, q.Split, q.Case.SourceId,
+        q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity.Text(), q.Case.Modality, q.Case.OriginalTask, q.Split, q.Case.SourceId,
     ];
 
     /// <param name="rowGroupBytes">Rows are grouped so a group's image bytes stay under this many bytes.</param>
@@ -77,4 +78,13 @@ public static class BenchmarkParquet
         using var fs = File.Create(path);
         WriteAsync(fs, questions, image, withAnswer, rowGroupBytes).GetAwaiter().GetResult();
     }
+}
+
+/// <summary><c>&lt;DisplayName&gt;.parquet</c>: the Hugging Face Parquet file of a build or subset, with answers.</summary>
+public sealed class BenchmarkParquetOutput : IOutputWriter
+{
+    public IReadOnlyList<string> Files(OutputContext context) => [$"{context.DisplayName}.parquet"];
+
+    public void Write(OutputContext context, string folder) =>
+        BenchmarkParquet.WriteFile(Path.Combine(folder, $"{context.DisplayName}.parquet"), context.Questions, context.Image, withAnswer: true);
 }

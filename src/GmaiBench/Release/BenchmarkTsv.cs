@@ -1,4 +1,5 @@
 using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 
@@ -34,7 +35,7 @@ public static class BenchmarkTsv
             var row = new List<string?> { q.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), q.Text };
             row.AddRange(OptionColumns.Select((_, i) => i < q.Options.Count ? q.Options[i] : ""));
             if (withAnswer) row.Add(q.Answer);
-            row.AddRange([q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity, q.Case.Modality, q.Case.OriginalTask, imageCell]);
+            row.AddRange([q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity.Text(), q.Case.Modality, q.Case.OriginalTask, imageCell]);
             TsvFormat.WriteRow(writer, row);
         }
     }
@@ -44,4 +45,13 @@ public static class BenchmarkTsv
         using var writer = new StreamWriter(path, false, TsvFormat.Utf8);
         Write(writer, questions, image, withAnswer);
     }
+}
+
+/// <summary><c>&lt;DisplayName&gt;.tsv</c>: the VLMEvalKit TSV of a build or subset, with answers.</summary>
+public sealed class BenchmarkTsvOutput : IOutputWriter
+{
+    public IReadOnlyList<string> Files(OutputContext context) => [$"{context.DisplayName}.tsv"];
+
+    public void Write(OutputContext context, string folder) =>
+        BenchmarkTsv.WriteFile(Path.Combine(folder, $"{context.DisplayName}.tsv"), context.Questions, context.Image, withAnswer: true);
 }

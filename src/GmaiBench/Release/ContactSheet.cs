@@ -1,9 +1,8 @@
-using GmaiBench.Catalog;
-using GmaiBench.Ingest.Raster;
-using GmaiBench.Questions;
+using GmaiBench.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 
@@ -15,11 +14,9 @@ public static class ContactSheet
 {
     public const int Tile = 160;
     public const int PerRow = 8;
-    private static readonly string[] Rows = ["image", "box", "mask", "contour"];
-
-    public static byte[] Render(IReadOnlyList<Question> questions, ObjectStore objects)
+    public static byte[] Render(IReadOnlyList<Question> questions, IObjectStore objects)
     {
-        var rows = Rows.Select(g => Pick(questions.Where(q => q.Case.Granularity == g).ToList())).Where(r => r.Count > 0).ToList();
+        var rows = GranularityNames.All.Select(g => Pick(questions.Where(q => q.Case.Granularity == g).ToList())).Where(r => r.Count > 0).ToList();
         using var sheet = new Image<Rgb24>(PerRow * (Tile + 4) + 4, Math.Max(1, rows.Count) * (Tile + 4) + 4, new Rgb24(24, 24, 24));
         for (var r = 0; r < rows.Count; r++)
         for (var c = 0; c < rows[r].Count; c++)
@@ -30,7 +27,7 @@ public static class ContactSheet
             for (var y = 0; y < img.Height; y++)
             for (var x = 0; x < img.Width; x++) sheet[ox + x, oy + y] = img[x, y];
         }
-        return RasterDecoder.EncodePng(sheet);
+        return PngWriter.Encode(sheet);
     }
 
     /// <summary>Up to <see cref="PerRow"/> items, taking sources in turn so one large source does not fill the row.</summary>
@@ -44,4 +41,15 @@ public static class ContactSheet
                 if (picked.Count < PerRow) picked.Add(q.Dequeue());
         return picked;
     }
+}
+
+/// <summary><c>samples.png</c> in a build's folder.</summary>
+public sealed class ContactSheetOutput : IOutputWriter
+{
+    public const string FileName = "samples.png";
+
+    public IReadOnlyList<string> Files(OutputContext context) => [FileName];
+
+    public void Write(OutputContext context, string folder) =>
+        File.WriteAllBytes(Path.Combine(folder, FileName), ContactSheet.Render(context.Questions, context.Objects));
 }

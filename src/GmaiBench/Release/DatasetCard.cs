@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using GmaiBench.Pipeline;
-using GmaiBench.Sources;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 
@@ -26,9 +25,9 @@ public static class DatasetCard
 
     private static string Q(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
-    public static string Render(ReleaseManifest manifest, PipelineSettings settings, IReadOnlyList<SourceDefinition> sources,
-        IReadOnlyList<SplitInfo> splits, long downloadSize)
+    public static string Render(ReleaseManifest manifest, ReleaseInput settings, IReadOnlyList<SplitInfo> splits, long downloadSize)
     {
+        var sources = settings.Sources;
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         var used = sources.Where(s => manifest.Counts.Values.Any(c => c["source"].ContainsKey(s.Id))).OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
@@ -78,7 +77,7 @@ public static class DatasetCard
         }
         sb.Append("\n## How it was built\n\n");
         sb.Append(ci, $"- Images: 8-bit RGB PNG, longer side at most {settings.Image.MaxSide} px; 16-bit sources windowed at the {settings.Image.LowPercentile.ToString(ci)}-{settings.Image.HighPercentile.ToString(ci)} percentiles; metadata stripped.\n");
-        sb.Append(ci, $"- Questions: one template per item from its (task, granularity[, modality]) pool; {settings.Questions.MinOptions}-{settings.Questions.MaxOptions} options; ");
+        sb.Append(ci, $"- Questions: one template per item from its (task, granularity[, modality]) pool; {settings.QuestionSettings.MinOptions}-{settings.QuestionSettings.MaxOptions} options; ");
         sb.Append("image-level distractors from the other classes of the item's own source, never a synonym, parent or child of the answer; answer letters balanced by construction.\n");
         sb.Append(ci, $"- Curation: exact duplicates removed; at most {settings.Curation.MaxPerLabel} items per answer label per (task, granularity), round-robin over sources and patients; ");
         sb.Append(ci, $"VAL/TEST split by patient group (no patient in both), stratified by task x granularity, VAL share {settings.Curation.ValShare.ToString(ci)}.\n");

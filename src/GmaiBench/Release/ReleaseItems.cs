@@ -1,6 +1,5 @@
 using System.Globalization;
-using GmaiBench.Pipeline;
-using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 
@@ -15,7 +14,7 @@ public static class ReleaseItems
 {
     public const string FileName = "private/items.tsv";
 
-    public static ReleaseItem Of(Question q) => new(q.Key, q.Index, q.Split, q.Case.SourceId, q.TaskName, q.Case.Granularity,
+    public static ReleaseItem Of(Question q) => new(q.Key, q.Index, q.Split, q.Case.SourceId, q.TaskName, q.Case.Granularity.Text(),
         Fingerprints.Of([q.Text, .. q.Options, q.Answer, q.Case.ImageSha, q.Split]));
 
     public static void Write(string path, IEnumerable<ReleaseItem> items)

@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using GmaiBench.Pipeline;
 using Parquet;
 using Parquet.Schema;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using YamlDotNet.RepresentationModel;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 

@@ -1,13 +1,33 @@
 using System.Globalization;
 using System.Text;
-using GmaiBench.Catalog;
-using GmaiBench.Pipeline;
+using GmaiBench.Curation;
+using GmaiBench.Ingest;
 using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Release;
 
 /// <summary>A release the rules forbid (an existing version, a version bump too small for the changes).</summary>
 public sealed class ReleaseRefusedException(string message) : Exception(message);
+
+/// <summary>A source as a release credits it: name, licence and citation.</summary>
+public sealed record SourceCredit(string Id, string Name, string License, string? Citation, string? Homepage);
+
+/// <summary>Everything a release is written from: the built items and report, where they came from, and the settings the card states.</summary>
+public sealed record ReleaseInput
+{
+    public required string Name { get; init; }
+    public required string DisplayName { get; init; }
+    public required ulong Seed { get; init; }
+    public required ReleaseSettings Release { get; init; }
+    public required ImageSettings Image { get; init; }
+    public required QuestionSettings QuestionSettings { get; init; }
+    public required CurationSettings Curation { get; init; }
+    public required IReadOnlyList<Question> Questions { get; init; }
+    public required BuildReport Report { get; init; }
+    public required IReadOnlyList<SourceCredit> Sources { get; init; }
+    public required IObjectStore Objects { get; init; }
+}
 
 /// <summary>
 /// Writes <c>&lt;release root&gt;/&lt;name&gt;/&lt;version&gt;/</c>: Parquet shards and dataset card for the Hub, VLMEvalKit
@@ -17,12 +37,12 @@ public sealed class ReleaseRefusedException(string message) : Exception(message)
 /// </summary>
 public static class ReleaseWriter
 {
-    public static string ReleaseFolder(PipelineSettings s, string version) => Path.Combine(s.Release.Root, s.Name, version);
+    public static string ReleaseFolder(ReleaseSettings s, string name, string version) => Path.Combine(s.Root, name, version);
 
     /// <summary>Published versions of this release name, lowest first (folders still being written are not releases).</summary>
-    public static List<SemVer> Published(PipelineSettings s)
+    public static List<SemVer> Published(ReleaseSettings s, string name)
     {
-        var dir = Path.Combine(s.Release.Root, s.Name);
+        var dir = Path.Combine(s.Root, name);
         if (!Directory.Exists(dir)) return [];
         return Directory.GetDirectories(dir)
             .Select(Path.GetFileName)
@@ -32,27 +52,28 @@ public static class ReleaseWriter
             .Order().ToList();
     }
 
-    public static string Write(BuildResult build, string version)
+    public static string Write(ReleaseInput build, string version)
     {
-        var settings = build.Config.Settings;
+        var settings = build.Release;
+        var name = build.Name;
         if (!SemVer.TryParse(version, out var semver))
             throw new ReleaseRefusedException($"'{version}' is not a version of the form MAJOR.MINOR.PATCH (e.g. 1.0.0)");
-        var final = ReleaseFolder(settings, version);
+        var final = ReleaseFolder(settings, name, version);
         if (Directory.Exists(final))
-            throw new ReleaseRefusedException($"version {version} of {settings.Name} is already published at {final}; a release is never overwritten, choose a new version");
+            throw new ReleaseRefusedException($"version {version} of {name} is already published at {final}; a release is never overwritten, choose a new version");
 
         var items = build.Questions.Select(ReleaseItems.Of).ToList();
-        var previous = Published(settings).Where(v => v < semver).Cast<SemVer?>().LastOrDefault();
+        var previous = Published(settings, name).Where(v => v < semver).Cast<SemVer?>().LastOrDefault();
         ChangeSummary? changes = null;
         List<ReleaseItem> previousItems = [];
         if (previous is { } p)
         {
-            previousItems = ReleaseItems.Read(Path.Combine(ReleaseFolder(settings, p.ToString()), ReleaseItems.FileName));
+            previousItems = ReleaseItems.Read(Path.Combine(ReleaseFolder(settings, name, p.ToString()), ReleaseItems.FileName));
             changes = ChangeSummary.Between(previousItems, items);
             if (VersionPolicy.Check(p, semver, changes) is { } problem) throw new ReleaseRefusedException(problem);
         }
-        if (Published(settings).Any(v => v > semver))
-            throw new ReleaseRefusedException($"a later version ({Published(settings).Last()}) is already published; releases go forward only");
+        if (Published(settings, name).Any(v => v > semver))
+            throw new ReleaseRefusedException($"a later version ({Published(settings, name).Last()}) is already published; releases go forward only");
 
         var temp = BuildOutput.Incomplete(final);
         var objects = build.Objects;
@@ -63,23 +84,23 @@ public static class ReleaseWriter
         {
             var rows = build.Questions.Where(q => q.Split == split).ToList();
             var hfName = split.ToLowerInvariant();
-            var shards = Shard(rows, image, settings.Release.ShardBytes);
+            var shards = Shard(rows, image, settings.ShardBytes);
             for (var k = 0; k < shards.Count; k++)
             {
                 var rel = $"data/{hfName}-{k:00000}-of-{shards.Count:00000}.parquet";
                 Directory.CreateDirectory(Path.Combine(temp, "data"));
-                BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], image, withAnswer: split == "VAL", settings.Release.RowGroupBytes);
+                BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], image, withAnswer: split == "VAL", settings.RowGroupBytes);
                 dataFiles.Add(rel);
             }
             splitInfo.Add(new SplitInfo(hfName, rows.Sum(q => RowBytes(q, image)), rows.Count));
         }
         Directory.CreateDirectory(Path.Combine(temp, "vlmevalkit"));
         var val = build.Questions.Where(q => q.Split == "VAL").ToList();
-        BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{settings.DisplayName}_VAL.tsv"), val, image, withAnswer: true);
+        BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{build.DisplayName}_VAL.tsv"), val, image, withAnswer: true);
         var test = build.Questions.Where(q => q.Split == "TEST").ToList();
-        var parts = TsvParts(test, image, settings.Release.TsvPartBytes);
+        var parts = TsvParts(test, image, settings.TsvPartBytes);
         for (var k = 0; k < parts.Count; k++)
-            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{settings.DisplayName}_TEST_part_{k + 1}.tsv"), parts[k], image, withAnswer: false);
+            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{build.DisplayName}_TEST_part_{k + 1}.tsv"), parts[k], image, withAnswer: false);
         Directory.CreateDirectory(Path.Combine(temp, "private"));
         using (var w = new StreamWriter(Path.Combine(temp, "private", "test_answers.tsv"), false, TsvFormat.Utf8))
         {
@@ -88,7 +109,7 @@ public static class ReleaseWriter
         }
         ReleaseItems.Write(Path.Combine(temp, ReleaseItems.FileName), items);
         File.WriteAllText(Path.Combine(temp, "CHANGELOG.md"),
-            Changelog.Render(settings.Name, version, previous?.ToString(), changes, items, previousItems), TsvFormat.Utf8);
+            Changelog.Render(name, version, previous?.ToString(), changes, items, previousItems), TsvFormat.Utf8);
 
         var counts = build.Questions.GroupBy(q => q.Split).OrderByDescending(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>)new SortedDictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
@@ -96,7 +117,7 @@ public static class ReleaseWriter
                 ["task"] = QuestionStats.Count(g, q => q.TaskName),
                 ["department"] = QuestionStats.Count(g, q => q.DepartmentName),
                 ["modality"] = QuestionStats.Count(g, q => q.Case.Modality),
-                ["granularity"] = QuestionStats.Count(g, q => q.Case.Granularity),
+                ["granularity"] = QuestionStats.Count(g, q => q.Case.Granularity.Text()),
                 ["source"] = QuestionStats.Count(g, q => q.Case.SourceId),
             });
         var fingerprints = new SortedDictionary<string, string>(build.Report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)
@@ -105,11 +126,11 @@ public static class ReleaseWriter
         };
         var manifest = new ReleaseManifest
         {
-            Name = settings.Name, DisplayName = settings.DisplayName, Version = version, PreviousVersion = previous?.ToString(),
+            Name = name, DisplayName = build.DisplayName, Version = version, PreviousVersion = previous?.ToString(),
             Fingerprints = fingerprints, Splits = QuestionStats.Splits(build.Questions), Counts = counts, Files = [],
         };
         var downloadSize = dataFiles.Sum(f => new FileInfo(Path.Combine(temp, f)).Length);
-        File.WriteAllText(Path.Combine(temp, "README.md"), DatasetCard.Render(manifest, settings, build.Config.Sources, splitInfo, downloadSize), TsvFormat.Utf8);
+        File.WriteAllText(Path.Combine(temp, "README.md"), DatasetCard.Render(manifest, build, splitInfo, downloadSize), TsvFormat.Utf8);
         manifest = manifest with { Files = Checksums(temp) };
         File.WriteAllText(Path.Combine(temp, ReleaseManifest.FileName), manifest.ToJson(), TsvFormat.Utf8);
 

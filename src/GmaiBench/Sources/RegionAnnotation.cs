@@ -1,14 +1,8 @@
 using System.Text.Json;
 using GmaiBench.Imaging.Regions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Sources;
-
-/// <summary>What marks an item's regions; its canonical text is part of the item's fingerprint.</summary>
-public abstract record RegionAnnotation
-{
-    /// <summary>A stable text of the annotation (file content hashes are added separately).</summary>
-    public abstract string Canonical();
-}
 
 /// <summary>A box on the source image's pixel grid (inclusive pixel indices, before clipping), with where it came from.</summary>
 public sealed record LabelledBox(string Label, PixelBox Box, string Origin);
@@ -25,6 +19,8 @@ public sealed record VolumeAnnotation(string LabelPath, string LabelRelative, IR
 {
     /// <summary>For a DICOM series: its files (the item's path is then the series folder); null for a NIfTI volume.</summary>
     public IReadOnlyList<string>? SeriesFiles { get; init; }
+
+    public override IEnumerable<string> Files(string itemPath) => SeriesFiles is { } files ? [.. files, LabelPath] : [itemPath, LabelPath];
 
     public override string Canonical() => JsonSerializer.Serialize(new
     {
@@ -46,6 +42,8 @@ public sealed record SeriesAnnotation(IReadOnlyList<string> SeriesFiles, VolumeO
     /// <summary>Whether the item's split group came from the table rather than from the series' Patient ID.</summary>
     public bool GroupFromTable { get; init; }
 
+    public override IEnumerable<string> Files(string itemPath) => SeriesFiles;
+
     public override string Canonical() => JsonSerializer.Serialize(new { options = Options, single_file = SingleFile, group_from_table = GroupFromTable });
 }
 
@@ -58,6 +56,8 @@ public sealed record VolumeOptions(string? Window, IReadOnlyList<string> Axes, i
 /// <summary>A label-map image aligned with the item's image: label values (or colours "#rrggbb") -> raw label.</summary>
 public sealed record MaskAnnotation(string MaskPath, string MaskRelative, IReadOnlyDictionary<int, string> Values, IReadOnlyDictionary<string, string> Colours) : RegionAnnotation
 {
+    public override IEnumerable<string> Files(string itemPath) => [itemPath, MaskPath];
+
     public override string Canonical() => JsonSerializer.Serialize(new
     {
         mask = MaskRelative,

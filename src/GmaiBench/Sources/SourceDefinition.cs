@@ -1,3 +1,5 @@
+using GmaiBench.Sources.Layouts;
+
 namespace GmaiBench.Sources;
 
 /// <summary>One entry of <c>sources.yaml</c>, validated: a source dataset and how to read it.</summary>
@@ -8,7 +10,8 @@ public sealed record SourceDefinition
     public required string License { get; init; }
     public string? Citation { get; init; }
     public string? Homepage { get; init; }
-    public required string Layout { get; init; }
+    /// <summary>How the source is laid out on disk, resolved once when sources.yaml loads.</summary>
+    public required ISourceLayout Layout { get; init; }
     /// <summary>Absolute path of the source root; every file the source names must stay inside it.</summary>
     public required string Root { get; init; }
     public required string Modality { get; init; }
@@ -24,4 +27,8 @@ public sealed record SourceDefinition
 }
 
 /// <summary>Options specific to a source layout; each layout defines its own record.</summary>
-public abstract record LayoutOptions;
+public abstract record LayoutOptions
+{
+    /// <summary>Whether the options name a table column holding each item's patient group.</summary>
+    public virtual bool NamesGroupColumn => false;
+}

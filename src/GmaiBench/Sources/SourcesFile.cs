@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using GmaiBench.Configuration;
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Layouts;
 using YamlDotNet.RepresentationModel;
 
 namespace GmaiBench.Sources;
@@ -108,7 +108,7 @@ public static partial class SourcesFile
         {
             Id = id!, Name = name!, License = license!,
             Citation = r.String(map, "citation", path), Homepage = r.String(map, "homepage", path),
-            Layout = layout.Name, Root = rootFull!, Modality = modality!, Task = task!, Departments = departments,
+            Layout = layout, Root = rootFull!, Modality = modality!, Task = task!, Departments = departments,
             GroupPattern = groupPattern, Labels = labels, Options = options, File = file, Line = YamlConfigReader.LineOf(map),
         };
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using GmaiBench.Configuration;
 using YamlDotNet.RepresentationModel;
+using GmaiBench.Model;
 
 namespace GmaiBench.Taxonomy;
 
@@ -53,10 +54,13 @@ public sealed class LabelTaxonomy
     }
 
     /// <summary>The most specific pool for (task, granularity, modality): exact modality, then any modality, then any task.</summary>
-    public TemplatePool? Pool(string task, string granularity, string modality) =>
-        Pools.FirstOrDefault(p => p.Task == task && p.Granularity == granularity && p.Modality == modality)
-        ?? Pools.FirstOrDefault(p => p.Task == task && p.Granularity == granularity && p.Modality is null)
-        ?? Pools.FirstOrDefault(p => p.Task == "*" && p.Granularity == granularity && p.Modality is null);
+    public TemplatePool? Pool(string task, Model.Granularity granularity, string modality)
+    {
+        var g = granularity.Text();
+        return Pools.FirstOrDefault(p => p.Task == task && p.Granularity == g && p.Modality == modality)
+            ?? Pools.FirstOrDefault(p => p.Task == task && p.Granularity == g && p.Modality is null)
+            ?? Pools.FirstOrDefault(p => p.Task == "*" && p.Granularity == g && p.Modality is null);
+    }
 
     public static LabelTaxonomy Load(string folder)
     {

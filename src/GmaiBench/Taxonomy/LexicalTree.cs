@@ -1,5 +1,5 @@
 using System.Text;
-using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Taxonomy;
 
@@ -27,7 +27,7 @@ public static class LexicalTree
         }
         var tasks = taxonomy.Tasks.Select(t => Category($"{t.Name} ({t.Id})", questions.Where(q => q.Case.Task == t.Id))).ToList();
         var departments = taxonomy.Departments.Select(d => Category(d.Name, questions.Where(q => q.Case.Departments.Contains(d.Id)))).ToList();
-        var granularities = taxonomy.Granularities.Select(g => Category(g.Id, questions.Where(q => q.Case.Granularity == g.Id))).ToList();
+        var granularities = taxonomy.Granularities.Select(g => Category(g.Id, questions.Where(q => q.Case.Granularity.Text() == g.Id))).ToList();
         return
         [
             new TreeNode("clinical VQA task", questions.Count, tasks),

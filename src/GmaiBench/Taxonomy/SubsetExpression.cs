@@ -1,5 +1,5 @@
 using GmaiBench.Configuration;
-using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Taxonomy;
 
@@ -146,7 +146,7 @@ public sealed class SubsetExpression
             "task" => q => values.Contains(q.Case.Task),
             "department" => q => q.Case.Departments.Any(values.Contains),
             "modality" => q => values.Contains(q.Case.Modality),
-            "granularity" => q => values.Contains(q.Case.Granularity),
+            "granularity" => q => values.Contains(q.Case.Granularity.Text()),
             "label" => q => q.AnswerLabels.Any(a => values.Any(v => a == v || IsDescendant(a, v))),
             "source" => q => values.Contains(q.Case.SourceId),
             _ => q => values.Contains(q.Split),

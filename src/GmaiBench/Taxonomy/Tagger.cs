@@ -1,7 +1,4 @@
-using System.Text.Json;
-using GmaiBench.Catalog;
-using GmaiBench.Questions;
-using GmaiBench.Sources;
+using GmaiBench.Model;
 
 namespace GmaiBench.Taxonomy;
 
@@ -12,6 +9,9 @@ public sealed record UnmappedLabel(string SourceId, string Raw, int Count, IRead
         $"[{SourceId}] '{Raw}' ({Count} item(s)): {Problem}; nearest: {string.Join(", ", Suggestions)}";
 }
 
+/// <summary>What tagging needs of a source: its canonical modality, task and departments, and its own raw-label map.</summary>
+public sealed record SourceTags(string Id, string Modality, string Task, IReadOnlyList<string> Departments, IReadOnlyDictionary<string, string> Labels);
+
 /// <summary>
 /// Places every case in the lexical tree: canonical label(s) from its raw labels, task from its source,
 /// departments from its labels (else its source, else None) and the canonical modality. Metadata only: no pixels.
@@ -19,7 +19,7 @@ public sealed record UnmappedLabel(string SourceId, string Raw, int Count, IRead
 public static class Tagger
 {
     public static (List<TaggedCase> Tagged, List<Reject> Rejects, List<UnmappedLabel> Unmapped) Tag(
-        IReadOnlyList<CaseRow> cases, IReadOnlyDictionary<string, SourceDefinition> sources, LabelTaxonomy taxonomy)
+        IReadOnlyList<Case> cases, IReadOnlyDictionary<string, SourceTags> sources, LabelTaxonomy taxonomy)
     {
         var tagged = new List<TaggedCase>();
         var rejects = new List<Reject>();
@@ -27,7 +27,7 @@ public static class Tagger
         foreach (var c in cases)
         {
             var source = sources[c.SourceId];
-            var raws = JsonSerializer.Deserialize<List<string>>(c.RawLabels) ?? [];
+            var raws = c.RawLabels;
             var labels = new List<string>();
             var problems = new List<string>();
             foreach (var raw in raws)
@@ -59,7 +59,7 @@ public static class Tagger
                 Key = c.Key, ItemKey = c.ItemKey, SourceId = c.SourceId, ImageSha = c.ImageSha, Granularity = c.Granularity,
                 OriginalTask = c.OriginalTask, GroupKey = c.GroupKey, Labels = labels,
                 // A whole image is asked about as its source frames it; a marked region by what the region is.
-                Task = c.Granularity == "image" ? source.Task : taxonomy.Label(labels[0])!.Task ?? source.Task,
+                Task = c.Granularity == Granularity.Image ? source.Task : taxonomy.Label(labels[0])!.Task ?? source.Task,
                 Departments = departments, Modality = source.Modality,
                 PHash = c.Phash is null ? null : Convert.ToUInt64(c.Phash, 16), Contrast = c.Contrast,
             });

@@ -1,3 +1,4 @@
+using GmaiBench.Model;
 namespace GmaiBench.Taxonomy;
 
 /// <summary>A clinical VQA task (e.g. Disease Diagnosis, DD).</summary>

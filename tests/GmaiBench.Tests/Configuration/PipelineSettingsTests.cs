@@ -1,4 +1,6 @@
 using GmaiBench.Pipeline;
+using GmaiBench.Model;
+using GmaiBench.Taxonomy;
 
 namespace GmaiBench.Tests.Configuration;
 

@@ -5,6 +5,7 @@ using GmaiBench.Questions;
 using GmaiBench.Taxonomy;
 using GmaiBench.Tests.Questions;
 using SixLabors.ImageSharp.Processing;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Curation;
 
@@ -51,7 +52,7 @@ public class CurationTests
                 cases.Add(new TaggedCase
                 {
                     Key = granularity == "image" ? item : $"{item}/{label}/{granularity}", ItemKey = item, SourceId = source,
-                    ImageSha = $"sha-{item}-{granularity}", Granularity = granularity, OriginalTask = granularity == "image" ? "CLS_2D" : "SEG_2D",
+                    ImageSha = $"sha-{item}-{granularity}", Granularity = GranularityNames.Parse(granularity), OriginalTask = granularity == "image" ? "CLS_2D" : "SEG_2D",
                     GroupKey = $"{source}/patient{i / (1 + rng.NextInt(3)):0000}", Labels = [label], Task = task,
                     Departments = Taxonomy.Label(label)!.Departments.DefaultIfEmpty("None").ToList(), Modality = modality,
                     PHash = hash, Contrast = rng.NextInt(200) == 0 ? 0.5 : 40,
@@ -60,6 +61,9 @@ public class CurationTests
         }
         return cases;
     }
+
+    private static Assembly Assemble(IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, PipelineSettings s) =>
+        BenchmarkAssembler.Assemble(cases, taxonomy, s.Questions, s.Curation, s.Seed);
 
     private static PipelineSettings Settings(int cap = 1000) => new()
     {
@@ -70,7 +74,7 @@ public class CurationTests
     public void On_thousands_of_items_the_release_figures_hold()
     {
         var cases = Generate();
-        var a = BenchmarkAssembler.Assemble(cases, Taxonomy, Settings());
+        var a = Assemble(cases, Taxonomy, Settings());
         var q = a.Questions;
         Assert.True(q.Count > 4000, $"{q.Count} items");
 
@@ -111,8 +115,8 @@ public class CurationTests
         var cases = Generate(perSource: 60, sourcesPerPool: 2);
         var shuffled = cases.ToList();
         new Prng(5).Shuffle(shuffled);
-        var a = BenchmarkAssembler.Assemble(cases, Taxonomy, Settings());
-        var b = BenchmarkAssembler.Assemble(shuffled, Taxonomy, Settings());
+        var a = Assemble(cases, Taxonomy, Settings());
+        var b = Assemble(shuffled, Taxonomy, Settings());
         Assert.Equal(a.Questions.Select(x => (x.Key, x.Index, x.Text, x.Answer, x.Split, string.Join('|', x.Options))),
                      b.Questions.Select(x => (x.Key, x.Index, x.Text, x.Answer, x.Split, string.Join('|', x.Options))));
         Assert.Equal(a.Rejects.Select(r => (r.Key, r.Reason)).Order(), b.Rejects.Select(r => (r.Key, r.Reason)).Order());
@@ -125,7 +129,7 @@ public class CurationTests
         {
             GroupKey = $"s{i % 4}/p{i / 40}", PHash = (ulong)i * 0x9E3779B97F4A7C15UL,
         }).ToList();
-        var a = BenchmarkAssembler.Assemble(cases, Taxonomy, Settings(cap: 30));
+        var a = Assemble(cases, Taxonomy, Settings(cap: 30));
         foreach (var label in new[] { "pneumonia", "normal" })
         {
             var kept = a.Questions.Where(x => x.AnswerLabels[0] == label).ToList();
@@ -197,7 +201,7 @@ public class CurationTests
             QuestionTests.Case("m/1", "m", "normal") with { Modality = "" },
         };
         var cr = Enumerable.Range(0, 30).Select(i => QuestionTests.Case($"c/{i:00}", "c", i % 3 == 0 ? "neutrophil" : "lymphocyte") with { Task = "CR", Modality = "Microscopy" }).ToList();
-        var a = BenchmarkAssembler.Assemble([.. cases, .. cr], taxonomy!, Settings());
+        var a = Assemble([.. cases, .. cr], taxonomy!, Settings());
         Assert.Contains(a.Rejects, r => r.Key == "x/1" && r.Reason == "duplicate-options");
         Assert.Contains(a.Rejects, r => r.Key == "m/1" && r.Reason == "missing-tag");
         // Some lymphocyte item draws the template that names its answer.

@@ -1,4 +1,4 @@
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Sources;
 
 namespace GmaiBench.Tests.Ingest;
@@ -7,7 +7,7 @@ public class LayoutTests
 {
     private static SourceDefinition Source(string root, string layout, LayoutOptions options, string? groupPattern = null) => new()
     {
-        Id = "src", Name = "S", License = "MIT", Layout = layout, Root = root, Modality = "CT", Task = "DD",
+        Id = "src", Name = "S", License = "MIT", Layout = LayoutRegistry.Find(layout)!, Root = root, Modality = "CT", Task = "DD",
         Options = options, GroupPattern = groupPattern,
     };
 
@@ -84,7 +84,7 @@ public class LayoutTests
     [Fact]
     public void Csv_parser_handles_quotes_embedded_delimiters_and_line_numbers()
     {
-        var t = GmaiBench.Ingest.Annotations.CsvTable.Parse("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\nlast,3");
+        var t = GmaiBench.Sources.Annotations.CsvTable.Parse("a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\nlast,3");
         Assert.Equal(["a", "b"], t.Header);
         Assert.Equal(["x, y", "say \"hi\""], t.Rows[0].Cells);
         Assert.Equal(2, t.Rows[0].Line);

@@ -8,6 +8,8 @@ using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
+using GmaiBench.Ingest;
 
 namespace GmaiBench.Tests.Ingest;
 

@@ -5,6 +5,7 @@ using GmaiBench.Release;
 using GmaiBench.Tests.Release;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Pipeline;
 
@@ -48,7 +49,7 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
     {
         var project = corpus.NewProject("incremental");
         var first = project.Build();
-        var dir = BuildOutput.Write(first);
+        var dir = Workflows.WriteBuildOutputs(first);
         var tsv = Path.Combine(dir, "GmaiDemo.tsv");
         var parquet = Path.Combine(dir, "GmaiDemo.parquet");
         var (tsv1, pq1) = (Sha(tsv), Sha(parquet));
@@ -59,7 +60,7 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         Assert.Equal(0, first.Report.Reused);
 
         var second = project.Build();
-        BuildOutput.Write(second);
+        Workflows.WriteBuildOutputs(second);
         Assert.Equal(0, second.Report.Decoded);
         Assert.Equal(first.Report.Decoded, second.Report.Reused);
         Assert.Equal(tsv1, Sha(tsv));
@@ -87,9 +88,9 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         File.WriteAllLines(table, rows);
         var fourth = project.Build();
         Assert.Equal(2, fourth.Report.Decoded);
-        using var db = GmaiBench.Catalog.CatalogDb.Open(fourth.CatalogPath);
+        using var db = GmaiBench.Catalog.CatalogDb.Open(fourth.Work.CatalogPath);
         var cases = new GmaiBench.Catalog.CatalogStore(db).Cases().Where(c => c.SourceId == "demo-chest-xray").ToDictionary(c => c.ItemKey);
-        Assert.Equal("[\"PNEUMOTHORAX\"]", cases["demo-chest-xray/images/cxr_000.png"].RawLabels);
+        Assert.Equal(["PNEUMOTHORAX"], cases["demo-chest-xray/images/cxr_000.png"].RawLabels);
         Assert.Contains("CXR777", cases["demo-chest-xray/images/cxr_001.png"].GroupKey);
     }
 
@@ -98,7 +99,7 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
     {
         var project = corpus.NewProject("readers");
         var result = project.Build();
-        var dir = BuildOutput.Write(result);
+        var dir = Workflows.WriteBuildOutputs(result);
         var check = ParquetCheck.Read(Path.Combine(dir, "GmaiDemo.parquet"));
         Assert.Equal(result.Questions.Count, check.Rows);
         Assert.Equal("STRUCT(bytes BLOB, path VARCHAR)", check.Types["image"]);
@@ -131,8 +132,8 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
     {
         var one = corpus.NewProject("jobs1");
         var two = corpus.NewProject("jobs2");
-        var a = BuildOutput.Write(one.Build(jobs: 1));
-        var b = BuildOutput.Write(two.Build(jobs: 4));
+        var a = Workflows.WriteBuildOutputs(one.Build(jobs: 1));
+        var b = Workflows.WriteBuildOutputs(two.Build(jobs: 4));
         foreach (var f in new[] { "GmaiDemo.tsv", "GmaiDemo.parquet", "rejects.tsv" })
             Assert.Equal(Sha(Path.Combine(a, f)), Sha(Path.Combine(b, f)));
     }

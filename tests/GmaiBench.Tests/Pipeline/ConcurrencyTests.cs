@@ -1,4 +1,5 @@
 using GmaiBench.Pipeline;
+using GmaiBench.Ingest;
 
 namespace GmaiBench.Tests.Pipeline;
 

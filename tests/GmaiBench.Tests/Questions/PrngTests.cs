@@ -1,4 +1,5 @@
 using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Questions;
 

@@ -1,6 +1,7 @@
 using GmaiBench.Pipeline;
 using GmaiBench.Questions;
 using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Questions;
 
@@ -10,7 +11,7 @@ public class QuestionTests
 
     public static TaggedCase Case(string key, string source, params string[] labels) => new()
     {
-        Key = key, ItemKey = key, SourceId = source, ImageSha = "sha-" + key, Granularity = "image", OriginalTask = "CLS_2D",
+        Key = key, ItemKey = key, SourceId = source, ImageSha = "sha-" + key, Granularity = Granularity.Image, OriginalTask = "CLS_2D",
         GroupKey = key, Labels = labels, Task = "DD", Departments = ["PM"], Modality = "X-ray",
     };
 

@@ -5,6 +5,7 @@ using GmaiBench.Release;
 using GmaiBench.Tests.Questions;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Release;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GmaiBench.Pipeline;
 using GmaiBench.Release;
 using YamlDotNet.RepresentationModel;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Release;
 
@@ -12,7 +13,7 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
     {
         var project = corpus.NewProject("release");
         var build = project.Build();
-        var folder = ReleaseWriter.Write(build, "1.0.0");
+        var folder = ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0.0");
         Assert.Equal(Path.Combine(project.Root, "releases", "gmai-demo", "1.0.0"), folder);
         Assert.Empty(ReleaseVerifier.Verify(folder));
 
@@ -56,7 +57,7 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
     public void Verify_detects_a_flipped_byte_in_any_file_a_missing_file_and_a_wrong_count()
     {
         var project = corpus.NewProject("verify");
-        var folder = ReleaseWriter.Write(project.Build(), "1.0.0");
+        var folder = ReleaseWriter.Write(Workflows.ReleaseInputOf(project.Build()), "1.0.0");
         var manifest = ReleaseManifest.Read(folder);
         Assert.True(manifest.Files.Count >= 7);
         foreach (var file in manifest.Files)
@@ -98,8 +99,8 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
             var lines = File.ReadAllLines(b.PathOf(table));
             File.WriteAllLines(b.PathOf(table), lines.Take(1).Concat(lines.Skip(1).Reverse()));
         }
-        var ra = ReleaseWriter.Write(BuildRunner.Run(a.Config(), new BuildOptions { Jobs = 1 }), "1.0.0");
-        var rb = ReleaseWriter.Write(BuildRunner.Run(b.Config(), new BuildOptions { Jobs = 4 }), "1.0.0");
+        var ra = ReleaseWriter.Write(Workflows.ReleaseInputOf(BuildRunner.Run(a.Config(), new BuildOptions { Jobs = 1 })), "1.0.0");
+        var rb = ReleaseWriter.Write(Workflows.ReleaseInputOf(BuildRunner.Run(b.Config(), new BuildOptions { Jobs = 4 })), "1.0.0");
         var fa = ReleaseWriter.Checksums(ra);
         Assert.Equal(fa, ReleaseWriter.Checksums(rb));
         Assert.Equal(File.ReadAllBytes(Path.Combine(ra, ReleaseManifest.FileName)), File.ReadAllBytes(Path.Combine(rb, ReleaseManifest.FileName)));
@@ -114,15 +115,15 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
         var cut = full.IndexOf("  - id: demo-dermoscopy", StringComparison.Ordinal);
         var next = full.IndexOf("  - id: ", cut + 5, StringComparison.Ordinal);
         File.WriteAllText(sources, full[..cut] + full[next..]);
-        ReleaseWriter.Write(project.Build(), "1.0.0");
+        ReleaseWriter.Write(Workflows.ReleaseInputOf(project.Build()), "1.0.0");
 
         File.WriteAllText(sources, full);
         File.Delete(project.PathOf("demo/corpus/fundus/glaucoma/p200_OD.png"));
         var build = project.Build();
-        var minor = Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(build, "1.1.0"));
+        var minor = Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.1.0"));
         Assert.Contains("need a major version bump", minor.Message);
-        Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(build, "0.9.0"));
-        var folder = ReleaseWriter.Write(build, "2.0.0");
+        Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "0.9.0"));
+        var folder = ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "2.0.0");
         var log = File.ReadAllText(Path.Combine(folder, "CHANGELOG.md"));
         Assert.Contains("Against 1.0.0", log);
         Assert.Contains("Sources added: demo-dermoscopy", log);
@@ -137,19 +138,19 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
     {
         var project = corpus.NewProject("refuse");
         var build = project.Build();
-        var folder = ReleaseWriter.Write(build, "1.0.0");
+        var folder = ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0.0");
         var before = ReleaseWriter.Checksums(folder);
-        var e = Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(build, "1.0.0"));
+        var e = Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0.0"));
         Assert.Contains("already published", e.Message);
         Assert.Equal(before, ReleaseWriter.Checksums(folder));
-        Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(build, "1.0"));
+        Assert.Throws<ReleaseRefusedException>(() => ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0"));
 
         // Damage the object store so writing fails partway through the TEST split.
         var victim = build.Questions.Last(q => q.Split == "TEST").Case.ImageSha;
         File.WriteAllBytes(build.Objects.PathOf(victim), [1, 2, 3]);
-        Assert.Throws<InvalidDataException>(() => ReleaseWriter.Write(build, "1.0.1"));
-        Assert.False(Directory.Exists(ReleaseWriter.ReleaseFolder(build.Config.Settings, "1.0.1")));
-        Assert.Equal([new SemVer(1, 0, 0)], ReleaseWriter.Published(build.Config.Settings));
+        Assert.Throws<InvalidDataException>(() => ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0.1"));
+        Assert.False(Directory.Exists(ReleaseWriter.ReleaseFolder(build.Config.Settings.Release, build.Config.Settings.Name, "1.0.1")));
+        Assert.Equal([new SemVer(1, 0, 0)], ReleaseWriter.Published(build.Config.Settings.Release, build.Config.Settings.Name));
     }
 }
 
@@ -163,7 +164,7 @@ public class ReleaseShardingTests(DemoCorpusFixture corpus) : IClassFixture<Demo
         File.WriteAllText(pipeline, File.ReadAllText(pipeline)
             .Replace("shard_mb: 500", "shard_mb: 2").Replace("row_group_mb: 100", "row_group_mb: 0.5").Replace("tsv_part_mb: 1000", "tsv_part_mb: 3"));
         var build = project.Build();
-        var folder = ReleaseWriter.Write(build, "1.0.0");
+        var folder = ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0.0");
         Assert.Empty(ReleaseVerifier.Verify(folder));
         var shards = Directory.GetFiles(Path.Combine(folder, "data"), "test-*.parquet").Order().ToList();
         Assert.True(shards.Count > 1, $"{shards.Count} TEST shards");

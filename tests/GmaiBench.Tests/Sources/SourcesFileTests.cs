@@ -38,7 +38,7 @@ public class SourcesFileTests
         var s = Assert.Single(sources);
         Assert.Equal("good", s.Id);
         Assert.Equal(Path.Combine(Path.GetDirectoryName(path)!, "data"), s.Root);
-        Assert.Equal("image-folder", s.Layout);
+        Assert.Equal("image-folder", s.Layout.Name);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using GmaiBench.Configuration;
 using GmaiBench.Taxonomy;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Taxonomy;
 

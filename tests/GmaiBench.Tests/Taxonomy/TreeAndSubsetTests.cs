@@ -3,6 +3,8 @@ using GmaiBench.Catalog;
 using GmaiBench.Release;
 using GmaiBench.Taxonomy;
 using GmaiBench.Tests.Release;
+using GmaiBench.Model;
+using GmaiBench.Pipeline;
 
 namespace GmaiBench.Tests.Taxonomy;
 
@@ -23,14 +25,14 @@ public class TreeAndSubsetTests(DemoCorpusFixture corpus, SubsetFixture fx) : IC
         var project = corpus.NewProject("subset");
         var build = project.Build();
         var config = project.Config();
-        var (folder, report) = SubsetOutput.Write(config.Settings, config.Taxonomy, "department = Ophthalmology and granularity = 'image'", null);
+        var (folder, report) = Workflows.Subset(config, "department = Ophthalmology and granularity = 'image'", null);
 
         List<string> expected;
-        using (var db = CatalogDb.Open(build.CatalogPath))
+        using (var db = CatalogDb.Open(build.Work.CatalogPath))
             expected = db.Connection.Query<string>(
                 "SELECT q.key FROM questions q, json_each(q.departments) d WHERE d.value = 'O' AND q.granularity = 'image' ORDER BY q.idx").ToList();
         Assert.True(expected.Count > 30, $"{expected.Count} items");
-        Assert.Equal(build.Questions.Count(q => q.Case.Departments.Contains("O") && q.Case.Granularity == "image"), expected.Count);
+        Assert.Equal(build.Questions.Count(q => q.Case.Departments.Contains("O") && q.Case.Granularity == Granularity.Image), expected.Count);
         Assert.Equal(expected.Count, report.Items);
         Assert.Equal("department = Ophthalmology and granularity = 'image'", report.Expression);
         Assert.Contains("department = Ophthalmology", File.ReadAllText(Path.Combine(folder, "subset-report.json")));
@@ -61,14 +63,14 @@ public class TreeAndSubsetTests(DemoCorpusFixture corpus, SubsetFixture fx) : IC
     public void Expressions_combine_fields_with_and_or_not(string expression, string meaning)
     {
         var build = fx.Build;
-        Func<GmaiBench.Questions.Question, bool> expected = meaning switch
+        Func<GmaiBench.Model.Question, bool> expected = meaning switch
         {
             "dd-not-xray" => q => q.Case.Task == "DD" && q.Case.Modality != "X-ray",
             "fundus-or-derm" => q => q.Case.Modality is "Fundus Photography" or "Dermoscopy",
             "amd" => q => q.AnswerLabels.Contains("age-related-macular-degeneration") || q.AnswerLabels.Contains("pulmonary-nodule"),
             "fundus-derm-val" => q => q.Split == "VAL" && q.Case.SourceId is "demo-fundus" or "demo-dermoscopy",
-            "not-eye-image" => q => !q.Case.Departments.Contains("O") && q.Case.Granularity == "image",
-            _ => q => q.AnswerLabels.Contains("kidney") && q.Case.Granularity is "mask" or "contour",
+            "not-eye-image" => q => !q.Case.Departments.Contains("O") && q.Case.Granularity == Granularity.Image,
+            _ => q => q.AnswerLabels.Contains("kidney") && q.Case.Granularity is Granularity.Mask or Granularity.Contour,
         };
         var where = SubsetExpression.Parse(expression, fx.Project.Config().Taxonomy, ["demo-fundus", "demo-dermoscopy", "demo-chest-xray"]);
         var n = build.Questions.Count(where.Matches);

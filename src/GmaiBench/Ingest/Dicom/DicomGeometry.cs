@@ -1,6 +1,7 @@
 using System.Globalization;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
 
@@ -15,7 +16,7 @@ internal sealed record FrameHeader(PatientVector? Position, PlaneOrientation? Or
 /// </summary>
 internal sealed class DicomHeader
 {
-    private DicomHeader(string path, DicomFileLayout layout)
+    private DicomHeader(string path, DicomElementWalk layout)
     {
         Path = path;
         Name = System.IO.Path.GetFileName(path);
@@ -27,7 +28,7 @@ internal sealed class DicomHeader
     /// <summary>The file name, for messages.</summary>
     public string Name { get; }
 
-    public DicomFileLayout Layout { get; }
+    public DicomElementWalk Layout { get; }
 
     public string? PatientId { get; private set; }
     public string? StudyInstanceUid { get; private set; }
@@ -62,7 +63,7 @@ internal sealed class DicomHeader
     public long PixelBytes => (long)Rows * Columns * FrameCount * SamplesPerPixel * ((BitsAllocated + 7) / 8);
 
     /// <summary>Reads the header of <paramref name="path"/> (already walked into <paramref name="layout"/>) up to the pixel data.</summary>
-    public static DicomHeader Read(string path, DicomFileLayout layout)
+    public static DicomHeader Read(string path, DicomElementWalk layout)
     {
         var header = new DicomHeader(path, layout);
         GdcmRuntime.Guard(header.Name, DicomRejects.CorruptHeader, () =>

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
 
@@ -14,10 +15,10 @@ internal static class DicomPixels
     /// <summary>Transfer syntaxes GDCM 3.0 decodes (PS3.6 annex A); anything else (video, JPIP references) is refused up front.</summary>
     private static readonly HashSet<string> Decodable = new(StringComparer.Ordinal)
     {
-        DicomFileLayout.ImplicitVrLittleEndian,
-        DicomFileLayout.ExplicitVrLittleEndian,
-        DicomFileLayout.DeflatedExplicitVrLittleEndian,
-        DicomFileLayout.ExplicitVrBigEndian,
+        DicomElementWalk.ImplicitVrLittleEndian,
+        DicomElementWalk.ExplicitVrLittleEndian,
+        DicomElementWalk.DeflatedExplicitVrLittleEndian,
+        DicomElementWalk.ExplicitVrBigEndian,
         "1.2.840.10008.1.2.4.50", // JPEG baseline (process 1)
         "1.2.840.10008.1.2.4.51", // JPEG extended (processes 2 and 4)
         "1.2.840.10008.1.2.4.57", // JPEG lossless (process 14)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
 
@@ -157,7 +158,7 @@ public static class DicomReader
     /// </summary>
     private static DicomHeader ReadHeader(string path, DicomReadOptions options)
     {
-        var layout = DicomFileLayout.Read(path, options.MaxVoxelBytes + HeaderAllowance);
+        var layout = DicomElementWalk.Read(path, options.MaxVoxelBytes + HeaderAllowance);
         if (!layout.HasPixelData)
         {
             var name = Path.GetFileName(path);

@@ -1,3 +1,4 @@
+using GmaiBench.Model;
 namespace GmaiBench.Ingest.Dicom;
 
 /// <summary>The reasons a DICOM file or series is rejected with (<see cref="Raster.ItemRejectedException.Reason"/>).</summary>

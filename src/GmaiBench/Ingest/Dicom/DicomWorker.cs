@@ -3,6 +3,7 @@ using System.Text.Json;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
 

@@ -1,5 +1,6 @@
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Nifti;
 

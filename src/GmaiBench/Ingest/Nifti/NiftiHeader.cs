@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Nifti;
 

@@ -1,3 +1,4 @@
+using GmaiBench.Sources.Layouts;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
@@ -5,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Nifti;
 
@@ -16,9 +18,9 @@ namespace GmaiBench.Ingest.Nifti;
 /// </summary>
 public static class NiftiReader
 {
-    public static IReadOnlyList<string> SupportedExtensions { get; } = [".nii", ".nii.gz", ".hdr", ".hdr.gz", ".img", ".img.gz"];
+    public static IReadOnlyList<string> SupportedExtensions => NiftiFileNames.SupportedExtensions;
 
-    public static bool IsNiftiPath(string path) => Extension(path) is not null;
+    public static bool IsNiftiPath(string path) => NiftiFileNames.IsNiftiPath(path);
 
     /// <summary>The validated header alone (for a pair, the .hdr), without reading voxels.</summary>
     public static NiftiHeader ReadHeader(string path)
@@ -55,20 +57,11 @@ public static class NiftiReader
         catch (ArgumentException e) { throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, e.Message); }
     }
 
-    private static string? Extension(string path)
-    {
-        foreach (var ext in new[] { ".nii.gz", ".hdr.gz", ".img.gz", ".nii", ".hdr", ".img" })
-        {
-            if (path.EndsWith(ext, StringComparison.OrdinalIgnoreCase)) return ext;
-        }
-        return null;
-    }
-
     /// <summary>The header file and, for a pair, the data file (the .img or .img.gz next to a .hdr, or the reverse).</summary>
     private static (string Header, string? Data) Files(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var ext = Extension(path)
+        var ext = NiftiFileNames.Extension(path)
             ?? throw new ItemRejectedException(NiftiRejects.NotNifti, $"'{Path.GetFileName(path)}' has no NIfTI extension ({string.Join(", ", SupportedExtensions)})");
         if (ext is ".nii" or ".nii.gz") return (path, null);
         var stem = path[..^ext.Length];

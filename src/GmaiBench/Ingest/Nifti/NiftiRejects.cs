@@ -1,3 +1,4 @@
+using GmaiBench.Model;
 namespace GmaiBench.Ingest.Nifti;
 
 /// <summary>The reasons a NIfTI file is rejected with (<see cref="Raster.ItemRejectedException.Reason"/>).</summary>

@@ -1,6 +1,5 @@
 using GmaiBench.Imaging;
 using GmaiBench.Imaging.Intensity;
-using GmaiBench.Pipeline;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Png;
@@ -9,14 +8,9 @@ using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using ImageSharpConfiguration = SixLabors.ImageSharp.Configuration;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Raster;
-
-/// <summary>A decode or normalisation failure with a short machine-readable reason.</summary>
-public sealed class ItemRejectedException(string reason, string message) : Exception(message)
-{
-    public string Reason { get; } = reason;
-}
 
 /// <summary>A decoded, normalised image with the size and format of the file it came from; dispose it.</summary>
 public sealed record DecodedImage(Image<Rgb24> Image, int SourceWidth, int SourceHeight, string Format, int BitsPerPixel) : IDisposable

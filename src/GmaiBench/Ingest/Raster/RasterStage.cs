@@ -1,8 +1,5 @@
-using System.Text.Json;
-using GmaiBench.Catalog;
-using GmaiBench.Ingest.Layouts;
-using GmaiBench.Pipeline;
-using GmaiBench.Sources;
+using GmaiBench.Sources.Layouts;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Raster;
 
@@ -11,27 +8,27 @@ namespace GmaiBench.Ingest.Raster;
 /// Its fingerprint covers the file content, the image parameters and <see cref="CodeVersion"/>, so a rebuild
 /// with nothing changed decodes nothing and a label or template edit never re-decodes.
 /// </summary>
-public sealed class RasterStage(ImageSettings settings, ObjectStore store) : IItemStage
+public sealed class RasterStage(ImageSettings settings, IObjectStore store) : IItemStage
 {
-    public string Name => "raster";
+    public StageKind Kind => StageKind.Raster;
     /// <summary>Bump when the stage's output for the same input changes.</summary>
     public const string CodeVersion = "raster/6";
 
     public string Fingerprint(string contentHash) =>
-        Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(settings));
+        Fingerprints.Of(CodeVersion, contentHash, Fingerprints.Canonical(settings));
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
         using var image = RasterDecoder.DecodeImage(File.ReadAllBytes(item.FullPath), settings);
         var (phash, contrast) = GmaiBench.Imaging.PerceptualHash.Of(image.Image);
         var sha = store.Put(RasterDecoder.EncodePng(image.Image));
-        var row = new CaseRow
+        var row = new Case
         {
             Key = item.Key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = layout.Granularity, OriginalTask = layout.OriginalTask,
             ImageSha = sha, Width = image.Image.Width, Height = image.Image.Height,
             Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
-            RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = item.GroupKey,
+            RawLabels = item.RawLabels, GroupKey = item.GroupKey,
         };
-        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [row], []);
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [row], []);
     });
 }

@@ -1,18 +1,16 @@
 using System.Text.Json;
-using GmaiBench.Catalog;
 using GmaiBench.Imaging;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Regions;
 using GmaiBench.Ingest.Raster;
-using GmaiBench.Pipeline;
-using GmaiBench.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Regions;
 
 /// <summary>One thing to mark on an image: its raw label, its pixels and boxes on the image's grid, the granularities wanted, or why not.</summary>
-public sealed record RegionTarget(string Label, Region Region, IReadOnlyList<PixelBox> Boxes, string[] Granularities, (string Reason, string Message)? Problem);
+public sealed record RegionTarget(string Label, Region Region, IReadOnlyList<PixelBox> Boxes, Granularity[] Granularities, (string Reason, string Message)? Problem);
 
 /// <summary>
 /// Draws each target on a copy of the final image and stores one case per (target, granularity), with the unmarked
@@ -21,18 +19,18 @@ public sealed record RegionTarget(string Label, Region Region, IReadOnlyList<Pix
 public static class RegionCases
 {
     public static void Emit(SourceItem item, string originalTask, string keyPrefix, Image<Rgb24> canvas, IEnumerable<RegionTarget> targets,
-        PromptStyle style, RegionSettings regions, ObjectStore store, string stage, List<CaseRow> cases, List<Reject> rejects, string? plane = null)
+        PromptStyle style, RegionSettings regions, IObjectStore store, string stage, List<Case> cases, List<Reject> rejects, string? plane = null)
     {
-        var baseSha = store.Put(RasterDecoder.EncodePng(canvas));
+        var baseSha = store.Put(PngWriter.Encode(canvas));
         var (phash, contrast) = PerceptualHash.Of(canvas);
         var lineWidth = style.LineWidth(canvas.Width, canvas.Height);
         foreach (var t in targets)
         {
             foreach (var granularity in t.Granularities)
             {
-                var key = $"{keyPrefix}/{t.Label}/{granularity}";
+                var key = $"{keyPrefix}/{t.Label}/{granularity.Text()}";
                 if (t.Problem is not null) { rejects.Add(Reject.OfCase(key, item.SourceId, item.Key, stage, t.Problem.Value.Reason, t.Problem.Value.Message)); continue; }
-                if (granularity == "box" && t.Boxes.Count == 0)
+                if (granularity == Granularity.Box && t.Boxes.Count == 0)
                 {
                     rejects.Add(Reject.OfCase(key, item.SourceId, item.Key, stage, "target-too-small", $"no component of '{t.Label}' reaches the minimum area of {regions.MinArea} px for a box"));
                     continue;
@@ -40,17 +38,17 @@ public static class RegionCases
                 using var marked = canvas.Clone();
                 switch (granularity)
                 {
-                    case "box": VisualPrompt.Box(marked, t.Boxes, style); break;
-                    case "mask": VisualPrompt.Mask(marked, t.Region, style); break;
+                    case Granularity.Box: VisualPrompt.Box(marked, t.Boxes, style); break;
+                    case Granularity.Mask: VisualPrompt.Mask(marked, t.Region, style); break;
                     default: VisualPrompt.Contour(marked, t.Region, style); break;
                 }
-                var sha = store.Put(RasterDecoder.EncodePng(marked));
-                var record = new RegionRecord(t.Label, granularity, t.Region.Area, t.Boxes.Select(b => new[] { b.X0, b.Y0, b.X1, b.Y1 }).ToList(), baseSha, lineWidth) { Plane = plane };
-                cases.Add(new CaseRow
+                var sha = store.Put(PngWriter.Encode(marked));
+                var record = new RegionRecord(t.Label, granularity.Text(), t.Region.Area, t.Boxes.Select(b => new[] { b.X0, b.Y0, b.X1, b.Y1 }).ToList(), baseSha, lineWidth) { Plane = plane };
+                cases.Add(new Case
                 {
                     Key = key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = granularity, OriginalTask = originalTask,
                     ImageSha = sha, Width = marked.Width, Height = marked.Height, Region = JsonSerializer.Serialize(record),
-                    RawLabels = JsonSerializer.Serialize(new[] { t.Label }), GroupKey = item.GroupKey,
+                    RawLabels = [t.Label], GroupKey = item.GroupKey,
                     Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                 });
             }
@@ -64,7 +62,7 @@ public static class RegionCases
         var area = region.Area;
         if (area == 0) return null;
         var boxes = region.Components().Where(c => c.Area >= regions.MinArea).Select(c => c.Box).ToList();
-        string[] granularities = regions.DeriveBoxes ? ["mask", "contour", "box"] : ["mask", "contour"];
+        Granularity[] granularities = regions.DeriveBoxes ? [Granularity.Mask, Granularity.Contour, Granularity.Box] : [Granularity.Mask, Granularity.Contour];
         (string, string)? problem = area < regions.MinArea
             ? ("target-too-small", $"'{label}' covers {area} px {where}, below the minimum of {regions.MinArea}")
             : null;

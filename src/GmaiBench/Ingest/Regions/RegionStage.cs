@@ -1,14 +1,13 @@
 using System.Text.Json;
-using GmaiBench.Catalog;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Regions;
-using GmaiBench.Ingest.Annotations;
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Annotations;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Ingest.Raster;
-using GmaiBench.Pipeline;
 using GmaiBench.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Regions;
 
@@ -25,14 +24,14 @@ public sealed record RegionRecord(string Label, string Granularity, int Area, IR
 /// neighbour with the image's pixel-centre mapping), and only then draws: one box item per labelled box set,
 /// one mask and one contour item per segmentation target (and box items from its components if asked).
 /// </summary>
-public sealed class RegionStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store) : IItemStage
+public sealed class RegionStage(ImageSettings image, RegionSettings regions, PromptStyle style, IObjectStore store) : IItemStage
 {
     public const string CodeVersion = "region/6";
 
-    public string Name => "region";
+    public StageKind Kind => StageKind.Region;
 
     public string Fingerprint(string contentHash) =>
-        Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(image), PipelineSettings.Canonical(regions), PipelineSettings.Canonical(style));
+        Fingerprints.Of(CodeVersion, contentHash, Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style));
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
@@ -44,10 +43,10 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
             MaskAnnotation m => MaskTargets(m, decoded),
             _ => throw new ItemRejectedException("no-annotation", "a region source item carries no annotation"),
         };
-        var cases = new List<CaseRow>();
+        var cases = new List<Case>();
         var rejects = new List<Reject>();
-        RegionCases.Emit(item, layout.OriginalTask, item.Key, canvas, targets, style, regions, store, Name, cases, rejects);
-        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), cases, rejects);
+        RegionCases.Emit(item, layout.OriginalTask, item.Key, canvas, targets, style, regions, store, Kind.Text(), cases, rejects);
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), cases, rejects);
     });
 
     private List<RegionTarget> BoxTargets(BoxAnnotation annotation, DecodedImage decoded)
@@ -68,14 +67,14 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
                 : region.Area < regions.MinArea
                     ? ("target-too-small", $"'{group.Key}' covers {region.Area} px after resizing to {w}x{h}, below the minimum of {regions.MinArea}")
                     : null;
-            targets.Add(new RegionTarget(group.Key, region, boxes, ["box"], problem));
+            targets.Add(new RegionTarget(group.Key, region, boxes, [Granularity.Box], problem));
         }
         return targets;
     }
 
     private List<RegionTarget> MaskTargets(MaskAnnotation annotation, DecodedImage decoded)
     {
-        var map = LabelMapDecoder.Decode(File.ReadAllBytes(annotation.MaskPath), annotation, image);
+        var map = LabelImageDecoder.Decode(File.ReadAllBytes(annotation.MaskPath), annotation, image);
         if (map.Width != decoded.SourceWidth || map.Height != decoded.SourceHeight)
             throw new ItemRejectedException("mask-size-mismatch",
                 $"the label map {annotation.MaskRelative} is {map.Width}x{map.Height}, the image {decoded.SourceWidth}x{decoded.SourceHeight}; an overlay is never drawn misaligned");

@@ -1,15 +1,14 @@
 using System.Text.Json;
-using GmaiBench.Catalog;
 using GmaiBench.Imaging;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Dicom;
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Ingest.Regions;
-using GmaiBench.Pipeline;
 using GmaiBench.Sources;
+using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Volumes;
 
@@ -23,7 +22,7 @@ namespace GmaiBench.Ingest.Volumes;
 /// Finished volumes hand their voxel arrays to a pool shared by the stage's workers, so later volumes of a build
 /// write into memory already touched instead of faulting in a fresh 100 MB each.
 /// </summary>
-public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, ObjectStore store, IReadOnlyDictionary<string, string> modalityOf,
+public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, IObjectStore store, IReadOnlyDictionary<string, string> modalityOf,
     int parallelism = 1) : IItemStage
 {
     private readonly VoxelBufferPool _buffers = new();
@@ -34,10 +33,12 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
     public static readonly TimeSpan DecodeTimeout = TimeSpan.FromMinutes(2);
 
-    public string Name => "volume";
+    public StageKind Kind => StageKind.Volume;
+
+    private string Name => Kind.Text();
 
     public string Fingerprint(string contentHash) =>
-        Fingerprints.Of(CodeVersion, contentHash, PipelineSettings.Canonical(image), PipelineSettings.Canonical(regions), PipelineSettings.Canonical(style));
+        Fingerprints.Of(CodeVersion, contentHash, Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style));
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
@@ -89,7 +90,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         var perSlice = Concurrency.Map(planes.Count, parallelism, n =>
         {
             var (axis, slice) = planes[n];
-            var cases = new List<CaseRow>();
+            var cases = new List<Case>();
             var rejects = new List<Reject>();
             using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
             if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
@@ -106,7 +107,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         var allRejects = perSlice.SelectMany(s => s.rejects).ToList();
         if (allCases.Count == 0 && allRejects.Count == 0)
             throw new ItemRejectedException("empty-label-map", $"the label map {annotation.LabelRelative} holds none of the labels {string.Join(", ", annotation.Values.Keys)}");
-        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), allCases, allRejects);
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), allCases, allRejects);
     }
 
     /// <summary>The source's window, or with <c>window: file</c> the DICOM's own VOI window (the modality default when it has none).</summary>
@@ -152,16 +153,16 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             using var rendered = SliceRenderer.RenderImage(canonical, plane, window, sampling);
             if (dicom.InvertDisplay) Invert(rendered);
             var (phash, contrast) = PerceptualHash.Of(rendered);
-            return new CaseRow
+            return new Case
             {
                 Key = $"{item.Key}/{plane.Axis.ToString().ToLowerInvariant()}/{plane.Index:0000}", ItemKey = item.Key, SourceId = item.SourceId,
-                Granularity = "image", OriginalTask = originalTask, ImageSha = store.Put(RasterDecoder.EncodePng(rendered)),
+                Granularity = Granularity.Image, OriginalTask = originalTask, ImageSha = store.Put(PngWriter.Encode(rendered)),
                 Width = rendered.Width, Height = rendered.Height, Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
-                RawLabels = JsonSerializer.Serialize(item.RawLabels), GroupKey = group,
+                RawLabels = item.RawLabels, GroupKey = group,
             };
         });
         if (cases.Length == 0 && rejects.Count == 0) throw new ItemRejectedException("no-axes", "no slicing axis is configured");
-        return new ItemOutcome(StageResultRow.Ok(item.Key, fingerprint), [.. cases], rejects);
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases], rejects);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Numerics;
 using GmaiBench.Imaging.Intensity;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Questions;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Imaging.Volumes;
 

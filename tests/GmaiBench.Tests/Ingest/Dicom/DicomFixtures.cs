@@ -4,6 +4,7 @@ using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Tests.Imaging.Volumes;
 using GmaiBench.Tests.Ingest.Nifti;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Dicom;
 

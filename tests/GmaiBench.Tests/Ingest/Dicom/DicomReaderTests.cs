@@ -3,6 +3,7 @@ using System.Text;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Dicom;
 using GmaiBench.Tests.Imaging.Volumes;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Dicom;
 

@@ -1,6 +1,7 @@
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Dicom;
 

@@ -3,13 +3,16 @@ using GmaiBench.Catalog;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Dicom;
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Ingest.Volumes;
 using GmaiBench.Pipeline;
 using GmaiBench.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
+using GmaiBench.Ingest;
+using GmaiBench.Ingest.Regions;
 
 namespace GmaiBench.Tests.Ingest.Dicom;
 
@@ -18,7 +21,7 @@ public class DicomTableTests
 {
     private static SourceDefinition Source(string root, VolumeOptions volume) => new()
     {
-        Id = "src", Name = "S", License = "MIT", Layout = "dicom", Root = root, Modality = "CT", Task = "DD",
+        Id = "src", Name = "S", License = "MIT", Layout = LayoutRegistry.Find("dicom")!, Root = root, Modality = "CT", Task = "DD",
         Options = new DicomOptions("series", "", new Dictionary<int, string>(), volume)
         {
             Table = new LabelTableOptions("table.csv", "path", "finding", ";", null, "series"),
@@ -120,8 +123,8 @@ public class DicomTableTests
                       "src/series/s1/coronal/0001", "src/series/s1/coronal/0003", "src/series/s1/coronal/0005"], outcome.Cases.Select(c => c.Key));
         Assert.All(outcome.Cases, c =>
         {
-            Assert.Equal(("image", "CLS_3D"), (c.Granularity, c.OriginalTask));
-            Assert.Equal(["liver lesion"], JsonSerializer.Deserialize<string[]>(c.RawLabels)!);
+            Assert.Equal((Granularity.Image, "CLS_3D"), (c.Granularity, c.OriginalTask));
+            Assert.Equal(["liver lesion"], c.RawLabels);
             Assert.StartsWith("src/patient-", c.GroupKey);   // the Patient ID, hashed; never the ID itself
             Assert.DoesNotContain("P-1", c.GroupKey);
         });
@@ -148,7 +151,7 @@ public class DicomTableTests
 
         var outcome = stage.Run(items[1], new DicomLayout(), "fp");
         var only = Assert.Single(outcome.Cases);
-        Assert.Equal(("src/series/s2/slice-0003.dcm/axial/0000", "image", "CLS_2D"), (only.Key, only.Granularity, only.OriginalTask));
+        Assert.Equal(("src/series/s2/slice-0003.dcm/axial/0000", Granularity.Image, "CLS_2D"), (only.Key, only.Granularity, only.OriginalTask));
         var reject = Assert.Single(outcome.CaseRejects);
         Assert.Equal(("degenerate-plane", "series/s2/slice-0003.dcm"), (reject.Reason, reject.Path));
         Assert.Contains("sagittal slices would be 6x1 pixels", reject.Message);

@@ -1,4 +1,5 @@
 using GmaiBench.Ingest.Dicom;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Dicom;
 
@@ -28,7 +29,7 @@ public class DicomWorkerTests
         var dir = TestData.TempDir("worker-reject");
         var fake = Path.Combine(dir, "x.dcm");
         File.WriteAllText(fake, "not a DICOM file\n");
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries([fake], TimeSpan.FromMinutes(1)));
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries([fake], TimeSpan.FromMinutes(1)));
         Assert.Equal("not-dicom", e.Reason);
     }
 }
@@ -48,7 +49,7 @@ public class DicomWorkerFailureTests
     [Fact]
     public void A_decoder_killed_by_a_signal_is_a_decoder_crashed_reject_quoting_its_last_words()
     {
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
             "/bin/sh", ["-c", "echo 'jpeg-ls: corrupt run length' >&2; kill -ABRT $$", "decoder"]));
         Assert.Equal("decoder-crashed", e.Reason);
         Assert.Contains("exit code 134", e.Message);   // 128 + SIGABRT
@@ -58,7 +59,7 @@ public class DicomWorkerFailureTests
     [Fact]
     public void A_decoder_exiting_without_an_answer_is_a_decoder_crashed_reject()
     {
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
             "/bin/sh", ["-c", "exit 1", "decoder"]));
         Assert.Equal("decoder-crashed", e.Reason);
         Assert.Contains("exit code 1", e.Message);
@@ -69,7 +70,7 @@ public class DicomWorkerFailureTests
     {
         var marker = Path.Combine(TestData.TempDir("worker-hang"), "still-running");
         // The child sleeps, then would leave a marker: the marker must never appear, because the child was killed.
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromSeconds(1),
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromSeconds(1),
             "/bin/sh", ["-c", $"sleep 3; touch '{marker}'", "decoder"]));
         Assert.Equal("decoder-timeout", e.Reason);
         Assert.Contains("longer than 1 s", e.Message);
@@ -83,7 +84,7 @@ public class DicomWorkerFailureTests
     [InlineData("printf '{}' > \"$2/meta.json\"; exit 0")]      // "done", without the volume
     public void A_decoder_that_answers_badly_is_a_decoder_failed_reject(string script)
     {
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
             "/bin/sh", ["-c", script, "decoder"]));
         Assert.Equal("decoder-failed", e.Reason);
     }
@@ -91,7 +92,7 @@ public class DicomWorkerFailureTests
     [Fact]
     public void A_decoder_that_cannot_start_is_a_decoder_failed_reject_naming_it()
     {
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
             "/nonexistent/gmai-decoder", []));
         Assert.Equal("decoder-failed", e.Reason);
         Assert.Contains("/nonexistent/gmai-decoder", e.Message);

@@ -1,4 +1,5 @@
 using GmaiBench.Ingest.Dicom;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Dicom;
 

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Nifti;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Nifti;
 
@@ -233,7 +234,7 @@ public class NiftiReaderTests
 
     internal static string Reject(Action read)
     {
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(read);
+        var e = Assert.Throws<ItemRejectedException>(read);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         return e.Reason;
     }

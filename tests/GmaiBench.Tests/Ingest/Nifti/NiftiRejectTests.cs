@@ -3,6 +3,7 @@ using GmaiBench.Ingest.Nifti;
 using GmaiBench.Questions;
 using GmaiBench.Tests.Imaging.Volumes;
 using static GmaiBench.Tests.Ingest.Nifti.NiftiReaderTests;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Nifti;
 
@@ -71,7 +72,7 @@ public class NiftiRejectTests
             }
         });
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => NiftiReader.Read(path));
+        var e = Assert.Throws<ItemRejectedException>(() => NiftiReader.Read(path));
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(NiftiRejects.VolumeTooLarge, e.Reason);
         Assert.Contains("over the limit", e.Message);
@@ -93,7 +94,7 @@ public class NiftiRejectTests
     {
         var path = Fixture("magic" + container);
         NiftiFixtures.EditHeader(path, b => "n+3\0"u8.CopyTo(b.AsSpan(344)));
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => NiftiReader.Read(path));
+        var e = Assert.Throws<ItemRejectedException>(() => NiftiReader.Read(path));
         Assert.Equal(NiftiRejects.NotNifti, e.Reason);
         Assert.Contains("bad NIfTI-1 magic 'n+3\\x00'", e.Message);
     }
@@ -103,7 +104,7 @@ public class NiftiRejectTests
     {
         var path = Fixture("dim0.nii.gz");
         NiftiFixtures.EditHeader(path, b => NiftiFixtures.Int16(b, 40, 9));
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => NiftiReader.Read(path));
+        var e = Assert.Throws<ItemRejectedException>(() => NiftiReader.Read(path));
         Assert.Equal(NiftiRejects.CorruptHeader, e.Reason);
         Assert.Contains("dim[0] is 9, must be 1..7", e.Message);
     }
@@ -139,7 +140,7 @@ public class NiftiRejectTests
     {
         var path = Fixture("rgb.nii");
         NiftiFixtures.EditHeader(path, b => NiftiFixtures.Int16(b, 70, 128));
-        var e = Assert.Throws<GmaiBench.Ingest.Raster.ItemRejectedException>(() => NiftiReader.Read(path));
+        var e = Assert.Throws<ItemRejectedException>(() => NiftiReader.Read(path));
         Assert.StartsWith("datatype rgb24 (128) is not supported; supported: uint8 (2), int8 (256), int16 (4)", e.Message);
     }
 

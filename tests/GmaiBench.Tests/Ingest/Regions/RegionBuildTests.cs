@@ -1,3 +1,4 @@
+using GmaiBench.Tests.Audit;
 using GmaiBench.Curation;
 using GmaiBench.Pipeline;
 using GmaiBench.Questions;
@@ -7,6 +8,7 @@ using GmaiBench.Tests.Questions;
 using GmaiBench.Tests.Release;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Model;
 
 namespace GmaiBench.Tests.Ingest.Regions;
 
@@ -28,7 +30,7 @@ public class RegionBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
     [Fact]
     public void Every_region_item_is_marked_exactly_where_its_source_annotation_says()
     {
-        var regionItems = fx.Build.Questions.Count(q => q.Case.Granularity != "image");
+        var regionItems = fx.Build.Questions.Count(q => q.Case.Granularity != Granularity.Image);
         Assert.True(regionItems > 150, $"{regionItems} region items");
         Assert.Empty(RegionAudit.Check(fx.Project.Config(), fx.Build.Questions, fx.Build.Objects));
     }
@@ -36,7 +38,7 @@ public class RegionBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
     [Fact]
     public void The_audit_notices_a_mark_that_moved()
     {
-        var q = fx.Build.Questions.First(x => x.Case.Granularity == "contour");
+        var q = fx.Build.Questions.First(x => x.Case.Granularity == Granularity.Contour);
         var copy = Path.Combine(TestData.TempDir("audit"), "objects");
         TestData.CopyDirectory(fx.Build.Objects.Root, copy);
         var store = new GmaiBench.Catalog.ObjectStore(copy);
@@ -54,17 +56,17 @@ public class RegionBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
     [Fact]
     public void The_demo_emits_all_four_granularities_in_tsv_and_parquet()
     {
-        var dir = BuildOutput.Write(fx.Build);
+        var dir = Workflows.WriteBuildOutputs(fx.Build);
         var rows = TsvFormat.Parse(File.ReadAllText(Path.Combine(dir, "GmaiDemo.tsv")));
         var col = Array.IndexOf(rows[0], "perceptual granularity");
         Assert.Equal(["box", "contour", "image", "mask"], rows.Skip(1).Select(r => r[col]).Distinct().Order());
         var parquet = ParquetCheck.Read(Path.Combine(dir, "GmaiDemo.parquet"));
         Assert.Equal(fx.Build.Questions.Count, parquet.Rows);
         // Each segmentation target gives one mask and one contour item.
-        Assert.Equal(fx.Build.Questions.Count(q => q.Case.Granularity == "mask"), fx.Build.Questions.Count(q => q.Case.Granularity == "contour"));
-        Assert.Contains(fx.Build.Questions, q => q.Case.Granularity == "box" && q.Text.Contains("red box"));
-        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity == "contour"), q => Assert.Matches("outline|contour", q.Text));
-        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity == "mask"), q => Assert.Contains("mask", q.Text));
+        Assert.Equal(fx.Build.Questions.Count(q => q.Case.Granularity == Granularity.Mask), fx.Build.Questions.Count(q => q.Case.Granularity == Granularity.Contour));
+        Assert.Contains(fx.Build.Questions, q => q.Case.Granularity == Granularity.Box && q.Text.Contains("red box"));
+        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity == Granularity.Contour), q => Assert.Matches("outline|contour", q.Text));
+        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity == Granularity.Mask), q => Assert.Contains("mask", q.Text));
     }
 
     [Fact]
@@ -76,12 +78,12 @@ public class RegionBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
             foreach (var option in q.OptionLabels.Where(o => !q.AnswerLabels.Contains(o)))
             {
                 Assert.All(q.AnswerLabels, a => Assert.False(t.Related(a, option), $"{q.Key}: '{option}' is related to '{a}'"));
-                if (q.Case.Granularity != "image")
+                if (q.Case.Granularity != Granularity.Image)
                     Assert.All(q.AnswerLabels, a => Assert.Equal(t.Label(a)!.Region, t.Label(option)!.Region));
             }
             Assert.Equal(q.Options.Count, q.Options.Select(LabelNormaliser.Fold).Distinct().Count());
         }
-        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity != "image"), q => Assert.Contains("region pool", q.Pool));
+        Assert.All(fx.Build.Questions.Where(q => q.Case.Granularity != Granularity.Image), q => Assert.Contains("region pool", q.Pool));
     }
 
     [Fact]
@@ -103,7 +105,7 @@ public class RegionDistractorTests
 {
     private static readonly LabelTaxonomy Taxonomy = LabelTaxonomy.Load(TestData.Taxonomy);
 
-    private static TaggedCase Region(string key, string label, string granularity = "mask") =>
+    private static TaggedCase Region(string key, string label, Granularity granularity = Granularity.Mask) =>
         QuestionTests.Case(key, "s" + key, label) with { Granularity = granularity, Modality = "CT", Task = "OR-A" };
 
     [Fact]
@@ -113,16 +115,16 @@ public class RegionDistractorTests
         {
             Region("1", "liver"), Region("2", "liver-tumor"), Region("3", "kidney"), Region("4", "spleen"), Region("5", "lung"), Region("6", "heart"),
         };
-        var (drafts, rejects) = QuestionDrafter.Draft(cases, Taxonomy, new QuestionSettings(), 3, DistractorScope.SameRegion);
+        var (drafts, rejects) = QuestionDrafter.Draft(cases, Taxonomy, new QuestionSettings(), 3);
         var liver = drafts.Single(d => d.Key == "1");
         Assert.Equal(["kidney", "spleen"], liver.Distractors.Order());      // not its child liver-tumor, not thoracic lung or heart
         Assert.Contains("same body region", liver.Pool);
         Assert.Equal(["heart"], drafts.Single(d => d.Key == "5").Distractors);   // lung: only the other thoracic label
         Assert.Empty(rejects);
-        var (alone, lonely) = QuestionDrafter.Draft([Region("7", "lung"), Region("8", "liver")], Taxonomy, new QuestionSettings(), 3, DistractorScope.SameRegion);
+        var (alone, lonely) = QuestionDrafter.Draft([Region("7", "lung"), Region("8", "liver")], Taxonomy, new QuestionSettings(), 3);
         Assert.Empty(alone);
         Assert.Contains(lonely, r => r.Key == "7" && r.Reason == "too-few-options" && r.Message.Contains("region pool CT/OR-A/mask"));
-        var (any, _) = QuestionDrafter.Draft(cases, Taxonomy, new QuestionSettings(), 3, DistractorScope.Any);
+        var (any, _) = QuestionDrafter.Draft(cases, Taxonomy, new QuestionSettings { Distractors = DistractorScope.Any }, 3);
         Assert.Equal(["heart", "kidney", "lung", "spleen"], any.Single(d => d.Key == "1").Distractors.Order());
     }
 
@@ -134,7 +136,7 @@ public class RegionDistractorTests
         File.AppendAllText(pipeline, "regions:\n  derive_boxes: true\n");
         var build = project.Build();
         var ct = build.Questions.Where(q => q.Case.SourceId == "demo-abdomen-ct-2d").ToList();
-        Assert.Equal(ct.Count(q => q.Case.Granularity == "mask"), ct.Count(q => q.Case.Granularity == "box"));
+        Assert.Equal(ct.Count(q => q.Case.Granularity == Granularity.Mask), ct.Count(q => q.Case.Granularity == Granularity.Box));
         Assert.Empty(RegionAudit.Check(project.Config(), build.Questions, build.Objects));
     }
 }
@@ -169,7 +171,7 @@ public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
         var keys = fx.Build.Questions.Where(q => q.Case.ItemKey.EndsWith("ct_001_0000.nii.gz")).Select(q => q.Case.Key).ToList();
         Assert.NotEmpty(keys);
         var config = fx.Project.Config();
-        Assert.Empty(GmaiBench.Curation.RegionAudit.Check(config, fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList(), fx.Build.Objects));
+        Assert.Empty(RegionAudit.Check(config, fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList(), fx.Build.Objects));
     }
 }
 
@@ -181,7 +183,7 @@ public class DicomBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildF
         var cases = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-dicom-findings").Select(q => q.Case).ToList();
         // 10 series rows (middle of 24 axial slices) and 2 single-file rows; the row naming a missing series is rejected.
         Assert.Equal(12, cases.Count);
-        Assert.All(cases, c => Assert.Equal("image", c.Granularity));
+        Assert.All(cases, c => Assert.Equal(Granularity.Image, c.Granularity));
         Assert.Equal(10, cases.Count(c => c.OriginalTask == "CLS_3D" && c.Key.EndsWith("/axial/0012", StringComparison.Ordinal)));
         Assert.Equal(2, cases.Count(c => c.OriginalTask == "CLS_2D" && c.Key.EndsWith(".dcm/axial/0000", StringComparison.Ordinal)));
         // Raw labels went through the taxonomy's synonyms.
@@ -209,6 +211,6 @@ public class DicomBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildF
         Assert.Equal("series/dcm_dup", dup.Path);
         Assert.DoesNotContain(fx.Project.Root, dup.Message);
         Assert.Single(rejects, r => r.Reason == "not-dicom" && r.Path == "series/dcm_fake");
-        Assert.Empty(GmaiBench.Curation.RegionAudit.Check(fx.Project.Config(), dicom, fx.Build.Objects));
+        Assert.Empty(RegionAudit.Check(fx.Project.Config(), dicom, fx.Build.Objects));
     }
 }

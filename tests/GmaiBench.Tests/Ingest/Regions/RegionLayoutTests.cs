@@ -1,12 +1,14 @@
+using GmaiBench.Model;
 using GmaiBench.Imaging.Regions;
-using GmaiBench.Ingest.Annotations;
-using GmaiBench.Ingest.Layouts;
+using GmaiBench.Sources.Annotations;
+using GmaiBench.Sources.Layouts;
 using GmaiBench.Ingest.Regions;
 using GmaiBench.Pipeline;
 using GmaiBench.Sources;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using GmaiBench.Ingest;
 
 namespace GmaiBench.Tests.Ingest.Regions;
 
@@ -14,7 +16,7 @@ public class RegionLayoutTests
 {
     private static SourceDefinition Source(string root, string layout, LayoutOptions options) => new()
     {
-        Id = "src", Name = "S", License = "MIT", Layout = layout, Root = root, Modality = "CT", Task = "DD", Options = options,
+        Id = "src", Name = "S", License = "MIT", Layout = LayoutRegistry.Find(layout)!, Root = root, Modality = "CT", Task = "DD", Options = options,
     };
 
     private static void Image(string path, int w = 40, int h = 30)
@@ -84,6 +86,20 @@ public class RegionLayoutTests
     }
 
     [Fact]
+    public void Csv_boxes_with_a_group_column_names_patient_groups()
+    {
+        // Regression: the build warned "names no patient group" for csv-boxes sources whose table has a group column.
+        var root = TestData.TempDir("csvboxes-groups");
+        var with = new CsvBoxesOptions("boxes.csv", "file", "label", BoxFormat.Xywh, BoxCoordinates.PixelIndex, "img", "patient");
+        var without = with with { GroupColumn = null };
+        ISourceLayout layout = new CsvBoxesLayout();
+        Assert.True(layout.NamesPatientGroups(Source(root, "csv-boxes", with)));
+        Assert.False(layout.NamesPatientGroups(Source(root, "csv-boxes", without)));
+        Assert.True(((ISourceLayout)new ImageFolderLayout()).NamesPatientGroups(Source(root, "image-folder", new ImageFolderOptions([".png"])) with { GroupPattern = "^(?<group>[^_]+)_" }));
+        Assert.True(new DicomLayout().NamesPatientGroups(Source(root, "dicom", without)));
+    }
+
+    [Fact]
     public void Csv_boxes_group_rows_by_image()
     {
         var root = TestData.TempDir("csvboxes");
@@ -105,31 +121,31 @@ public class RegionLayoutTests
         // Grey values.
         using (var g = new Image<L8>(4, 1)) { g[1, 0] = new L8(1); g[2, 0] = new L8(2); g[3, 0] = new L8(7); g.SaveAsPng(Path.Combine(dir, "g.png")); }
         var values = new Dictionary<int, string> { [1] = "liver", [2] = "spleen" };
-        var m = LabelMapDecoder.Decode(File.ReadAllBytes(Path.Combine(dir, "g.png")), new MaskAnnotation("", "g.png", values, new Dictionary<string, string>()), settings);
+        var m = LabelImageDecoder.Decode(File.ReadAllBytes(Path.Combine(dir, "g.png")), new MaskAnnotation("", "g.png", values, new Dictionary<string, string>()), settings);
         Assert.Equal([0, 1, 2, 0], m.Codes);
         Assert.Equal(["liver", "spleen"], m.Labels);
         // Colours.
         using (var c = new Image<Rgb24>(3, 1)) { c[0, 0] = new Rgb24(255, 0, 0); c[1, 0] = new Rgb24(0, 0, 255); c.SaveAsPng(Path.Combine(dir, "c.png")); }
         var colours = new Dictionary<string, string> { ["#ff0000"] = "liver", ["#0000ff"] = "kidney" };
-        m = LabelMapDecoder.Decode(File.ReadAllBytes(Path.Combine(dir, "c.png")), new MaskAnnotation("", "c.png", new Dictionary<int, string>(), colours), settings);
+        m = LabelImageDecoder.Decode(File.ReadAllBytes(Path.Combine(dir, "c.png")), new MaskAnnotation("", "c.png", new Dictionary<int, string>(), colours), settings);
         Assert.Equal(["kidney", "liver"], m.Labels);
         Assert.Equal([2, 1, 0], m.Codes);
         // Palette index: colours chosen so that index and grey level disagree.
         using (var p = new Image<Rgb24>(3, 1)) { p[0, 0] = new Rgb24(0, 0, 0); p[1, 0] = new Rgb24(200, 10, 10); p[2, 0] = new Rgb24(10, 200, 10); p.Save(Path.Combine(dir, "p.png"), new PngEncoder { ColorType = PngColorType.Palette }); }
         var bytes = File.ReadAllBytes(Path.Combine(dir, "p.png"));
-        var palette = LabelMapDecoder.Palette(bytes)!;
+        var palette = LabelImageDecoder.Palette(bytes)!;
         var red = palette.IndexOf(new Rgb24(200, 10, 10));
         var green = palette.IndexOf(new Rgb24(10, 200, 10));
-        m = LabelMapDecoder.Decode(bytes, new MaskAnnotation("", "p.png", new Dictionary<int, string> { [red] = "liver", [green] = "spleen" }, new Dictionary<string, string>()), settings);
+        m = LabelImageDecoder.Decode(bytes, new MaskAnnotation("", "p.png", new Dictionary<int, string> { [red] = "liver", [green] = "spleen" }, new Dictionary<string, string>()), settings);
         Assert.Equal([0, 1, 2], m.Codes.Select(x => x == 0 ? 0 : m.Labels[x - 1] == "liver" ? 1 : 2));
     }
 
     [Fact]
     public void Nearest_resize_of_a_label_map_never_invents_values()
     {
-        var m = new LabelMap(4, 2, [1, 1, 2, 2, 1, 1, 2, 2], ["a", "b"]).Resize(2, 1);
+        var m = new LabelImage(4, 2, [1, 1, 2, 2, 1, 1, 2, 2], ["a", "b"]).Resize(2, 1);
         Assert.Equal([1, 2], m.Codes);
-        var up = new LabelMap(2, 1, [1, 2], ["a", "b"]).Resize(5, 1);
+        var up = new LabelImage(2, 1, [1, 2], ["a", "b"]).Resize(5, 1);
         Assert.Equal([1, 1, 2, 2, 2], up.Codes);
     }
 }
@@ -142,13 +158,13 @@ public class RegionTargetTests
         var labels = new int[10 * 10];
         labels[11] = labels[12] = labels[21] = 3;               // 3 pixels of label 3
         for (var i = 50; i < 80; i++) labels[i] = 5;            // 30 pixels of label 5
-        var settings = new GmaiBench.Pipeline.RegionSettings { MinArea = 16 };
+        var settings = new GmaiBench.Ingest.Regions.RegionSettings { MinArea = 16 };
         var small = GmaiBench.Ingest.Regions.RegionCases.FromLabels(labels, 10, 10, 3, "nodule", settings, "on slice 4");
         Assert.Equal("target-too-small", small!.Problem!.Value.Reason);
         Assert.Contains("3 px on slice 4", small.Problem.Value.Message);
         var big = GmaiBench.Ingest.Regions.RegionCases.FromLabels(labels, 10, 10, 5, "liver", settings, "on slice 4");
         Assert.Null(big!.Problem);
-        Assert.Equal(["mask", "contour"], big.Granularities);
+        Assert.Equal([Granularity.Mask, Granularity.Contour], big.Granularities);
         Assert.Null(GmaiBench.Ingest.Regions.RegionCases.FromLabels(labels, 10, 10, 9, "spleen", settings, ""));
     }
 }

@@ -1,0 +1,99 @@
+using GmaiBench.Catalog;
+using GmaiBench.Ingest;
+using GmaiBench.Ingest.Dicom;
+using GmaiBench.Model;
+using GmaiBench.Questions;
+using GmaiBench.Release;
+using GmaiBench.Taxonomy;
+
+namespace GmaiBench.Pipeline;
+
+/// <summary>
+/// One library entry per <c>gmai</c> verb: the CLI parses and displays, these compose the stages. Anything a verb does
+/// is reachable from a test through here.
+/// </summary>
+public static class Workflows
+{
+    /// <summary><c>gmai build</c>: runs the build and writes <c>&lt;output&gt;/&lt;name&gt;/</c>.</summary>
+    public static (BuildResult Result, string Folder) Build(ProjectConfig config, BuildOptions options)
+    {
+        var result = BuildRunner.Run(config, options);
+        return (result, WriteBuildOutputs(result));
+    }
+
+    /// <summary>Writes a build's folder (TSV, Parquet, reports, rejects, contact sheet) through the registered writers.</summary>
+    public static string WriteBuildOutputs(BuildResult result)
+    {
+        var settings = result.Config.Settings;
+        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report };
+        return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name));
+    }
+
+    /// <summary><c>gmai release</c>: builds, writes the build folder, then the release folder; returns the release's manifest.</summary>
+    public static (string Folder, ReleaseManifest Manifest) Release(ProjectConfig config, BuildOptions options, string version)
+    {
+        var (result, _) = Build(config, options);
+        var folder = ReleaseWriter.Write(ReleaseInputOf(result), version);
+        return (folder, ReleaseManifest.Read(folder));
+    }
+
+    /// <summary>What the release writer needs of a build.</summary>
+    public static ReleaseInput ReleaseInputOf(BuildResult result)
+    {
+        var s = result.Config.Settings;
+        return new ReleaseInput
+        {
+            Name = s.Name, DisplayName = s.DisplayName, Seed = s.Seed, Release = s.Release, Image = s.Image,
+            QuestionSettings = s.Questions, Curation = s.Curation, Questions = result.Questions, Report = result.Report,
+            Sources = result.Config.Sources.Select(x => new SourceCredit(x.Id, x.Name, x.License, x.Citation, x.Homepage)).ToList(),
+            Objects = result.Objects,
+        };
+    }
+
+    /// <summary>The questions of the last build, as it emitted them (index order); an error when there was none.</summary>
+    public static IReadOnlyList<Question> LastBuild(PipelineSettings settings)
+    {
+        var work = new WorkArea(settings.WorkDir);
+        if (!work.HasCatalog) throw new InvalidOperationException($"no build found ({work.CatalogPath} does not exist); run gmai build first");
+        using var db = work.OpenCatalog();
+        var questions = new CatalogStore(db).Questions();
+        if (questions.Count == 0) throw new InvalidOperationException("the last build emitted no items; run gmai build first");
+        return questions;
+    }
+
+    /// <summary>
+    /// <c>gmai subset</c>: cuts a custom evaluation set from the last build by a <see cref="SubsetExpression"/> and writes it
+    /// in the same formats as a build, indices kept.
+    /// </summary>
+    public static (string Folder, SubsetReport Report) Subset(ProjectConfig config, string expression, string? folder)
+    {
+        var settings = config.Settings;
+        var all = LastBuild(settings);
+        var where = SubsetExpression.Parse(expression, config.Taxonomy, all.Select(q => q.Case.SourceId).Distinct().ToList());
+        var selected = all.Where(where.Matches).ToList();
+        var report = new SubsetReport(expression, settings.Name, selected.Count, all.Count,
+            QuestionStats.Splits(selected), QuestionStats.Distributions(selected), []);
+        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report };
+        var written = BuildOutput.Write(OutputWriters.Subset, context, folder ?? Path.Combine(settings.OutputDir, settings.Name + "-subset"));
+        return (written, report with { Outputs = OutputWriters.FilesOf(OutputWriters.Subset, context) });
+    }
+
+    /// <summary><c>gmai tree</c>: the lexical tree with the last build's item counts.</summary>
+    public static IReadOnlyList<TreeNode> Tree(ProjectConfig config) => LexicalTree.Build(LastBuild(config.Settings), config.Taxonomy);
+
+    /// <summary><c>gmai labels</c>: every raw label of every source with its mapping, from discovery alone.</summary>
+    public static List<RawLabelRow> Labels(ProjectConfig config) => LabelInventory.Build(config);
+
+    /// <summary><c>gmai verify</c>: the problems found in a release folder (none means sound).</summary>
+    public static List<string> Verify(string folder) => ReleaseVerifier.Verify(folder);
+
+    /// <summary><c>gmai inspect</c>: what the pipeline sees in a file or folder, with previews.</summary>
+    public static List<Inspection> Inspect(string path, string? labels, string previewDir, PipelineSettings settings, string? window, string axis) =>
+        Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
+
+    /// <summary>The hidden <c>gmai decode-dicom</c> verb: the isolated child that decodes one DICOM series.</summary>
+    public static int DecodeDicom(string request, string outDir) => DicomWorker.Run(request, outDir);
+
+    /// <summary>The hidden verb's name, as the parent process calls it.</summary>
+    public static string DecodeDicomVerb => DicomWorker.Verb;
+}

@@ -1,0 +1,43 @@
+using GmaiBench.Configuration;
+using GmaiBench.Curation;
+using GmaiBench.Taxonomy;
+using GmaiBench.Model;
+
+namespace GmaiBench.Release;
+
+/// <summary>Per-source accounting: every discovered input ends emitted or rejected.</summary>
+public sealed record SourceSummary(string Id, string Layout, int Discovered, int Emitted, int Rejected, int Questions, int Ignored);
+
+/// <summary>
+/// The build report: inputs discovered, items emitted, rejects grouped by reason with every rejected file,
+/// pixel work done and reused, duplicate clusters, distributions. <see cref="Unaccounted"/> must be 0.
+/// </summary>
+public sealed record BuildReport
+{
+    public required string Name { get; init; }
+    public required string ToolVersion { get; init; }
+    public required IReadOnlyDictionary<string, string> Fingerprints { get; init; }
+    public required IReadOnlyList<ConfigIssue> ConfigIssues { get; init; }
+    public required IReadOnlyList<string> RejectedSources { get; init; }
+    public required IReadOnlyList<SourceSummary> Sources { get; init; }
+    public int InputsDiscovered { get; init; }
+    public int ItemsEmitted { get; init; }
+    public int InputsRejected { get; init; }
+    /// <summary>Inputs neither emitted nor rejected: a defect if ever non-zero.</summary>
+    public int Unaccounted { get; init; }
+    public int IgnoredFiles { get; init; }
+    /// <summary>Items whose pixels were decoded in this run.</summary>
+    public int Decoded { get; init; }
+    /// <summary>Items whose earlier result (same fingerprint) was reused without decoding.</summary>
+    public int Reused { get; init; }
+    public int Questions { get; init; }
+    public IReadOnlyDictionary<string, int> Splits { get; init; } = new Dictionary<string, int>();
+    public required IReadOnlyDictionary<string, int> RejectsByReason { get; init; }
+    public required IReadOnlyList<Reject> Rejects { get; init; }
+    public IReadOnlyList<DuplicateCluster> DuplicateClusters { get; init; } = [];
+    public IReadOnlyList<UnmappedLabel> UnmappedLabels { get; init; } = [];
+    public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Distributions { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    public ShortcutAudit Audit { get; init; } = new();
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace GmaiBench.Release;
+
+/// <summary><c>build-report.json</c>: the build report as data.</summary>
+public sealed class BuildReportJsonOutput : IOutputWriter
+{
+    public const string FileName = "build-report.json";
+
+    public IReadOnlyList<string> Files(OutputContext context) => [FileName];
+
+    public void Write(OutputContext context, string folder) =>
+        File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(context.BuildReport, BuildOutput.Json) + "\n", TsvFormat.Utf8);
+}
+
+/// <summary><c>build-report.md</c>: the build report for people.</summary>
+public sealed class BuildReportMarkdownOutput : IOutputWriter
+{
+    public const string FileName = "build-report.md";
+
+    public IReadOnlyList<string> Files(OutputContext context) => [FileName];
+
+    public void Write(OutputContext context, string folder) =>
+        File.WriteAllText(Path.Combine(folder, FileName), Markdown(context.BuildReport), TsvFormat.Utf8);
+
+    public static string Markdown(BuildReport r)
+    {
+        var sb = new StringBuilder();
+        var ci = CultureInfo.InvariantCulture;
+        sb.Append(ci, $"# Build report: {r.Name}\n\n");
+        sb.Append(ci, $"- Inputs discovered: {r.InputsDiscovered}\n- Items emitted: {r.ItemsEmitted}\n- Inputs rejected: {r.InputsRejected}\n");
+        sb.Append(ci, $"- Unaccounted inputs: {r.Unaccounted}\n- Files ignored (not images of a supported type): {r.IgnoredFiles}\n");
+        sb.Append(ci, $"- Pixel work: {r.Decoded} decoded, {r.Reused} reused from earlier builds\n");
+        sb.Append(ci, $"- Questions: {r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})\n\n");
+        sb.Append("![Sample items: a row per granularity (image, box, mask, contour)](samples.png)\n\n");
+        if (r.ConfigIssues.Count > 0)
+        {
+            sb.Append("## Configuration problems (these sources were not built)\n\n");
+            foreach (var i in r.ConfigIssues) sb.Append(ci, $"- {i}\n");
+            sb.Append('\n');
+        }
+        if (r.Warnings.Count > 0)
+        {
+            sb.Append("## Warnings\n\n");
+            foreach (var w in r.Warnings) sb.Append(ci, $"- {w}\n");
+            sb.Append('\n');
+        }
+        sb.Append("## Sources\n\n| source | layout | discovered | emitted | rejected | questions | ignored |\n|---|---|---:|---:|---:|---:|---:|\n");
+        foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
+        sb.Append("\n## Rejects by reason\n\n| reason | count |\n|---|---:|\n");
+        foreach (var (reason, n) in r.RejectsByReason) sb.Append(ci, $"| {reason} | {n} |\n");
+        sb.Append("\n## Rejected inputs\n\n");
+        foreach (var rej in r.Rejects) sb.Append(ci, $"- `{rej.SourceId}` `{rej.Path}` ({rej.Stage}, {rej.Reason}): {rej.Message}\n");
+        if (r.UnmappedLabels.Count > 0)
+        {
+            sb.Append("\n## Unmapped labels\n\n");
+            foreach (var u in r.UnmappedLabels) sb.Append(ci, $"- {u}\n");
+        }
+        sb.Append(ci, $"\n## Duplicate clusters ({r.DuplicateClusters.Count})\n\n");
+        if (r.DuplicateClusters.Count == 0) sb.Append("None: no two inputs share an image or a near-identical one.\n");
+        foreach (var c in r.DuplicateClusters)
+            sb.Append(ci, $"- {c.Kind}: {string.Join(", ", c.Items.Select(x => $"`{x}`"))}; kept `{c.Kept}`; items removed: {(c.Removed.Count == 0 ? "none (different questions; kept in one split)" : string.Join(", ", c.Removed.Select(x => $"`{x}`")))}\n");
+        var a = r.Audit;
+        sb.Append(ci, $"\n## Shortcut audit (TEST, {a.TestItems} single-choice items)\n\n| strategy | accuracy |\n|---|---:|\n");
+        sb.Append(ci, $"| chance (uniform guess) | {a.Chance:P1} |\n| always the same letter (best: {a.SameLetter.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal).Select(x => x.Key).FirstOrDefault()}) | {a.BestSameLetter:P1} |\n");
+        sb.Append(ci, $"| longest option | {a.LongestOption:P1} |\n| option most often correct in VAL for the question text | {a.ValMostOftenCorrect:P1} |\n");
+        sb.Append("\nAnswer letter shares by option count (single-choice, whole build):\n\n| options | " + string.Join(" | ", "ABCDE".Select(l => l.ToString())) + " |\n|---|---:|---:|---:|---:|---:|\n");
+        foreach (var (n, shares) in a.LetterShares)
+            sb.Append(ci, $"| {n} | {string.Join(" | ", "ABCDE".Select(l => shares.TryGetValue(l.ToString(), out var v) ? v.ToString("P1", ci) : ""))} |\n");
+        sb.Append("\n## Distributions\n");
+        foreach (var (name, counts) in r.Distributions)
+        {
+            sb.Append(ci, $"\n### {name}\n\n| value | items |\n|---|---:|\n");
+            foreach (var (k, v) in counts) sb.Append(ci, $"| {k} | {v} |\n");
+        }
+        sb.Append("\n## Fingerprints\n\n");
+        foreach (var (k, v) in r.Fingerprints) sb.Append(ci, $"- {k}: `{v}`\n");
+        return sb.ToString();
+    }
+}
+
+/// <summary><c>rejects.tsv</c>: one row per rejected input or case.</summary>
+public sealed class RejectsOutput : IOutputWriter
+{
+    public const string FileName = "rejects.tsv";
+
+    public IReadOnlyList<string> Files(OutputContext context) => [FileName];
+
+    public void Write(OutputContext context, string folder)
+    {
+        using var w = new StreamWriter(Path.Combine(folder, FileName), false, TsvFormat.Utf8);
+        TsvFormat.WriteRow(w, ["source", "path", "stage", "reason", "message", "key"]);
+        foreach (var r in context.BuildReport.Rejects) TsvFormat.WriteRow(w, [r.SourceId, r.Path, r.Stage, r.Reason, r.Message, r.Key]);
+    }
+}

@@ -1,0 +1,54 @@
+using GmaiBench.Model;
+
+namespace GmaiBench.Release;
+
+/// <summary>
+/// What an output folder is written from: the items (in index order), the store holding their images, the base name
+/// of the benchmark files, and the report of the build or subset that made them.
+/// </summary>
+public sealed record OutputContext(string DisplayName, IReadOnlyList<Question> Questions, IObjectStore Objects)
+{
+    public BuildReport? Report { get; init; }
+    public SubsetReport? Subset { get; init; }
+
+    public BuildReport BuildReport => Report ?? throw new InvalidOperationException("this output needs a build report");
+    public SubsetReport SubsetReport => Subset ?? throw new InvalidOperationException("this output needs a subset report");
+
+    public byte[] Image(string sha) => Objects.Get(sha);
+}
+
+/// <summary>One output format: the files it writes for a context, and how it writes them into a folder.</summary>
+public interface IOutputWriter
+{
+    /// <summary>File names, relative to the output folder, in the order the reports list them.</summary>
+    IReadOnlyList<string> Files(OutputContext context);
+
+    void Write(OutputContext context, string folder);
+}
+
+/// <summary>The outputs of each kind of folder, registered in one place: a new format is one writer plus one line here.</summary>
+public static class OutputWriters
+{
+    /// <summary><c>gmai build</c>: <c>out/&lt;name&gt;/</c>.</summary>
+    public static IReadOnlyList<IOutputWriter> Build { get; } =
+    [
+        new BenchmarkTsvOutput(),
+        new BenchmarkParquetOutput(),
+        new BuildReportJsonOutput(),
+        new BuildReportMarkdownOutput(),
+        new RejectsOutput(),
+        new ContactSheetOutput(),
+    ];
+
+    /// <summary><c>gmai subset</c>: the benchmark files of the cut and its report.</summary>
+    public static IReadOnlyList<IOutputWriter> Subset { get; } =
+    [
+        new BenchmarkTsvOutput(),
+        new BenchmarkParquetOutput(),
+        new SubsetReportOutput(),
+    ];
+
+    /// <summary>Every file the writers will produce, in their order.</summary>
+    public static List<string> FilesOf(IReadOnlyList<IOutputWriter> writers, OutputContext context) =>
+        writers.SelectMany(w => w.Files(context)).ToList();
+}
