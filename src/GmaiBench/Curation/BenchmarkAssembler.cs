@@ -14,7 +14,8 @@ public sealed record Assembly(List<Question> Questions, List<Reject> Rejects, Li
 /// </summary>
 public static class BenchmarkAssembler
 {
-    public static Assembly Assemble(IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings questionSettings, CurationSettings curation, ulong seed)
+    public static Assembly Assemble(IReadOnlyList<TaggedCase> cases, LabelTaxonomy taxonomy, QuestionSettings questionSettings, CurationSettings curation, ulong seed,
+        ReleaseHistory? history = null)
     {
         var rejects = new List<Reject>();
         var usable = new List<TaggedCase>();
@@ -33,8 +34,8 @@ public static class BenchmarkAssembler
         rejects.AddRange(dedup.Rejects);
         var (capped, capRejects) = Curator.ApplyLabelCap(dedup.Kept, curation.MaxPerLabel, seed);
         rejects.AddRange(capRejects);
-        var splitOf = Curator.SplitByGroup(capped, curation.ValShare, seed, dedup.GroupOf);
-        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[dedup.GroupOf[d.Case.GroupKey]])).ToList(), taxonomy, seed);
+        var splitOf = Curator.SplitByGroup(capped, curation.ValShare, seed, dedup.GroupOf, history?.Splits);
+        var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[dedup.GroupOf[d.Case.GroupKey]])).ToList(), taxonomy, seed, history ?? ReleaseHistory.Empty);
         return new Assembly(questions, rejects, dedup.Clusters, ShortcutAudit.Of(questions));
     }
 }

@@ -47,18 +47,33 @@ public static class Curator
     /// VAL while the strata (task x granularity) it touches are short of their VAL target, weighted by its items.
     /// </summary>
     /// <param name="groupOf">Maps a case's group key to the group it is split with (near-duplicates join groups).</param>
-    public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed, IReadOnlyDictionary<string, string>? groupOf = null)
+    /// <param name="published">Item key -> the split an earlier release put it in: a group holding such an item keeps that split
+    /// (TEST if any of its items was TEST), and counts toward the targets before the other groups are placed.</param>
+    public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed,
+        IReadOnlyDictionary<string, string>? groupOf = null, IReadOnlyDictionary<string, string>? published = null)
     {
         string GroupOf(DraftQuestion d) => groupOf?.GetValueOrDefault(d.Case.GroupKey) ?? d.Case.GroupKey;
         static string Stratum(DraftQuestion d) => $"{d.Case.Task}/{d.Case.Granularity.Text()}";
         var totals = drafts.GroupBy(Stratum).ToDictionary(g => g.Key, g => g.Count());
         var inVal = totals.Keys.ToDictionary(k => k, _ => 0);
         var splitOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? Pinned(IGrouping<string, DraftQuestion> g)
+        {
+            var earlier = g.Select(d => published?.GetValueOrDefault(d.Case.ItemKey)).Where(s => s is not null).ToList();
+            return earlier.Count == 0 ? null : earlier.Contains("TEST") ? "TEST" : "VAL";
+        }
         var groups = drafts.GroupBy(GroupOf)
-            .OrderBy(g => Prng.Mix(seed, "split\u0001" + g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal);
+            .OrderBy(g => Pinned(g) is null ? 1 : 0)
+            .ThenBy(g => Prng.Mix(seed, "split\u0001" + g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal);
         foreach (var g in groups)
         {
             var counts = g.GroupBy(Stratum).ToDictionary(s => s.Key, s => s.Count());
+            if (Pinned(g) is { } kept)
+            {
+                if (kept == "VAL") foreach (var (s, n) in counts) inVal[s] += n;
+                splitOf[g.Key] = kept;
+                continue;
+            }
             // Gain: how much closer to target VAL would come, minus how far it would overshoot.
             double before = 0, after = 0;
             foreach (var (s, n) in counts)

@@ -14,6 +14,12 @@ public sealed record TaggedCase
     public required IReadOnlyList<string> Labels { get; init; }
     public required string Task { get; init; }
     public required IReadOnlyList<string> Departments { get; init; }
+    /// <summary>
+    /// The item's one department: the first of its answer label's departments (else its source's, else None). Tree,
+    /// subset, files, card and score all count an item under this department alone; the others stay in
+    /// <see cref="Departments"/> for reference.
+    /// </summary>
+    public string PrimaryDepartment => Departments.Count == 0 ? "None" : Departments[0];
     public required string Modality { get; init; }
     /// <summary>Perceptual hash of the unmarked image (near-duplicate detection); null when unknown.</summary>
     public ulong? PHash { get; init; }

@@ -156,7 +156,8 @@ public static class BuildRunner
         rejects.AddRange(tagRejects);
         store.SaveTags(tagged);
 
-        var assembly = BenchmarkAssembler.Assemble(tagged, taxonomy, settings.Questions, settings.Curation, settings.Seed);
+        var assembly = BenchmarkAssembler.Assemble(tagged, taxonomy, settings.Questions, settings.Curation, settings.Seed,
+            ReleaseWriter.History(settings.Release, settings.Name));
         var questions = assembly.Questions;
         var clusters = assembly.Clusters;
         rejects.AddRange(assembly.Rejects);

@@ -34,12 +34,18 @@ public static class BenchmarkParquet
         return new JsonObject { ["info"] = new JsonObject { ["features"] = features } }.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
     }
 
+    /// <summary>
+    /// A row's string columns. Without answers (public TEST) every answer-derived column is null: the answer, its label text
+    /// (<c>category</c>), its label's department, and the source (whose label set narrows the options); the schema stays the
+    /// same for every split, as the datasets library needs.
+    /// </summary>
     public static string?[] Values(Question q, bool withAnswer) =>
     [
         q.Text,
         .. Enumerable.Range(0, 5).Select(i => i < q.Options.Count ? q.Options[i] : null),
         withAnswer ? q.Answer : null,
-        q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity.Text(), q.Case.Modality, q.Case.OriginalTask, q.Split, q.Case.SourceId,
+        withAnswer ? q.Category : null, q.TaskName, withAnswer ? q.DepartmentName : null, q.Case.Granularity.Text(), q.Case.Modality, q.Case.OriginalTask,
+        q.Split, withAnswer ? q.Case.SourceId : null,
     ];
 
     /// <param name="rowGroupBytes">Rows are grouped so a group's image bytes stay under this many bytes.</param>

@@ -12,11 +12,13 @@ public static class BenchmarkTsv
 {
     public static readonly string[] OptionColumns = ["A", "B", "C", "D", "E"];
 
-    public static IReadOnlyList<string> Columns(bool withAnswer) =>
-    [
-        "index", "question", .. OptionColumns, .. (withAnswer ? new[] { "answer" } : []),
-        "category", "clinical VQA task", "department", "perceptual granularity", "modality", "original task", "image",
-    ];
+    /// <summary>
+    /// GMAI-MMBench's columns. Without answers (a public TEST part) the answer-derived columns go too: <c>category</c> is
+    /// the answer's label text and <c>department</c> the answer label's department, so either would give the answer away.
+    /// </summary>
+    public static IReadOnlyList<string> Columns(bool withAnswer) => withAnswer
+        ? ["index", "question", .. OptionColumns, "answer", "category", "clinical VQA task", "department", "perceptual granularity", "modality", "original task", "image"]
+        : ["index", "question", .. OptionColumns, "clinical VQA task", "perceptual granularity", "modality", "original task", "image"];
 
     /// <param name="image">Loads an image's PNG bytes by sha256.</param>
     public static void Write(TextWriter writer, IEnumerable<Question> questions, Func<string, byte[]> image, bool withAnswer, bool shareImages = true)
@@ -34,8 +36,9 @@ public static class BenchmarkTsv
             }
             var row = new List<string?> { q.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), q.Text };
             row.AddRange(OptionColumns.Select((_, i) => i < q.Options.Count ? q.Options[i] : ""));
-            if (withAnswer) row.Add(q.Answer);
-            row.AddRange([q.Category, q.TaskName, q.DepartmentName, q.Case.Granularity.Text(), q.Case.Modality, q.Case.OriginalTask, imageCell]);
+            if (withAnswer) row.AddRange([q.Answer, q.Category, q.TaskName, q.DepartmentName]);
+            else row.Add(q.TaskName);
+            row.AddRange([q.Case.Granularity.Text(), q.Case.Modality, q.Case.OriginalTask, imageCell]);
             TsvFormat.WriteRow(writer, row);
         }
     }

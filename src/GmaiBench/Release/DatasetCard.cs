@@ -59,14 +59,19 @@ public static class DatasetCard
         sb.Append("the VAL split carries answers, the TEST split does not.\n\n");
         sb.Append("## Load it\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"<owner>/<this-repo>\")\n```\n\n");
         sb.Append(ci, $"VLMEvalKit: `vlmevalkit/{manifest.DisplayName}_VAL.tsv` (with answers) and `vlmevalkit/{manifest.DisplayName}_TEST_part_k.tsv` (without).\n\n");
+        sb.Append("## How to evaluate\n\n");
+        sb.Append(ci, $"- VAL: copy `vlmevalkit/{manifest.DisplayName}_VAL.tsv` into `$LMUData` and run VLMEvalKit with `--data {manifest.DisplayName}_VAL`; answers are included and scored by its exact matching.\n");
+        sb.Append(ci, $"- TEST: the `vlmevalkit/{manifest.DisplayName}_TEST_part_k.tsv` files and the `test` split carry no answers and nothing derived from them (no `category`, `department` or `source`); run inference only (`--mode infer`) and send the predictions to the maintainers, who hold the answer key.\n");
+        sb.Append("- An item keeps its `index`, option order and answer letter across versions while its content is unchanged; indices are never reused.\n\n");
         sb.Append("## Splits\n\n| split | items |\n|---|---:|\n");
         foreach (var s in splits) sb.Append(ci, $"| {s.Name} | {s.NumExamples} |\n");
         foreach (var subject in new[] { "task", "department", "modality", "granularity" })
         {
             sb.Append(ci, $"\n## Items by {subject}\n\n| {subject} | {string.Join(" | ", manifest.Counts.Keys)} |\n|---|{string.Concat(manifest.Counts.Keys.Select(_ => "---:|"))}\n");
-            var values = manifest.Counts.Values.SelectMany(c => c[subject].Keys).Distinct().Order(StringComparer.Ordinal);
+            // A split without this subject (TEST has no answer-derived counts) shows a dash.
+            var values = manifest.Counts.Values.SelectMany(c => c.TryGetValue(subject, out var x) ? x.Keys : []).Distinct().Order(StringComparer.Ordinal);
             foreach (var v in values)
-                sb.Append(ci, $"| {v} | {string.Join(" | ", manifest.Counts.Values.Select(c => c[subject].GetValueOrDefault(v)))} |\n");
+                sb.Append(ci, $"| {v} | {string.Join(" | ", manifest.Counts.Values.Select(c => c.TryGetValue(subject, out var x) ? x.GetValueOrDefault(v).ToString(ci) : "-"))} |\n");
         }
         sb.Append("\n## Sources\n\n| source | name | licence | items | citation |\n|---|---|---|---:|---|\n");
         foreach (var s in used)

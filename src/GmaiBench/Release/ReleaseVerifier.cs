@@ -20,6 +20,8 @@ public static partial class ReleaseVerifier
     [GeneratedRegex(@"^data/(val|test)-(\d{5})-of-(\d{5})\.parquet$")]
     private static partial Regex ShardName();
 
+    private const string PrivatePrefix = "private/";
+
     public static List<string> Verify(string folder)
     {
         var problems = new List<string>();
@@ -30,12 +32,18 @@ public static partial class ReleaseVerifier
             return [$"{ReleaseManifest.FileName}: cannot be read: {e.Message}"];
         }
 
-        // Checksums: every listed file present and unchanged, every present file listed.
+        // Checksums: every listed file present and unchanged, every present file listed. The public copy (everything but
+        // private/, as uploaded) verifies without the private folder; when it is there, it is checked like the rest.
         var listed = manifest.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var hasPrivate = Directory.Exists(Path.Combine(folder, "private"));
         foreach (var f in manifest.Files)
         {
             var full = Path.Combine(folder, f.Path);
-            if (!File.Exists(full)) { problems.Add($"{f.Path}: missing"); continue; }
+            if (!File.Exists(full))
+            {
+                if (hasPrivate || !f.Path.StartsWith(PrivatePrefix, StringComparison.Ordinal)) problems.Add($"{f.Path}: missing");
+                continue;
+            }
             var size = new FileInfo(full).Length;
             if (size != f.Size) problems.Add($"{f.Path}: size {size} differs from the manifest's {f.Size}");
             else if (Fingerprints.OfFile(full) != f.Sha256) problems.Add($"{f.Path}: sha256 differs from the manifest");
@@ -46,7 +54,7 @@ public static partial class ReleaseVerifier
         var rows = new Dictionary<string, Dictionary<long, string?>>(); // split -> index -> answer (Parquet)
         VerifyParquet(folder, manifest, problems, rows);
         var tsv = VerifyTsv(folder, manifest, problems);
-        VerifyAnswers(folder, rows, tsv, problems);
+        VerifyAnswers(folder, rows, tsv, problems, hasPrivate);
         VerifyCard(folder, manifest, problems);
         return problems;
     }
@@ -131,7 +139,11 @@ public static partial class ReleaseVerifier
         catch (Exception e) when (e is not OutOfMemoryException) { return false; }
     }
 
-    private sealed record TsvRows(Dictionary<long, string> ValAnswers, Dictionary<long, string[]> TestOptions);
+    private sealed record TsvRows(Dictionary<long, string> ValAnswers, Dictionary<long, string[]> TestOptions)
+    {
+        public List<(PublicRow Row, string Answer)> Val { get; } = [];
+        public List<PublicRow> Test { get; } = [];
+    }
 
     private static TsvRows VerifyTsv(string folder, ReleaseManifest manifest, List<string> problems)
     {
@@ -166,8 +178,19 @@ public static partial class ReleaseVerifier
                 try { png = Convert.FromBase64String(cell); }
                 catch (FormatException) { problems.Add($"{f}: the image of index {index} is not base64"); continue; }
                 if (r[col("image")].Length > 64 && !DecodesAsPng(png)) problems.Add($"{f}: the image of index {index} does not decode as PNG");
-                if (withAnswer) result.ValAnswers[index] = r[col("answer")];
-                else result.TestOptions[index] = BenchmarkTsv.OptionColumns.Select(o => r[col(o)]).ToArray();
+                var options = BenchmarkTsv.OptionColumns.Select(o => r[col(o)]).ToArray();
+                var publicRow = new PublicRow(index, header.Select((c, i) => (c, i)).Where(x => x.c != "image" && x.c != "answer")
+                    .ToDictionary(x => x.c, x => r[x.i], StringComparer.Ordinal), options);
+                if (withAnswer)
+                {
+                    result.ValAnswers[index] = r[col("answer")];
+                    result.Val.Add((publicRow, r[col("answer")]));
+                }
+                else
+                {
+                    result.TestOptions[index] = options;
+                    result.Test.Add(publicRow);
+                }
             }
         }
         if (result.ValAnswers.Count != manifest.Splits.GetValueOrDefault("VAL"))
@@ -177,7 +200,7 @@ public static partial class ReleaseVerifier
         return result;
     }
 
-    private static void VerifyAnswers(string folder, Dictionary<string, Dictionary<long, string?>> parquet, TsvRows tsv, List<string> problems)
+    private static void VerifyAnswers(string folder, Dictionary<string, Dictionary<long, string?>> parquet, TsvRows tsv, List<string> problems, bool hasPrivate)
     {
         foreach (var (index, answer) in tsv.ValAnswers)
         {
@@ -187,9 +210,16 @@ public static partial class ReleaseVerifier
         if (parquet.TryGetValue("TEST", out var test))
             foreach (var (index, answer) in test.Where(kv => kv.Value is not null))
                 problems.Add($"TEST index {index}: Parquet carries an answer ('{answer}'); TEST answers belong in private/ only");
+        if (!hasPrivate) return;   // the public copy: no key to check against
         var keyPath = Path.Combine(folder, "private", "test_answers.tsv");
         if (!File.Exists(keyPath)) { problems.Add("private/test_answers.tsv: missing"); return; }
-        var key = TsvFormat.Parse(File.ReadAllText(keyPath)).Skip(1).ToDictionary(r => long.Parse(r[0], CultureInfo.InvariantCulture), r => r[1]);
+        var key = new Dictionary<long, string>();
+        foreach (var r in TsvFormat.Parse(File.ReadAllText(keyPath)).Skip(1))
+        {
+            if (r.Length < 2 || !long.TryParse(r[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+                problems.Add($"private/test_answers.tsv: a row does not start with an index and an answer ({string.Join(" ", r.Take(2))})");
+            else if (!key.TryAdd(index, r[1])) problems.Add($"private/test_answers.tsv: index {index} appears twice");
+        }
         foreach (var index in tsv.TestOptions.Keys.Where(i => !key.ContainsKey(i))) problems.Add($"TEST index {index}: no answer in the key");
         foreach (var (index, answer) in key)
         {
@@ -201,6 +231,7 @@ public static partial class ReleaseVerifier
             }
         }
         if (test is not null && !test.Keys.ToHashSet().SetEquals(key.Keys)) problems.Add("TEST: the indices in Parquet and in the answer key differ");
+        problems.AddRange(LeakAudit.Run(tsv.Val, tsv.Test, key));
     }
 
     private static void VerifyCard(string folder, ReleaseManifest manifest, List<string> problems)

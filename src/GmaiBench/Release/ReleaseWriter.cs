@@ -112,14 +112,7 @@ public static class ReleaseWriter
             Changelog.Render(name, version, previous?.ToString(), changes, items, previousItems), TsvFormat.Utf8);
 
         var counts = build.Questions.GroupBy(q => q.Split).OrderByDescending(g => g.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>)new SortedDictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
-            {
-                ["task"] = QuestionStats.Count(g, q => q.TaskName),
-                ["department"] = QuestionStats.Count(g, q => q.DepartmentName),
-                ["modality"] = QuestionStats.Count(g, q => q.Case.Modality),
-                ["granularity"] = QuestionStats.Count(g, q => q.Case.Granularity.Text()),
-                ["source"] = QuestionStats.Count(g, q => q.Case.SourceId),
-            });
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>)SplitCounts(g.Key, g.ToList()));
         var fingerprints = new SortedDictionary<string, string>(build.Report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)
         {
             ["tool"] = Fingerprints.ToolVersion,
@@ -140,6 +133,27 @@ public static class ReleaseWriter
         Directory.Move(temp, final);
         return final;
     }
+
+    /// <summary>
+    /// Item counts by tag for the manifest and card. TEST counts only tags that are the same whichever option is right;
+    /// its answer-derived breakdowns (department, label) come from <c>gmai score</c> with the private key.
+    /// </summary>
+    private static SortedDictionary<string, IReadOnlyDictionary<string, int>> SplitCounts(string split, List<Question> items)
+    {
+        var counts = new SortedDictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
+        {
+            ["task"] = QuestionStats.Count(items, q => q.TaskName),
+            ["modality"] = QuestionStats.Count(items, q => q.Case.Modality),
+            ["granularity"] = QuestionStats.Count(items, q => q.Case.Granularity.Text()),
+            ["source"] = QuestionStats.Count(items, q => q.Case.SourceId),
+        };
+        if (split != "TEST") counts["department"] = QuestionStats.Count(items, q => q.DepartmentName);
+        return counts;
+    }
+
+    /// <summary>The release history of <paramref name="name"/>: what its published versions fix for the next build.</summary>
+    public static ReleaseHistory History(ReleaseSettings s, string name) =>
+        ReleaseItems.History(Published(s, name).Select(v => ReleaseFolder(s, name, v.ToString())).ToList());
 
     /// <summary>sha256 and size of every file under <paramref name="folder"/> except the manifest, in path order.</summary>
     public static List<ReleaseFile> Checksums(string folder) =>

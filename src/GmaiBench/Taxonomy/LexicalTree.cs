@@ -26,7 +26,7 @@ public static class LexicalTree
             return new TreeNode(name, list.Count, modalities);
         }
         var tasks = taxonomy.Tasks.Select(t => Category($"{t.Name} ({t.Id})", questions.Where(q => q.Case.Task == t.Id))).ToList();
-        var departments = taxonomy.Departments.Select(d => Category(d.Name, questions.Where(q => q.Case.Departments.Contains(d.Id)))).ToList();
+        var departments = taxonomy.Departments.Select(d => Category(d.Name, questions.Where(q => q.Case.PrimaryDepartment == d.Id))).ToList();
         var granularities = taxonomy.Granularities.Select(g => Category(g.Id, questions.Where(q => q.Case.Granularity.Text() == g.Id))).ToList();
         return
         [

@@ -144,7 +144,7 @@ public sealed class SubsetExpression
         private Func<Question, bool> Test(string field, HashSet<string> values) => field switch
         {
             "task" => q => values.Contains(q.Case.Task),
-            "department" => q => q.Case.Departments.Any(values.Contains),
+            "department" => q => values.Contains(q.Case.PrimaryDepartment),
             "modality" => q => values.Contains(q.Case.Modality),
             "granularity" => q => values.Contains(q.Case.Granularity.Text()),
             "label" => q => q.AnswerLabels.Any(a => values.Any(v => a == v || IsDescendant(a, v))),
