@@ -27,6 +27,7 @@ public static class GmaiCommand
         root.Subcommands.Add(SubsetCommand());
         root.Subcommands.Add(ReleaseCommand());
         root.Subcommands.Add(VerifyCommand());
+        root.Subcommands.Add(ScoreCommand());
         root.Subcommands.Add(InspectCommand());
         root.Subcommands.Add(DecodeDicomCommand());
         return root;
@@ -239,6 +240,36 @@ public static class GmaiCommand
             AnsiConsole.MarkupLine($"[red]{problems.Count} problem(s)[/] in {Markup.Escape(dir)}:");
             foreach (var p in problems) AnsiConsole.MarkupLine($"  [red]-[/] {Markup.Escape(p)}");
             return ExitCodes.Problems;
+        }));
+        return cmd;
+    }
+
+    private static Command ScoreCommand()
+    {
+        var predictions = new Option<string>("--predictions") { Description = "VLMEvalKit's predictions file (.xlsx, .tsv, .csv, .json, .jsonl with index and prediction)", Required = true };
+        var release = new Option<string?>("--release") { Description = "A release folder (default: the latest published release of the pipeline)" };
+        var outDir = new Option<string?>("--out") { Description = "Where <predictions>_score.json and .md go (default: beside the predictions)" };
+        var cmd = new Command("score", "Score predictions by every node of the lexical tree, with 95 % intervals and baselines")
+        {
+            PipelineOption, predictions, release, outDir,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (settings, issues) = PipelineSettings.TryLoad(r.GetValue(PipelineOption)!);
+            if (issues.Count > 0) { Output.Issues(issues, "configuration errors"); return ExitCodes.ConfigError; }
+            var (report, files) = Workflows.Score(settings, r.GetValue(predictions)!, r.GetValue(release), r.GetValue(outDir));
+            static string Pct(GmaiBench.Scoring.Accuracy a) => $"{a.Value * 100:0.0} % ({a.Low * 100:0.0}-{a.High * 100:0.0}) of {a.Items}";
+            var table = new Table().AddColumns("subject", "node", "items", "accuracy", "95 % interval");
+            foreach (var (subject, nodes) in report.ByNode)
+                foreach (var (node, a) in nodes)
+                    table.AddRow(Markup.Escape(subject), Markup.Escape(node), $"{a.Items}", $"{a.Value * 100:0.0} %", $"{a.Low * 100:0.0}-{a.High * 100:0.0} %");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"Split(s) {Markup.Escape(string.Join(", ", report.Splits))}: all {Pct(report.Overall)}; single-answer {Pct(report.Single)}; " +
+                                   $"multi-answer exact {Pct(report.MultiExact)}, partial {Pct(report.MultiPartial)}");
+            AnsiConsole.MarkupLine("Baselines: " + Markup.Escape(string.Join("; ", report.Baselines.Select(b => $"{b.Key} {b.Value * 100:0.0} %"))));
+            foreach (var p in report.Problems) AnsiConsole.MarkupLine($"[red]problem[/] {Markup.Escape(p)}");
+            foreach (var f in files) AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(f)}[/]");
+            return report.Problems.Count > 0 ? ExitCodes.Problems : ExitCodes.Ok;
         }));
         return cmd;
     }

@@ -4,6 +4,7 @@ using GmaiBench.Ingest.Dicom;
 using GmaiBench.Model;
 using GmaiBench.Questions;
 using GmaiBench.Release;
+using GmaiBench.Scoring;
 using GmaiBench.Taxonomy;
 
 namespace GmaiBench.Pipeline;
@@ -86,6 +87,31 @@ public static class Workflows
 
     /// <summary><c>gmai verify</c>: the problems found in a release folder (none means sound).</summary>
     public static List<string> Verify(string folder) => ReleaseVerifier.Verify(folder);
+
+    /// <summary>
+    /// <c>gmai score</c>: scores a VLMEvalKit predictions file against a release (default: the latest published one) and
+    /// writes <c>&lt;stem&gt;_score.json</c> and <c>&lt;stem&gt;_score.md</c> into <paramref name="outDir"/> (default: beside the predictions).
+    /// </summary>
+    public static (ScoreReport Report, IReadOnlyList<string> Files) Score(PipelineSettings settings, string predictions, string? release, string? outDir)
+    {
+        if (release is null)
+        {
+            var latest = ReleaseWriter.Published(settings.Release, settings.Name).Cast<SemVer?>().LastOrDefault()
+                ?? throw new InvalidOperationException($"no published release of {settings.Name} under {settings.Release.Root}; give --release DIR");
+            release = ReleaseWriter.ReleaseFolder(settings.Release, settings.Name, latest.ToString());
+        }
+        if (!File.Exists(Path.Combine(release, ReleaseManifest.FileName)))
+            throw new InvalidOperationException($"{release} is not a release folder (no {ReleaseManifest.FileName})");
+        var (key, hasTest) = AnswerKey.Load(release);
+        var (rows, problems) = PredictionFile.Read(predictions);
+        var report = Scorer.Score(Path.GetFileName(predictions), release, key, rows, problems, hasTest);
+        var folder = outDir ?? Path.GetDirectoryName(Path.GetFullPath(predictions))!;
+        Directory.CreateDirectory(folder);
+        var stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(predictions) + "_score");
+        File.WriteAllText(stem + ".json", System.Text.Json.JsonSerializer.Serialize(report, BuildOutput.Json) + "\n", TsvFormat.Utf8);
+        File.WriteAllText(stem + ".md", Scorer.Markdown(report), TsvFormat.Utf8);
+        return (report, [stem + ".json", stem + ".md"]);
+    }
 
     /// <summary><c>gmai inspect</c>: what the pipeline sees in a file or folder, with previews.</summary>
     public static List<Inspection> Inspect(string path, string? labels, string previewDir, PipelineSettings settings, string? window, string axis) =>

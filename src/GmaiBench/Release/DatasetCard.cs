@@ -5,7 +5,11 @@ using GmaiBench.Model;
 namespace GmaiBench.Release;
 
 /// <summary>Per-split figures for the card's <c>dataset_info.splits</c>.</summary>
-public sealed record SplitInfo(string Name, long NumBytes, int NumExamples);
+public sealed record SplitInfo(string Name, long NumBytes, int NumExamples)
+{
+    /// <summary>The Hub config the split belongs to (<see cref="ReleaseConfig"/>).</summary>
+    public string Config { get; init; } = ReleaseConfig.Default;
+}
 
 /// <summary>
 /// The dataset card (<c>README.md</c>) for the Hugging Face Hub: a YAML header the Hub and <c>datasets</c> read
@@ -43,13 +47,23 @@ public static class DatasetCard
         sb.Append("language:\n- en\n");
         sb.Append("tags:\n");
         foreach (var t in settings.Release.Tags) sb.Append(ci, $"- {Q(t)}\n");
-        sb.Append("configs:\n- config_name: default\n  data_files:\n");
-        foreach (var s in splits) sb.Append(ci, $"  - split: {s.Name}\n    path: data/{s.Name}-*\n");
-        sb.Append("dataset_info:\n  features:\n  - name: index\n    dtype: int64\n");
-        foreach (var c in BenchmarkParquet.StringColumns) sb.Append(ci, $"  - name: {c}\n    dtype: string\n");
-        sb.Append("  - name: image\n    dtype: image\n  splits:\n");
-        foreach (var s in splits) sb.Append(ci, $"  - name: {s.Name}\n    num_bytes: {s.NumBytes}\n    num_examples: {s.NumExamples}\n");
-        sb.Append(ci, $"  download_size: {downloadSize}\n  dataset_size: {splits.Sum(s => s.NumBytes)}\n");
+        var configs = splits.GroupBy(x => x.Config).ToList();
+        sb.Append("configs:\n");
+        foreach (var c in configs)
+        {
+            sb.Append(ci, $"- config_name: {c.Key}\n  data_files:\n");
+            foreach (var x in c) sb.Append(ci, $"  - split: {x.Name}\n    path: {ReleaseConfig.DataFolderOf(c.Key)}/{x.Name}-*\n");
+        }
+        sb.Append("dataset_info:\n");
+        foreach (var c in configs)
+        {
+            sb.Append(ci, $"- config_name: {c.Key}\n  features:\n  - name: index\n    dtype: int64\n");
+            foreach (var col in BenchmarkParquet.StringColumns) sb.Append(ci, $"  - name: {col}\n    dtype: string\n");
+            sb.Append("  - name: image\n    dtype: image\n  splits:\n");
+            foreach (var x in c) sb.Append(ci, $"  - name: {x.Name}\n    num_bytes: {x.NumBytes}\n    num_examples: {x.NumExamples}\n");
+            if (c.Key == ReleaseConfig.Default) sb.Append(ci, $"  download_size: {downloadSize}\n");
+            sb.Append(ci, $"  dataset_size: {c.Sum(x => x.NumBytes)}\n");
+        }
         sb.Append("---\n\n");
 
         sb.Append(ci, $"# {settings.Release.PrettyName ?? manifest.DisplayName}\n\n");
@@ -58,7 +72,14 @@ public static class DatasetCard
         sb.Append("Every item is placed in the lexical tree (clinical VQA task, department, modality, perceptual granularity); ");
         sb.Append("the VAL split carries answers, the TEST split does not.\n\n");
         sb.Append("## Load it\n\n```python\nfrom datasets import load_dataset\nds = load_dataset(\"<owner>/<this-repo>\")\n```\n\n");
-        sb.Append(ci, $"VLMEvalKit: `vlmevalkit/{manifest.DisplayName}_VAL.tsv` (with answers) and `vlmevalkit/{manifest.DisplayName}_TEST_part_k.tsv` (without).\n\n");
+        sb.Append(ci, $"VLMEvalKit: `vlmevalkit/{manifest.DisplayName}_VAL.tsv` (with answers) and `vlmevalkit/{manifest.DisplayName}_TEST_part_k.tsv` (without), single-answer items only.\n");
+        if (configs.Count > 1)
+        {
+            sb.Append(ci, $"Items with more than one correct option are apart, in the `{ReleaseConfig.MultiAnswer}` config (`{ReleaseConfig.DataFolderOf(ReleaseConfig.MultiAnswer)}/`) and in ");
+            sb.Append(ci, $"`vlmevalkit/{manifest.DisplayName}_MC_VAL.tsv` / `_MC_TEST_part_k.tsv`: their answer is the set of correct letters (`A,C`), scored by exact set match ");
+            sb.Append("with `gmai score` (partial credit, the Jaccard overlap of predicted and true sets, is reported separately); VLMEvalKit's exact matching infers one letter only, so do not score them with it.\n");
+        }
+        sb.Append('\n');
         sb.Append("## How to evaluate\n\n");
         sb.Append(ci, $"- VAL: copy `vlmevalkit/{manifest.DisplayName}_VAL.tsv` into `$LMUData` and run VLMEvalKit with `--data {manifest.DisplayName}_VAL`; answers are included and scored by its exact matching.\n");
         sb.Append(ci, $"- TEST: the `vlmevalkit/{manifest.DisplayName}_TEST_part_k.tsv` files and the `test` split carry no answers and nothing derived from them (no `category`, `department` or `source`); run inference only (`--mode infer`) and send the predictions to the maintainers, who hold the answer key.\n");

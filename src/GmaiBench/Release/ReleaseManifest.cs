@@ -20,6 +20,8 @@ public sealed record ReleaseManifest
     public string? PreviousVersion { get; init; }
     public required IReadOnlyDictionary<string, string> Fingerprints { get; init; }
     public required IReadOnlyDictionary<string, int> Splits { get; init; }
+    /// <summary>Hub config (<see cref="ReleaseConfig"/>) -> split -> items; the configs' items add up to <see cref="Splits"/>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Configs { get; init; } = new Dictionary<string, IReadOnlyDictionary<string, int>>();
     /// <summary>split -> subject -> value -> items.</summary>
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>> Counts { get; init; }
     /// <summary>Folders of the release that are never uploaded (the TEST answer key).</summary>

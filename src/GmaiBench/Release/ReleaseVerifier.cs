@@ -17,7 +17,7 @@ namespace GmaiBench.Release;
 /// </summary>
 public static partial class ReleaseVerifier
 {
-    [GeneratedRegex(@"^data/(val|test)-(\d{5})-of-(\d{5})\.parquet$")]
+    [GeneratedRegex(@"^data/(?:multi_answer/)?(val|test)-(\d{5})-of-(\d{5})\.parquet$")]
     private static partial Regex ShardName();
 
     private const string PrivatePrefix = "private/";
@@ -62,16 +62,18 @@ public static partial class ReleaseVerifier
     private static void VerifyParquet(string folder, ReleaseManifest manifest, List<string> problems, Dictionary<string, Dictionary<long, string?>> rows)
     {
         var shards = manifest.Files.Select(f => f.Path).Where(p => p.StartsWith("data/", StringComparison.Ordinal)).ToList();
-        foreach (var split in new[] { "val", "test" })
+        foreach (var split in new[] { "val", "test" }) rows[split.ToUpperInvariant()] = new Dictionary<long, string?>();
+        foreach (var (config, split) in ConfigsOf(manifest).SelectMany(c => new[] { "val", "test" }.Select(x => (c, x))))
         {
-            var mine = shards.Where(s => s.StartsWith($"data/{split}-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            var folderOf = ReleaseConfig.DataFolderOf(config);
+            var mine = shards.Where(s => s.StartsWith($"{folderOf}/{split}-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
             for (var k = 0; k < mine.Count; k++)
             {
                 var m = ShardName().Match(mine[k]);
                 if (!m.Success || int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) != k || int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) != mine.Count)
-                    problems.Add($"{mine[k]}: shard name does not follow data/{split}-{{i:05d}}-of-{mine.Count:00000}.parquet");
+                    problems.Add($"{mine[k]}: shard name does not follow {folderOf}/{split}-{{i:05d}}-of-{mine.Count:00000}.parquet");
             }
-            var answers = rows[split.ToUpperInvariant()] = new Dictionary<long, string?>();
+            var answers = new Dictionary<long, string?>();
             foreach (var shard in mine)
             {
                 var full = Path.Combine(folder, shard);
@@ -82,10 +84,19 @@ public static partial class ReleaseVerifier
                     problems.Add($"{shard}: cannot be read as Parquet: {e.Message}");
                 }
             }
-            var expected = manifest.Splits.GetValueOrDefault(split.ToUpperInvariant());
-            if (answers.Count != expected) problems.Add($"data/{split}-*: {answers.Count} rows, the manifest counts {expected}");
+            var expected = ExpectedRows(manifest, config, split.ToUpperInvariant());
+            if (answers.Count != expected) problems.Add($"{folderOf}/{split}-*: {answers.Count} rows, the manifest counts {expected}");
+            foreach (var (index, answer) in answers)
+                if (!rows[split.ToUpperInvariant()].TryAdd(index, answer)) problems.Add($"{folderOf}/{split}-*: index {index} appears in two configs");
         }
     }
+
+    /// <summary>The configs the manifest names (a release written before configs existed has the default one only).</summary>
+    private static IEnumerable<string> ConfigsOf(ReleaseManifest manifest) =>
+        manifest.Configs.Count == 0 ? [ReleaseConfig.Default] : manifest.Configs.Keys.Order(StringComparer.Ordinal);
+
+    private static int ExpectedRows(ReleaseManifest manifest, string config, string split) =>
+        manifest.Configs.Count == 0 ? manifest.Splits.GetValueOrDefault(split) : manifest.Configs.GetValueOrDefault(config)?.GetValueOrDefault(split) ?? 0;
 
     private static void ReadShard(string full, string name, Dictionary<long, string?> answers, List<string> problems)
     {
@@ -149,14 +160,15 @@ public static partial class ReleaseVerifier
     {
         var result = new TsvRows([], []);
         var files = manifest.Files.Select(f => f.Path).Where(p => p.StartsWith("vlmevalkit/", StringComparison.Ordinal)).ToList();
-        var valName = $"vlmevalkit/{manifest.DisplayName}_VAL.tsv";
-        var testParts = files.Where(f => f.StartsWith($"vlmevalkit/{manifest.DisplayName}_TEST_part_", StringComparison.Ordinal)).ToList();
-        if (!files.Contains(valName)) problems.Add($"{valName}: missing from the manifest");
+        var valNames = ConfigsOf(manifest).Select(c => $"vlmevalkit/{ReleaseConfig.TsvNameOf(c, manifest.DisplayName)}_VAL.tsv").ToList();
+        var testParts = files.Where(f => ConfigsOf(manifest).Any(c =>
+            f.StartsWith($"vlmevalkit/{ReleaseConfig.TsvNameOf(c, manifest.DisplayName)}_TEST_part_", StringComparison.Ordinal))).ToList();
+        foreach (var name in valNames.Where(n => !files.Contains(n))) problems.Add($"{name}: missing from the manifest");
         foreach (var f in files)
         {
             var full = Path.Combine(folder, f);
             if (!File.Exists(full)) continue;
-            var withAnswer = f == valName;
+            var withAnswer = valNames.Contains(f);
             if (!withAnswer && !testParts.Contains(f)) { problems.Add($"{f}: neither the VAL file nor a TEST part"); continue; }
             var rows = TsvFormat.Parse(File.ReadAllText(full));
             var header = BenchmarkTsv.Columns(withAnswer);
@@ -194,7 +206,7 @@ public static partial class ReleaseVerifier
             }
         }
         if (result.ValAnswers.Count != manifest.Splits.GetValueOrDefault("VAL"))
-            problems.Add($"{valName}: {result.ValAnswers.Count} rows, the manifest counts {manifest.Splits.GetValueOrDefault("VAL")}");
+            problems.Add($"vlmevalkit VAL files: {result.ValAnswers.Count} rows, the manifest counts {manifest.Splits.GetValueOrDefault("VAL")}");
         if (result.TestOptions.Count != manifest.Splits.GetValueOrDefault("TEST"))
             problems.Add($"vlmevalkit TEST parts: {result.TestOptions.Count} rows, the manifest counts {manifest.Splits.GetValueOrDefault("TEST")}");
         return result;
@@ -246,12 +258,16 @@ public static partial class ReleaseVerifier
             var yaml = new YamlStream();
             yaml.Load(new StringReader(parts[1]));
             var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-            var splits = (YamlSequenceNode)((YamlMappingNode)root["dataset_info"])["splits"];
-            foreach (YamlMappingNode s in splits)
+            foreach (YamlMappingNode info in (YamlSequenceNode)root["dataset_info"])
             {
-                var name = ((YamlScalarNode)s["name"]).Value!.ToUpperInvariant();
-                var n = int.Parse(((YamlScalarNode)s["num_examples"]).Value!, CultureInfo.InvariantCulture);
-                if (n != manifest.Splits.GetValueOrDefault(name)) problems.Add($"README.md: {name} num_examples {n}, the manifest counts {manifest.Splits.GetValueOrDefault(name)}");
+                var config = ((YamlScalarNode)info["config_name"]).Value!;
+                foreach (YamlMappingNode s in (YamlSequenceNode)info["splits"])
+                {
+                    var name = ((YamlScalarNode)s["name"]).Value!.ToUpperInvariant();
+                    var n = int.Parse(((YamlScalarNode)s["num_examples"]).Value!, CultureInfo.InvariantCulture);
+                    var expected = ExpectedRows(manifest, config, name);
+                    if (n != expected) problems.Add($"README.md: {config} {name} num_examples {n}, the manifest counts {expected}");
+                }
             }
         }
         catch (Exception e) when (e is YamlDotNet.Core.YamlException or InvalidCastException or KeyNotFoundException or FormatException)

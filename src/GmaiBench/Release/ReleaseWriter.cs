@@ -80,27 +80,29 @@ public static class ReleaseWriter
         Func<string, byte[]> image = sha => objects.Get(sha);
         var dataFiles = new List<string>();
         var splitInfo = new List<SplitInfo>();
-        foreach (var split in new[] { "VAL", "TEST" })
-        {
-            var rows = build.Questions.Where(q => q.Split == split).ToList();
-            var hfName = split.ToLowerInvariant();
-            var shards = Shard(rows, image, settings.ShardBytes);
-            for (var k = 0; k < shards.Count; k++)
-            {
-                var rel = $"data/{hfName}-{k:00000}-of-{shards.Count:00000}.parquet";
-                Directory.CreateDirectory(Path.Combine(temp, "data"));
-                BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], image, withAnswer: split == "VAL", settings.RowGroupBytes);
-                dataFiles.Add(rel);
-            }
-            splitInfo.Add(new SplitInfo(hfName, rows.Sum(q => RowBytes(q, image)), rows.Count));
-        }
         Directory.CreateDirectory(Path.Combine(temp, "vlmevalkit"));
-        var val = build.Questions.Where(q => q.Split == "VAL").ToList();
-        BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{build.DisplayName}_VAL.tsv"), val, image, withAnswer: true);
+        foreach (var config in ReleaseConfig.Of(build.Questions, build.DisplayName))
+        {
+            foreach (var split in new[] { "VAL", "TEST" })
+            {
+                var rows = config.Items.Where(q => q.Split == split).ToList();
+                var hfName = split.ToLowerInvariant();
+                var shards = Shard(rows, image, settings.ShardBytes);
+                for (var k = 0; k < shards.Count; k++)
+                {
+                    var rel = $"{config.DataFolder}/{hfName}-{k:00000}-of-{shards.Count:00000}.parquet";
+                    Directory.CreateDirectory(Path.Combine(temp, config.DataFolder));
+                    BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], image, withAnswer: split == "VAL", settings.RowGroupBytes);
+                    dataFiles.Add(rel);
+                }
+                splitInfo.Add(new SplitInfo(hfName, rows.Sum(q => RowBytes(q, image)), rows.Count) { Config = config.Name });
+            }
+            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{config.TsvName}_VAL.tsv"), config.Items.Where(q => q.Split == "VAL"), image, withAnswer: true);
+            var parts = TsvParts(config.Items.Where(q => q.Split == "TEST").ToList(), image, settings.TsvPartBytes);
+            for (var k = 0; k < parts.Count; k++)
+                BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{config.TsvName}_TEST_part_{k + 1}.tsv"), parts[k], image, withAnswer: false);
+        }
         var test = build.Questions.Where(q => q.Split == "TEST").ToList();
-        var parts = TsvParts(test, image, settings.TsvPartBytes);
-        for (var k = 0; k < parts.Count; k++)
-            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{build.DisplayName}_TEST_part_{k + 1}.tsv"), parts[k], image, withAnswer: false);
         Directory.CreateDirectory(Path.Combine(temp, "private"));
         using (var w = new StreamWriter(Path.Combine(temp, "private", "test_answers.tsv"), false, TsvFormat.Utf8))
         {
@@ -121,6 +123,8 @@ public static class ReleaseWriter
         {
             Name = name, DisplayName = build.DisplayName, Version = version, PreviousVersion = previous?.ToString(),
             Fingerprints = fingerprints, Splits = QuestionStats.Splits(build.Questions), Counts = counts, Files = [],
+            Configs = splitInfo.GroupBy(i => i.Config).ToDictionary(g => g.Key,
+                g => (IReadOnlyDictionary<string, int>)g.ToDictionary(i => i.Name.ToUpperInvariant(), i => i.NumExamples)),
         };
         var downloadSize = dataFiles.Sum(f => new FileInfo(Path.Combine(temp, f)).Length);
         File.WriteAllText(Path.Combine(temp, "README.md"), DatasetCard.Render(manifest, build, splitInfo, downloadSize), TsvFormat.Utf8);

@@ -77,7 +77,9 @@ public class QuestionTests
         var q = AnswerLayout.Assign(drafts.Select(d => (d, "VAL")).ToList(), Taxonomy, 2).Single(x => x.Key == "m/1");
         Assert.True(q.Multi);
         Assert.Matches("^[A-E],[A-E]$", q.Answer);
-        Assert.Contains("For example: A,B", q.Text);
+        // One instruction, consistent with VLMEvalKit's closing "Please select the correct answer": the answer is the set.
+        Assert.Contains("the correct answer is the set of all correct options", q.Text);
+        Assert.DoesNotContain("select all correct answers", q.Text);
         var letters = q.Answer.Split(',').Select(l => l[0] - 'A').ToList();
         Assert.Equal(["pleural effusion", "pneumonia"], letters.Select(i => q.Options[i]).Order());
         Assert.Equal(5, q.Options.Count);

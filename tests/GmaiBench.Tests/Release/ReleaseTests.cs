@@ -33,13 +33,17 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
             Assert.Equal(split == "test", check.Answers.All(a => a is null));
             counts[split] = check.Rows;
         }
-        Assert.Equal(build.Questions.Count(q => q.Split == "VAL"), counts["val"]);
+        // data/ holds the single-answer items (the default config); multi-answer ones are in data/multi_answer/.
+        Assert.Equal(build.Questions.Count(q => q.Split == "VAL" && !q.Multi), counts["val"]);
+        Assert.Equal(build.Questions.Count(q => q.Multi), Directory.GetFiles(Path.Combine(folder, "data", "multi_answer"), "*.parquet").Sum(f => ParquetCheck.Read(f).Rows));
 
         var card = File.ReadAllText(Path.Combine(folder, "README.md"));
         var yaml = new YamlStream();
         yaml.Load(new StringReader(card.Split("---\n")[1]));
         var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-        var splits = (YamlSequenceNode)((YamlMappingNode)root["dataset_info"])["splits"];
+        var info = (YamlSequenceNode)root["dataset_info"];
+        Assert.Equal(["default", "multi_answer"], info.Select(i => ((YamlScalarNode)((YamlMappingNode)i)["config_name"]).Value));
+        var splits = (YamlSequenceNode)((YamlMappingNode)info[0])["splits"];
         foreach (YamlMappingNode s in splits)
             Assert.Equal(counts[((YamlScalarNode)s["name"]).Value!], long.Parse(((YamlScalarNode)s["num_examples"]).Value!));
         Assert.Equal("cc0-1.0", ((YamlScalarNode)((YamlSequenceNode)root["license"])[0]).Value);
@@ -173,6 +177,6 @@ public class ReleaseShardingTests(DemoCorpusFixture corpus) : IClassFixture<Demo
         var parts = Directory.GetFiles(Path.Combine(folder, "vlmevalkit"), "GmaiDemo_TEST_part_*.tsv");
         Assert.True(parts.Length > 1, $"{parts.Length} TEST parts");
         Assert.All(parts, p => Assert.True(new FileInfo(p).Length < 3_000_000 + 200_000));
-        Assert.Equal(build.Questions.Count(q => q.Split == "TEST"), shards.Sum(s => ParquetCheck.Read(s).Rows));
+        Assert.Equal(build.Questions.Count(q => q.Split == "TEST" && !q.Multi), shards.Sum(s => ParquetCheck.Read(s).Rows));   // data/ is the single-answer config
     }
 }
