@@ -139,6 +139,18 @@ public class EvaluationContractTests(DemoCorpusFixture corpus) : IClassFixture<D
             Assert.Equal(department.Items, report.Items);
             Assert.Equal(department.Items, tsv.Skip(1).Count(r => r[column] == department.Name));
         }
+
+        // The release's card and manifest (VAL) and gmai score (with the key) count the same departments.
+        var release = ReleaseWriter.Write(Workflows.ReleaseInputOf(build), "1.0.0");
+        var manifest = ReleaseManifest.Read(release);
+        var valByDepartment = build.Questions.Where(q => q.Split == "VAL").GroupBy(q => q.DepartmentName).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(valByDepartment.OrderBy(kv => kv.Key), manifest.Counts["VAL"]["department"].OrderBy(kv => kv.Key));
+        Assert.DoesNotContain("department", manifest.Counts["TEST"].Keys);
+        var predictions = Path.Combine(TestData.TempDir("departments-score"), "all.tsv");
+        File.WriteAllLines(predictions, ["index\tprediction", .. build.Questions.Select(q => $"{q.Index}\t{q.Answer}")]);
+        var (score, _) = Workflows.Score(config.Settings, predictions, release, null);
+        Assert.Equal(tree.Children.Where(d => d.Items > 0).ToDictionary(d => d.Name, d => d.Items).OrderBy(kv => kv.Key),
+                     score.ByNode["department"].ToDictionary(kv => kv.Key, kv => kv.Value.Items).OrderBy(kv => kv.Key));
     }
 
     private static void CopyTree(string from, string to, string skip)
