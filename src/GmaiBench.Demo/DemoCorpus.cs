@@ -44,7 +44,13 @@ public static class DemoCorpus
         WriteDicomSeries(Path.Combine(root, "ct-dicom"));
         WriteDicomClassified(Path.Combine(root, "ct-dicom-findings"));
         WriteBroken(root);
+        // The demo's patient-key secret ships with the corpus (its data is synthetic), so every machine builds the same
+        // splits; a real project keeps its secret outside the repository (pipelines: patient_key).
+        File.WriteAllText(Path.Combine(root, PatientKeyFile), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("gmai-demo-corpus-patient-key"u8)) + "\n");
     }
+
+    /// <summary>The demo's patient-key secret file, under the corpus root.</summary>
+    public const string PatientKeyFile = "patient-key.demo";
 
     private static void WriteFundus(string dir)
     {

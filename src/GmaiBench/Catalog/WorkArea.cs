@@ -14,6 +14,9 @@ public sealed class WorkArea(string root)
 
     public ObjectStore Objects => new(ObjectsPath);
 
+    /// <summary>The patient-key secret generated when the pipeline file names none (mode 0600; never copied into outputs).</summary>
+    public string PatientKeyPath => Path.Combine(Root, "secrets", "patient-key");
+
     /// <summary>Whether a build has written a catalog here.</summary>
     public bool HasCatalog => File.Exists(CatalogPath);
 

@@ -47,7 +47,7 @@ public static class Curator
     /// VAL while the strata (task x granularity) it touches are short of their VAL target, weighted by its items.
     /// </summary>
     /// <param name="groupOf">Maps a case's group key to the group it is split with (near-duplicates join groups).</param>
-    /// <param name="published">Item key -> the split an earlier release put it in: a group holding such an item keeps that split
+    /// <param name="published">Item (question) key -> the split an earlier release put it in: a group holding such an item keeps that split
     /// (TEST if any of its items was TEST), and counts toward the targets before the other groups are placed.</param>
     public static Dictionary<string, string> SplitByGroup(IReadOnlyList<DraftQuestion> drafts, double valShare, ulong seed,
         IReadOnlyDictionary<string, string>? groupOf = null, IReadOnlyDictionary<string, string>? published = null)
@@ -59,7 +59,7 @@ public static class Curator
         var splitOf = new Dictionary<string, string>(StringComparer.Ordinal);
         string? Pinned(IGrouping<string, DraftQuestion> g)
         {
-            var earlier = g.Select(d => published?.GetValueOrDefault(d.Case.ItemKey)).Where(s => s is not null).ToList();
+            var earlier = g.Select(d => published?.GetValueOrDefault(d.Key)).Where(s => s is not null).ToList();
             return earlier.Count == 0 ? null : earlier.Contains("TEST") ? "TEST" : "VAL";
         }
         var groups = drafts.GroupBy(GroupOf)

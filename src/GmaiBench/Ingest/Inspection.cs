@@ -7,6 +7,7 @@ using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
 using SixLabors.ImageSharp;
 using GmaiBench.Model;
+using GmaiBench.Sources;
 
 namespace GmaiBench.Ingest;
 
@@ -22,17 +23,19 @@ public static class Inspector
 {
     public static List<Inspection> Inspect(string path, string? labelsPath, string previewDir, ImageSettings image, string? window, string axis = "axial")
     {
-        if (Directory.Exists(path) && IsDicom(path))
+        // Links leaving the folder, loops and non-regular files (a FIFO would block the read forever) are listed, never opened.
+        var walk = Directory.Exists(path) ? SourceTree.Files(path, path) : null;
+        var refused = walk?.Refused.Select(r => new Inspection(r.Path, "?", [], [], $"{r.Reason}: {r.Message}")).ToList() ?? [];
+        if (walk is not null && IsDicom(walk.Files))
         {
             Directory.CreateDirectory(previewDir);
-            return InspectDicom(path, labelsPath, previewDir, image, window, VolumeLayoutOptions.Axis(axis));
+            return [.. refused, .. InspectDicom(path, labelsPath, previewDir, image, window, VolumeLayoutOptions.Axis(axis))];
         }
-        var files = Directory.Exists(path)
-            ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-                .Where(f => NiftiReader.IsNiftiPath(f) || RasterDecoder.SupportedExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant())).ToList()
+        var files = walk is not null
+            ? walk.Files.Where(f => NiftiReader.IsNiftiPath(f) || RasterDecoder.SupportedExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant())).ToList()
             : [path];
         Directory.CreateDirectory(previewDir);
-        return files.Select(f => InspectFile(f, files.Count == 1 ? labelsPath : null, previewDir, image, window, axis)).ToList();
+        return [.. refused, .. files.Select(f => InspectFile(f, files.Count == 1 ? labelsPath : null, previewDir, image, window, axis))];
     }
 
     private static Inspection InspectFile(string file, string? labelsPath, string previewDir, ImageSettings settings, string? window, string axisName)
@@ -41,6 +44,8 @@ public static class Inspector
         try
         {
             if (!File.Exists(file)) throw new ItemRejectedException("missing-file", "no such file");
+            var kind = FileKinds.Of(SourcePaths.RealPath(file) ?? file);
+            if (kind != FileKind.Regular) throw new ItemRejectedException("not-a-regular-file", $"{FileKinds.Describe(kind)}, not a regular file: never opened");
             return NiftiReader.IsNiftiPath(file)
                 ? InspectVolume(file, labelsPath, previewDir, name, settings, window, VolumeLayoutOptions.Axis(axisName))
                 : InspectRaster(file, previewDir, name, settings);
@@ -51,10 +56,9 @@ public static class Inspector
         }
     }
 
-    private static bool IsDicom(string folder) =>
-        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Any(f => f.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase))
-        || Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Take(1).Any(f => !NiftiReader.IsNiftiPath(f)
-            && !RasterDecoder.SupportedExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()));
+    private static bool IsDicom(IReadOnlyList<string> files) =>
+        files.Any(f => f.EndsWith(".dcm", StringComparison.OrdinalIgnoreCase))
+        || files.Take(1).Any(f => !NiftiReader.IsNiftiPath(f) && !RasterDecoder.SupportedExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()));
 
     /// <summary>A folder of DICOM files: the series GDCM finds (grouped by Series Instance UID), each read and previewed as the volume stage would.</summary>
     private static List<Inspection> InspectDicom(string folder, string? labelsPath, string previewDir, ImageSettings settings, string? windowName, SliceAxis axis)

@@ -51,6 +51,7 @@ public static class BuildRunner
         using var db = work.OpenCatalog();
         var store = new CatalogStore(db);
         var objects = work.Objects;
+        var (patientKeys, keyNotice) = PatientKeySecret.Resolve(settings, work);
         var runId = store.StartRun(options.Command, options.Clock.GetUtcNow());
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) };
 
@@ -76,7 +77,9 @@ public static class BuildRunner
             ignored[s.Id] = found.Ignored.Count;
             discoveredRejects[s.Id] = found.Rejects.Count;
         }
-        items = items.OrderBy(i => i.Item.Key, StringComparer.Ordinal).ToList();
+        // Group keys are stored only as keyed hashes (a Patient ID or an MRN in a file name must not be recoverable).
+        items = items.Select(i => (Item: i.Item with { GroupKey = patientKeys.Group(i.Item.SourceId, i.Item.GroupKey) }, i.Layout))
+            .OrderBy(i => i.Item.Key, StringComparer.Ordinal).ToList();
         foreach (var dup in items.GroupBy(i => i.Item.Key).Where(g => g.Count() > 1))
             throw new InvalidOperationException($"duplicate item key '{dup.Key}': keys must be unique");
 
@@ -110,7 +113,7 @@ public static class BuildRunner
         {
             [StageKind.Raster] = new RasterStage(settings.Image, objects),
             [StageKind.Region] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
-            [StageKind.Volume] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs),
+            [StageKind.Volume] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs, patientKeys),
         };
         IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
         var previous = store.StageResults();
@@ -167,6 +170,14 @@ public static class BuildRunner
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
             ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = assembly.Audit };
+        report = report with
+        {
+            Fingerprints = new SortedDictionary<string, string>(report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)
+            {
+                ["patient_key"] = patientKeys.Fingerprint,
+            },
+            Warnings = keyNotice is null ? report.Warnings : [.. report.Warnings, keyNotice],
+        };
         store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
         return new BuildResult(config, questions, report, work);
     }

@@ -33,6 +33,8 @@ public sealed partial record PipelineSettings
     public RegionSettings Regions { get; init; } = new();
     public PromptStyle Prompts { get; init; } = new();
     public string File { get; init; } = "";
+    /// <summary>Where the patient-key secret comes from: an environment variable (wins when set) or a file; neither: the work area.</summary>
+    public PatientKeySetting PatientKey { get; init; } = new(null, null);
 
     /// <summary>Words that make VLMEvalKit switch on circular evaluation when they appear in a dataset name.</summary>
     public static readonly string[] CircularTriggers = ["mmbench", "ccbench", "circular", "mmcr"];
@@ -54,7 +56,7 @@ public sealed partial record PipelineSettings
         if (!System.IO.File.Exists(path)) { r.Error(null, "(file)", "pipeline file not found"); return (d, r.Issues); }
         var root = r.AsMap(r.Parse(System.IO.File.ReadAllText(path)), "(document)");
         if (root is null) return (d, r.Issues);
-        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation", "release", "regions", "prompts");
+        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation", "release", "regions", "prompts", "patient_key");
 
         var image = d.Image;
         if (r.AsMap(r.Get(root, "image"), "image") is { } im)
@@ -181,8 +183,18 @@ public sealed partial record PipelineSettings
         ulong seed = d.Seed;
         if (seedText is not null && !ulong.TryParse(seedText, out seed))
             r.Error(r.Get(root, "seed"), "seed", $"expected a whole number from 0 to {ulong.MaxValue}, found '{seedText}'");
+        var patientKey = d.PatientKey;
+        if (r.AsMap(r.Get(root, "patient_key"), "patient_key") is { } pk)
+        {
+            r.CheckKeys(pk, "patient_key", "file", "env");
+            var keyFile = r.String(pk, "file", "patient_key");
+            var env = r.String(pk, "env", "patient_key");
+            if (keyFile is null && env is null) r.Error(pk, "patient_key", "name a file (file:) or an environment variable (env:) holding the secret");
+            patientKey = new PatientKeySetting(keyFile is null ? null : Path.GetFullPath(Path.Combine(baseDir, keyFile)), env);
+        }
         var settings = new PipelineSettings
         {
+            PatientKey = patientKey,
             Name = r.String(root, "name", "") ?? d.Name,
             DisplayName = displayName,
             Seed = seed,

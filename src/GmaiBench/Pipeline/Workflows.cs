@@ -108,8 +108,8 @@ public static class Workflows
         var folder = outDir ?? Path.GetDirectoryName(Path.GetFullPath(predictions))!;
         Directory.CreateDirectory(folder);
         var stem = Path.Combine(folder, Path.GetFileNameWithoutExtension(predictions) + "_score");
-        File.WriteAllText(stem + ".json", System.Text.Json.JsonSerializer.Serialize(report, BuildOutput.Json) + "\n", TsvFormat.Utf8);
-        File.WriteAllText(stem + ".md", Scorer.Markdown(report), TsvFormat.Utf8);
+        AtomicFolder.WriteFile(stem + ".json", System.Text.Json.JsonSerializer.Serialize(report, BuildOutput.Json) + "\n");
+        AtomicFolder.WriteFile(stem + ".md", Scorer.Markdown(report));
         return (report, [stem + ".json", stem + ".md"]);
     }
 

@@ -38,11 +38,6 @@ public static class BuildOutput
         return temp;
     }
 
-    /// <summary>Replaces <paramref name="final"/> with the completed <paramref name="temp"/> folder.</summary>
-    public static string Publish(string temp, string final)
-    {
-        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-        Directory.Move(temp, final);
-        return final;
-    }
+    /// <summary>Replaces <paramref name="final"/> with the completed <paramref name="temp"/> folder in one step (<see cref="AtomicFolder"/>).</summary>
+    public static string Publish(string temp, string final) => AtomicFolder.Replace(temp, final);
 }

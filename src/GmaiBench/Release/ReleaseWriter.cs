@@ -68,7 +68,13 @@ public static class ReleaseWriter
         List<ReleaseItem> previousItems = [];
         if (previous is { } p)
         {
-            previousItems = ReleaseItems.Read(Path.Combine(ReleaseFolder(settings, name, p.ToString()), ReleaseItems.FileName));
+            var previousFolder = ReleaseFolder(settings, name, p.ToString());
+            var earlierKey = ReleaseManifest.Read(previousFolder).Fingerprints.GetValueOrDefault("patient_key");
+            var thisKey = build.Report.Fingerprints.GetValueOrDefault("patient_key");
+            if (earlierKey is not null && thisKey is not null && earlierKey != thisKey)
+                throw new ReleaseRefusedException($"this build used another patient-key secret (fingerprint {thisKey}) than release {p} ({earlierKey}); " +
+                    "patient groups, and so splits, would change: build with the secret that release used (patient_key in the pipeline file)");
+            previousItems = ReleaseItems.Read(Path.Combine(previousFolder, ReleaseItems.FileName));
             changes = ChangeSummary.Between(previousItems, items);
             if (VersionPolicy.Check(p, semver, changes) is { } problem) throw new ReleaseRefusedException(problem);
         }

@@ -91,7 +91,10 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         using var db = GmaiBench.Catalog.CatalogDb.Open(fourth.Work.CatalogPath);
         var cases = new GmaiBench.Catalog.CatalogStore(db).Cases().Where(c => c.SourceId == "demo-chest-xray").ToDictionary(c => c.ItemKey);
         Assert.Equal(["PNEUMOTHORAX"], cases["demo-chest-xray/images/cxr_000.png"].RawLabels);
-        Assert.Contains("CXR777", cases["demo-chest-xray/images/cxr_001.png"].GroupKey);
+        // The new patient, stored as its keyed hash under the project's secret (never the raw ID).
+        var keys = new GmaiBench.Model.PatientKeys(System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(project.PathOf("demo/corpus/patient-key.demo")).Trim()));
+        Assert.Equal(keys.Group("demo-chest-xray", "demo-chest-xray/CXR777"), cases["demo-chest-xray/images/cxr_001.png"].GroupKey);
+        Assert.DoesNotContain("CXR777", cases["demo-chest-xray/images/cxr_001.png"].GroupKey);
     }
 
     [Fact]

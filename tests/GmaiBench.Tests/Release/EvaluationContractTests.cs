@@ -41,6 +41,9 @@ public class EvaluationContractTests(DemoCorpusFixture corpus) : IClassFixture<D
 
         var a = ReleaseItems.Read(Path.Combine(first, ReleaseItems.FileName));
         var b = ReleaseItems.Read(Path.Combine(second, ReleaseItems.FileName));
+        // Regression: a slice of a DICOM study (case key != input key) moved from TEST to VAL, publishing its TEST answer.
+        var before = a.ToDictionary(i => i.Key);
+        Assert.All(b.Where(i => before.ContainsKey(i.Key)), i => Assert.Equal(before[i.Key].Split, i.Split));
         var added = b.Where(i => i.Source == "demo-dermoscopy").ToList();
         Assert.NotEmpty(added);
         Assert.All(added, i => Assert.True(i.Index > a.Max(x => x.Index), $"{i.Key} got index {i.Index}"));
@@ -105,7 +108,7 @@ public class EvaluationContractTests(DemoCorpusFixture corpus) : IClassFixture<D
 
         var problems = ReleaseVerifier.Verify(folder);
         var leak = Assert.Single(problems, p => p.Contains("'modality' leaks the answer", StringComparison.Ordinal));
-        Assert.Matches(@"scores \d+\.\d% on \d+ single-answer items, chance is \d+\.\d%", leak);
+        Assert.Matches(@"scores \d+\.\d% on \d+ single-answer items, chance scores \d+\.\d%", leak);
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public readonly record struct PercentileWindow(double Low, double High)
         return new PercentileWindow(Rank(histogram, values.Length, lowPercent), Rank(histogram, values.Length, highPercent));
     }
 
+    /// <summary>Window from a histogram of 16-bit values (65536 bins) holding <paramref name="count"/> values.</summary>
+    public static PercentileWindow FromHistogram(long[] histogram, long count, double lowPercent, double highPercent) =>
+        count == 0 ? new PercentileWindow(0, 0) : new PercentileWindow(Rank(histogram, count, lowPercent), Rank(histogram, count, highPercent));
+
     private static double Rank(long[] histogram, long count, double percent)
     {
         // Nearest rank: the smallest value whose cumulative count reaches ceil(p/100 * n), at least 1.

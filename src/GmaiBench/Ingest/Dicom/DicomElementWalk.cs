@@ -136,9 +136,9 @@ internal sealed class DicomElementWalk
                 inflated.Write(buffer, 0, n);
             }
         }
-        catch (InvalidDataException e)
+        catch (InvalidDataException)
         {
-            throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: the deflated data set is corrupt: {e.Message}");
+            throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: the deflated data set is damaged (not a valid deflate stream)");
         }
         inflated.Position = 0;
         return inflated;

@@ -48,7 +48,7 @@ public static class DicomReader
     public static DicomScan ScanFolder(string folder, DicomReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
-        var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true });
+        var files = Sources.SourceTree.Files(folder, folder).Files;   // regular files only: links out, loops and FIFOs are never opened
         return Scan(files, options);
     }
 

@@ -33,15 +33,21 @@ public static class DicomWorker
         }
     }
 
-    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout) =>
-        WorkerAssembly is { } worker ? ReadSeries(files, timeout, DotnetHost(), [worker, Verb]) : DicomReader.ReadSeries(files);
+    /// <summary>A request line that carries the voxel-byte cap (a file path never starts with '#').</summary>
+    private const string MaxBytesLine = "#max-voxel-bytes ";
+
+    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes) =>
+        WorkerAssembly is { } worker
+            ? ReadSeries(files, timeout, DotnetHost(), [worker, Verb], maxVoxelBytes)
+            : DicomReader.ReadSeries(files, new DicomReadOptions { MaxVoxelBytes = maxVoxelBytes });
 
     /// <summary>
     /// Runs <c>program arguments... request-file output-folder</c> as the decoder: the request file lists the series'
     /// files, one per line; the program writes the volume (exit 0) or a reject note (exit 3) into the folder. Any other
     /// ending (a signal, another exit code, no answer within <paramref name="timeout"/>) rejects this item only.
     /// </summary>
-    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, string program, IReadOnlyList<string> arguments)
+    public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, string program, IReadOnlyList<string> arguments,
+        long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -50,7 +56,7 @@ public static class DicomWorker
         try
         {
             var request = Path.Combine(dir, "request.txt");
-            File.WriteAllLines(request, files);
+            File.WriteAllLines(request, [$"{MaxBytesLine}{maxVoxelBytes}", .. files]);
             var start = new ProcessStartInfo(program, [.. arguments, request, dir])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -86,7 +92,7 @@ public static class DicomWorker
             try { volume = NiftiReader.Read(Path.Combine(dir, "volume.nii")); }
             catch (Exception e) when (e is ItemRejectedException or IOException)
             {
-                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder's volume is unreadable: {e.Message}");
+                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder handed back a volume that cannot be read ({(e is ItemRejectedException r ? r.Reason : "unreadable file")})");
             }
             return new DicomVolume
             {
@@ -114,7 +120,7 @@ public static class DicomWorker
         }
         catch (Exception e) when (e is IOException or JsonException)
         {
-            throw new ItemRejectedException("decoder-failed", $"the DICOM decoder exited without a readable {name}: {e.Message}");
+            throw new ItemRejectedException("decoder-failed", $"the DICOM decoder exited without a readable {name} ({(e is JsonException ? "not valid JSON" : "missing or unreadable")})");
         }
     }
 
@@ -123,7 +129,11 @@ public static class DicomWorker
     {
         try
         {
-            var d = DicomReader.ReadSeries(File.ReadAllLines(request).Where(l => l.Length > 0).ToList());
+            var lines = File.ReadAllLines(request).Where(l => l.Length > 0).ToList();
+            var cap = lines.Where(l => l.StartsWith(MaxBytesLine, StringComparison.Ordinal))
+                .Select(l => long.TryParse(l[MaxBytesLine.Length..], out var v) ? v : DicomReadOptions.DefaultMaxVoxelBytes)
+                .DefaultIfEmpty(DicomReadOptions.DefaultMaxVoxelBytes).First();
+            var d = DicomReader.ReadSeries(lines.Where(l => !l.StartsWith('#')).ToList(), new DicomReadOptions { MaxVoxelBytes = cap });
             WriteVolume(Path.Combine(outDir, "volume.nii"), d.Volume);
             var meta = new Meta(d.InvertDisplay, d.FileWindow?.Width, d.FileWindow?.Level, d.PatientId, d.StudyInstanceUid, d.SeriesInstanceUid,
                 d.HasPatientGeometry, d.SliceSpacing, d.SourceFiles);

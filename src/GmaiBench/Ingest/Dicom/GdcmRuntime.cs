@@ -48,13 +48,14 @@ internal static class GdcmRuntime
         try { return call(); }
         catch (ItemRejectedException) { throw; }
         catch (Exception e) when (IsMissingBinding(e)) { throw; }
-        catch (OutOfMemoryException e)
+        catch (OutOfMemoryException)
         {
-            throw new ItemRejectedException(DicomRejects.VolumeTooLarge, $"{name}: out of memory while decoding: {e.Message}");
+            throw new ItemRejectedException(DicomRejects.VolumeTooLarge, $"{name}: decoding ran out of memory: the pixel data is larger than this machine can hold");
         }
-        catch (Exception e)
+        catch (Exception)
         {
-            throw new ItemRejectedException(reason, $"{name}: GDCM failed: {e.GetType().Name}: {e.Message}");
+            // GDCM's own exception texts are C++ assertions and .NET wrapper names; say what it means instead.
+            throw new ItemRejectedException(reason, $"{name}: GDCM cannot decode this file: its data is damaged or uses an encoding GDCM does not read");
         }
     }
 }

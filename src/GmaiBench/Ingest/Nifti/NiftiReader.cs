@@ -274,10 +274,10 @@ public static class NiftiReader
             {
                 throw new ItemRejectedException(NiftiRejects.TruncatedFile, $"{name} ends before the data its header declares{(Compressed ? " (after inflating)" : "")}");
             }
-            catch (InvalidDataException e)
+            catch (InvalidDataException)
             {
                 // A stream cut short reads as end-of-stream above; invalid data is damage (bad block or CRC-32 mismatch).
-                throw new ItemRejectedException(NiftiRejects.CorruptGzip, $"{name}: the gzip stream is corrupt: {e.Message}");
+                    throw new ItemRejectedException(NiftiRejects.CorruptGzip, $"{name}: the gzip data is damaged (a bad deflate block or a CRC-32 mismatch)");
             }
             catch (IOException e)
             {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using GmaiBench.Imaging;
 using GmaiBench.Imaging.Intensity;
 using SixLabors.ImageSharp;
@@ -76,12 +77,14 @@ public static class RasterDecoder
         try { info = Image.Identify(ConfigurationFor(settings.MemoryLimitMegabytes), bytes, out format); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new ItemRejectedException("corrupt-header", $"the image header cannot be read: {e.Message}");
+            if (e.Message.Contains("CRC", StringComparison.OrdinalIgnoreCase))
+                throw new ItemRejectedException("corrupt-image", "a PNG chunk fails its CRC check: the file is damaged");
+            throw new ItemRejectedException("corrupt-header", $"the image header cannot be read{Explain(e)}");
         }
         if (info is null || format is null)
             throw new ItemRejectedException("unknown-format", "not a PNG, JPEG, BMP or TIFF image (no known signature)");
         if (info.Width <= 0 || info.Height <= 0)
-            throw new ItemRejectedException("corrupt-header", $"the header declares {info.Width}x{info.Height} pixels");
+            throw new ItemRejectedException("corrupt-header", "the header declares an impossible size (a width or height of zero, or over 2,147,483,647 pixels)");
         var pixels = (long)info.Width * info.Height;
         if (pixels > settings.MaxPixels)
             throw new ItemRejectedException("image-too-large",
@@ -96,14 +99,24 @@ public static class RasterDecoder
         catch (Exception e) when (e is InvalidMemoryOperationException || e.InnerException is InvalidMemoryOperationException)
         {
             // ImageSharp wraps the allocator's refusal in InvalidImageContentException.
-            throw new ItemRejectedException("decoder-memory-limit", $"decoding needs more than the {settings.MemoryLimitMegabytes} MB allowed: {e.Message}");
+            throw new ItemRejectedException("decoder-memory-limit", $"decoding needs more than the {settings.MemoryLimitMegabytes} MB allowed (image.memory_limit_mb)");
         }
         catch (Exception e) when (e is not (ItemRejectedException or OutOfMemoryException))
         {
             // Any decoder failure (bad zlib stream, bad Huffman table, ...) costs this item only.
-            throw new ItemRejectedException("corrupt-image", $"the {format.Name} data cannot be decoded: {e.GetType().Name}: {e.Message}");
+            if (e.Message.Contains("CRC", StringComparison.OrdinalIgnoreCase))
+                throw new ItemRejectedException("corrupt-image", $"a {format.Name} chunk fails its CRC check: the file is damaged");
+            throw new ItemRejectedException("corrupt-image", $"the {format.Name} pixel data is damaged or truncated and cannot be decoded{Explain(e)}");
         }
     }
+
+    /// <summary>
+    /// ImageSharp's own words for a bad image (its format exceptions), which name the fault; never the runtime's text of
+    /// other exceptions ("Index was outside the bounds of the array"), which would tell a person nothing.
+    /// </summary>
+    private static string Explain(Exception e) =>
+        e is ImageFormatException && !string.IsNullOrWhiteSpace(e.Message) && !e.Message.Contains("Exception", StringComparison.Ordinal)
+            ? $" ({e.Message.TrimEnd('.')})" : "";
 
     /// <summary>The normalised image (RGB, longer side capped) before encoding, for stages that draw on it.</summary>
     public static DecodedImage DecodeImage(byte[] bytes, ImageSettings settings)
@@ -113,7 +126,7 @@ public static class RasterDecoder
         var wide = IsSixteenBit(info, format);
         var rgb = Guard(format, settings, () =>
         {
-            var image = wide ? DecodeWide(bytes, config, settings) : DecodeNarrow(bytes, config);
+            var image = wide ? DecodeWide(bytes, config, settings, info, format) : DecodeNarrow(bytes, config);
             var (w, h) = CappedSize(image.Width, image.Height, settings.MaxSide);
             if (w != image.Width || h != image.Height)
                 image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(w, h), Sampler = KnownResamplers.Bicubic, Mode = ResizeMode.Stretch }));
@@ -146,6 +159,29 @@ public static class RasterDecoder
             throw new ItemRejectedException("truncated-image", "the JPEG has no end-of-image marker (FFD9): the file is truncated");
         if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47]) && tail.IndexOf("IEND"u8) < 0)
             throw new ItemRejectedException("truncated-image", "the PNG has no IEND chunk: the file is truncated");
+        if (bytes.AsSpan().StartsWith("BM"u8) && BmpShortBy(bytes) is > 0 and var missing)
+            throw new ItemRejectedException("truncated-image", $"the BMP is {missing:N0} bytes shorter than its header's pixel data needs: the file is truncated");
+    }
+
+    /// <summary>
+    /// How many bytes a BMP lacks: ImageSharp fills a short BMP with black instead of failing. Uncompressed (BI_RGB,
+    /// BI_BITFIELDS) pixel data is rows of ((bits x width + 31) / 32) x 4 bytes from bfOffBits; compressed data is
+    /// biSizeImage bytes (BITMAPINFOHEADER, Microsoft "Bitmap Storage").
+    /// </summary>
+    private static long BmpShortBy(byte[] b)
+    {
+        if (b.Length < 34) return b.Length < 14 ? 0 : 1;
+        var offset = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(10));
+        var headerSize = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(14));
+        if (headerSize < 40) return 0;   // OS/2 core headers: left to the decoder
+        long width = BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(18));
+        long height = Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(b.AsSpan(22)));
+        var bits = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(28));
+        var compression = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(30));
+        long needed = compression is 0 or 3 or 6
+            ? (bits * width + 31) / 32 * 4 * height
+            : b.Length >= 38 ? BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(34)) : 0;
+        return Math.Max(0, offset + needed - b.Length);
     }
 
     private static bool IsSixteenBit(IImageInfo info, IImageFormat format)
@@ -178,26 +214,44 @@ public static class RasterDecoder
     }
 
     /// <summary>16-bit sources: one percentile window over every colour sample (grayscale keeps R=G=B).</summary>
-    private static Image<Rgb24> DecodeWide(byte[] bytes, ImageSharpConfiguration config, ImageSettings settings)
+    /// <summary>
+    /// A 16-bit image, windowed at the percentiles of its (alpha-premultiplied) channel values into 8-bit RGB. It is decoded
+    /// into the narrowest pixel type that holds it (L16 for grey, Rgb48 for colour, Rgba64 only with alpha) and the window
+    /// comes from a histogram, so a 64-megapixel 16-bit image needs its decoded pixels plus the 8-bit result, nothing more.
+    /// </summary>
+    private static Image<Rgb24> DecodeWide(byte[] bytes, ImageSharpConfiguration config, ImageSettings settings, IImageInfo info, IImageFormat format)
     {
-        using var wide = Image.Load<Rgba64>(config, bytes);
-        var n = wide.Width * wide.Height;
-        var samples = new ushort[n * 3];
-        var i = 0;
+        var hasAlpha = info.PixelType.AlphaRepresentation is not (null or PixelAlphaRepresentation.None);
+        var grey = format.Name == "PNG" && info.Metadata.GetPngMetadata().ColorType is PngColorType.Grayscale;
+        if (grey && !hasAlpha) return Window(Image.Load<L16>(config, bytes), p => (p.PackedValue, p.PackedValue, p.PackedValue), config, settings);
+        if (!hasAlpha) return Window(Image.Load<Rgb48>(config, bytes), p => (p.R, p.G, p.B), config, settings);
+        return Window(Image.Load<Rgba64>(config, bytes), p => (Premultiply(p.R, p.A), Premultiply(p.G, p.A), Premultiply(p.B, p.A)), config, settings);
+    }
+
+    private static Image<Rgb24> Window<TPixel>(Image<TPixel> wide, Func<TPixel, (ushort R, ushort G, ushort B)> channels, ImageSharpConfiguration config, ImageSettings settings)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        using (wide)
         {
+            var histogram = new long[65536];
             foreach (var p in Pixels(wide))
             {
-                samples[i++] = Premultiply(p.R, p.A);
-                samples[i++] = Premultiply(p.G, p.A);
-                samples[i++] = Premultiply(p.B, p.A);
+                var (r, g, b) = channels(p);
+                histogram[r]++;
+                histogram[g]++;
+                histogram[b]++;
             }
+            var window = PercentileWindow.FromHistogram(histogram, 3L * wide.Width * wide.Height, settings.LowPercentile, settings.HighPercentile);
+            var rgb = new Image<Rgb24>(config, wide.Width, wide.Height);
+            var src = Pixels(wide);
+            var dst = Pixels(rgb);
+            for (var x = 0; x < dst.Length; x++)
+            {
+                var (r, g, b) = channels(src[x]);
+                dst[x] = new Rgb24(window.Apply(r), window.Apply(g), window.Apply(b));
+            }
+            return rgb;
         }
-        var window = PercentileWindow.FromUInt16(samples, settings.LowPercentile, settings.HighPercentile);
-        var rgb = new Image<Rgb24>(config, wide.Width, wide.Height);
-        var dst = Pixels(rgb);
-        for (int x = 0, j = 0; x < dst.Length; x++, j += 3)
-            dst[x] = new Rgb24(window.Apply(samples[j]), window.Apply(samples[j + 1]), window.Apply(samples[j + 2]));
-        return rgb;
     }
 
     /// <summary>All pixels of an image as one span; the configuration asks for contiguous buffers.</summary>

@@ -23,7 +23,7 @@ namespace GmaiBench.Ingest.Volumes;
 /// write into memory already touched instead of faulting in a fresh 100 MB each.
 /// </summary>
 public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, IObjectStore store, IReadOnlyDictionary<string, string> modalityOf,
-    int parallelism = 1) : IItemStage
+    int parallelism = 1, PatientKeys? patientKeys = null) : IItemStage
 {
     private readonly VoxelBufferPool _buffers = new();
 
@@ -35,26 +35,35 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 
     public StageKind Kind => StageKind.Volume;
 
+    /// <summary>
+    /// The voxel bytes one volume may have, as stored: a quarter of <c>image.memory_limit_mb</c>, because reading it as
+    /// floats, reorienting it and its label map take about four times its stored size (a 16-bit CT: 2 + 4 + 4 bytes a voxel).
+    /// </summary>
+    private long MaxVoxelBytes => (long)image.MemoryLimitMegabytes * 1024 * 1024 / 4;
+
     private string Name => Kind.Text();
 
+    /// <summary>Without a project secret (unit tests of the stage), a fixed one: never used by a build.</summary>
+    private readonly PatientKeys _keys = patientKeys ?? new PatientKeys("gmai-stage-test-secret"u8.ToArray());
+
     public string Fingerprint(string contentHash) =>
-        Fingerprints.Of(CodeVersion, contentHash, Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style));
+        Fingerprints.Of(CodeVersion, contentHash, Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style), _keys.Fingerprint);
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
         if (item.Annotation is SeriesAnnotation series) return WholeSlices(item, fingerprint, series);
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
-        var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers };
+        var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes };
         var ((volume, dicom), labels) = Concurrency.Both(
             () =>
             {
-                var series = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout) : null;
+                var series = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout, MaxVoxelBytes) : null;
                 return (series?.Volume ?? NiftiReader.Read(item.FullPath, read), series);
             },
             () =>
             {
                 // Label maps are read faster than images: the slice choice is made while the image is still inflating.
-                var map = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions { Buffers = _buffers });
+                var map = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions { Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes });
                 var canonical = map.ToCanonical();
                 return (Map: map, Planes: annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), annotation)).ToList());
             },
@@ -116,9 +125,9 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             ? DisplayWindow.FromVoi(own)
             : VolumeLayoutOptions.WindowFor(options.Window == "file" ? null : options.Window, modalityOf[sourceId])!.Resolve(canonical);
 
-    /// <summary>The split group of a DICOM series is its patient: Patient ID is read for this only, and only its hash is kept.</summary>
-    private static string GroupOf(SourceItem item, DicomVolume? dicom) =>
-        dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{Fingerprints.Of(patient)[..16]}" : item.GroupKey;
+    /// <summary>The split group of a DICOM series is its patient: Patient ID is read for this only, and only its keyed hash is kept.</summary>
+    private string GroupOf(SourceItem item, DicomVolume? dicom) =>
+        dicom?.PatientId is { Length: > 0 } patient ? $"{item.SourceId}/patient-{_keys.Hash(patient)}" : item.GroupKey;
 
     /// <summary>
     /// A series labelled as a whole: along each axis the middle slice, plus extra slices spread evenly through the
@@ -127,7 +136,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     /// </summary>
     private ItemOutcome WholeSlices(SourceItem item, string fingerprint, SeriesAnnotation series)
     {
-        var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout);
+        var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
         var canonical = dicom.Volume.ToCanonical();
         var window = WindowOf(series.Options, dicom, item.SourceId, canonical);
         var group = series.GroupFromTable ? item.GroupKey : GroupOf(item, dicom);

@@ -34,6 +34,16 @@ public sealed class CocoLayout : ISourceLayout
         return o;
     }
 
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
     public Discovery Discover(SourceDefinition source)
     {
         var o = (CocoOptions)source.Options;
@@ -43,25 +53,51 @@ public sealed class CocoLayout : ISourceLayout
         Reject Bad(string key, string reason, string message) => new($"{source.Id}/{o.Annotations}#{key}", source.Id, $"{o.Annotations}#{key}", "discover", reason, message);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(file ?? throw new FileNotFoundException(problem))); }
-        catch (Exception e) when (e is IOException or JsonException)
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
-            return new Discovery([], [Bad("file", "bad-annotation-file", $"cannot read the COCO JSON: {e.Message}")], []);
+            return new Discovery([], [Bad("file", "bad-annotation-file", $"{o.Annotations}: {(file is null ? problem : ParseErrors.Json(e))}")], []);
         }
         using (doc)
         {
             var root = doc.RootElement;
+            // A file of the wrong shape is named with the JSON path at fault, never read as an empty dataset.
+            if (root.ValueKind != JsonValueKind.Object)
+                return new Discovery([], [Bad("file", "bad-annotation-file", $"{o.Annotations}: $ must be a JSON object with images, annotations and categories; found {Kind(root)}")], []);
+            foreach (var name in new[] { "images", "annotations", "categories" })
+            {
+                if (!root.TryGetProperty(name, out var member))
+                    return new Discovery([], [Bad("file", "bad-annotation-file", $"{o.Annotations}: $.{name} is missing")], []);
+                if (member.ValueKind != JsonValueKind.Array)
+                    return new Discovery([], [Bad("file", "bad-annotation-file", $"{o.Annotations}: $.{name} must be an array; found {Kind(member)}")], []);
+            }
             var images = new SortedDictionary<long, (string File, double W, double H)>();
             var categories = new Dictionary<long, string>();
+            var at = 0;
             foreach (var img in Array(root, "images"))
-                if (TryLong(img, "id", out var id) && img.TryGetProperty("file_name", out var fn) && fn.ValueKind == JsonValueKind.String)
+            {
+                if (img.ValueKind == JsonValueKind.Object && TryLong(img, "id", out var id) && img.TryGetProperty("file_name", out var fn) && fn.ValueKind == JsonValueKind.String)
                     images[id] = (fn.GetString()!, Number(img, "width"), Number(img, "height"));
+                else rejects.Add(Bad($"images[{at}]", "bad-annotation", $"{o.Annotations}: $.images[{at}] needs a whole-number id and a file_name string"));
+                at++;
+            }
+            at = 0;
             foreach (var cat in Array(root, "categories"))
-                if (TryLong(cat, "id", out var id) && cat.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
+            {
+                if (cat.ValueKind == JsonValueKind.Object && TryLong(cat, "id", out var id) && cat.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String)
                     categories[id] = n.GetString()!;
+                else rejects.Add(Bad($"categories[{at}]", "bad-annotation", $"{o.Annotations}: $.categories[{at}] needs a whole-number id and a name string"));
+                at++;
+            }
             var boxes = images.Keys.ToDictionary(k => k, _ => new List<LabelledBox>());
             var i = 0;
             foreach (var ann in Array(root, "annotations"))
             {
+                if (ann.ValueKind != JsonValueKind.Object)
+                {
+                    rejects.Add(Bad($"annotations[{i}]", "bad-annotation", $"{o.Annotations}: $.annotations[{i}] must be an object; found {Kind(ann)}"));
+                    i++;
+                    continue;
+                }
                 var key = TryLong(ann, "id", out var annId) ? $"annotation:{annId}" : $"annotations[{i}]";
                 i++;
                 if (!TryLong(ann, "image_id", out var imageId) || !images.TryGetValue(imageId, out var image))

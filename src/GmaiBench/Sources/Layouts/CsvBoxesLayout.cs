@@ -53,6 +53,7 @@ public sealed class CsvBoxesLayout : ISourceLayout
         if (path is null || !File.Exists(path))
             return new Discovery([], [new Reject($"{source.Id}/{o.Table}", source.Id, o.Table, "discover", "missing-table", problem ?? $"box table not found: {o.Table}")], []);
         var table = CsvTable.Read(path);
+        rejects.AddRange(table.Rejects(source.Id, o.Table));
         var cols = CoordinateColumns(o.Format).Select(table.Column).ToArray();
         int fileCol = table.Column(o.FileColumn), labelCol = table.Column(o.LabelColumn), groupCol = o.GroupColumn is null ? -1 : table.Column(o.GroupColumn);
         if (fileCol < 0 || labelCol < 0 || cols.Any(c => c < 0))

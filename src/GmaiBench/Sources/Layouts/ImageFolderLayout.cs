@@ -35,7 +35,9 @@ public sealed class ImageFolderLayout : ISourceLayout
         var rejects = new List<Reject>();
         var ignored = new List<string>();
         var group = GroupKeys.Compile(source.GroupPattern);
-        foreach (var full in Directory.EnumerateFiles(source.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var walk = SourceTree.Files(source.Root, source.Root);
+        rejects.AddRange(SourceTree.Rejects(source, walk));
+        foreach (var full in walk.Files)
         {
             var rel = SourcePaths.Relative(source.Root, full);
             if (!options.Extensions.Contains(Path.GetExtension(full).ToLowerInvariant()))

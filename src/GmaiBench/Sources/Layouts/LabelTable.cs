@@ -56,6 +56,7 @@ public static class LabelTable
             return rows;
         }
         var table = CsvTable.Read(tablePath);
+        rejects.AddRange(table.Rejects(source.Id, o.Table));
         int pathCol = table.Column(o.PathColumn), labelCol = table.Column(o.LabelColumn);
         var groupCol = o.GroupColumn is null ? -1 : table.Column(o.GroupColumn);
         if (pathCol < 0 || labelCol < 0)

@@ -62,7 +62,9 @@ public sealed partial class MaskPairsLayout : ISourceLayout
             return new Discovery([], [new Reject($"{source.Id}/{o.Images}", source.Id, o.Images, "discover", "missing-folder", problem ?? $"image folder '{o.Images}' not found")], []);
         var pattern = GroupKeys.Compile(source.GroupPattern);
         var labels = o.Values.Values.Concat(o.Colours.Values).Distinct().Order(StringComparer.Ordinal).ToList();
-        foreach (var full in Directory.EnumerateFiles(imageRoot, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var walk = SourceTree.Files(source.Root, imageRoot);
+        rejects.AddRange(SourceTree.Rejects(source, walk));
+        foreach (var full in walk.Files)
         {
             var rel = SourcePaths.Relative(source.Root, full);
             if (!o.Extensions.Contains(Path.GetExtension(full).ToLowerInvariant())) { ignored.Add(rel); continue; }

@@ -42,13 +42,15 @@ public sealed class VocLayout : ISourceLayout
         if (dir is null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Annotations}", source.Id, o.Annotations, "discover", "missing-folder", problem ?? $"annotation folder '{o.Annotations}' not found")], []);
         var pattern = GroupKeys.Compile(source.GroupPattern);
-        foreach (var xml in Directory.EnumerateFiles(dir, "*.xml", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        var walk = SourceTree.Files(source.Root, dir);
+        rejects.AddRange(SourceTree.Rejects(source, walk));
+        foreach (var xml in walk.Files.Where(f => f.EndsWith(".xml", StringComparison.OrdinalIgnoreCase)))
         {
             var rel = SourcePaths.Relative(source.Root, xml);
             Reject Bad(string part, string reason, string message) => new($"{source.Id}/{rel}{part}", source.Id, $"{rel}{part}", "discover", reason, message);
             XDocument doc;
             try { doc = XDocument.Load(xml, LoadOptions.SetLineInfo); }
-            catch (XmlException e) { rejects.Add(Bad("", "bad-annotation-file", $"not valid XML: {e.Message}")); continue; }
+            catch (XmlException e) { rejects.Add(Bad("", "bad-annotation-file", ParseErrors.Xml(e))); continue; }
             var ann = doc.Root;
             var file = ann?.Element("filename")?.Value.Trim();
             if (ann is null || string.IsNullOrEmpty(file)) { rejects.Add(Bad("", "bad-annotation-file", "no <filename>")); continue; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using GmaiBench.Configuration;
+using GmaiBench.Sources.Annotations;
 using GmaiBench.Model;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Sources;
@@ -95,6 +96,13 @@ public sealed class MsdLayout : ISourceLayout
         return new MsdOptions(VolumeLayoutOptions.Parse(r, options, path));
     }
 
+    /// <summary>dataset.json writes paths as "./imagesTr/x.nii.gz"; only that leading "./" goes (a "../" must stay, to be refused).</summary>
+    private static string WithoutDotSlash(string path)
+    {
+        while (path.StartsWith("./", StringComparison.Ordinal)) path = path[2..];
+        return path;
+    }
+
     public Discovery Discover(SourceDefinition source)
     {
         var o = (MsdOptions)source.Options;
@@ -103,7 +111,7 @@ public sealed class MsdLayout : ISourceLayout
         Reject Bad(string reason, string message) => new($"{source.Id}/dataset.json", source.Id, "dataset.json", "discover", reason, message);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(source.Root, "dataset.json"))); }
-        catch (Exception e) when (e is IOException or JsonException) { return new Discovery([], [Bad("bad-annotation-file", $"cannot read dataset.json: {e.Message}")], []); }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException) { return new Discovery([], [Bad("bad-annotation-file", $"dataset.json: {ParseErrors.Json(e)}")], []); }
         using (doc)
         {
             var values = new SortedDictionary<int, string>();
@@ -123,11 +131,13 @@ public sealed class MsdLayout : ISourceLayout
             {
                 foreach (var t in training.EnumerateArray())
                     if (t.TryGetProperty("image", out var im) && t.TryGetProperty("label", out var lb) && im.ValueKind == JsonValueKind.String && lb.ValueKind == JsonValueKind.String)
-                        pairs.Add((im.GetString()!.TrimStart('.', '/'), lb.GetString()!.TrimStart('.', '/')));
+                        pairs.Add((WithoutDotSlash(im.GetString()!), WithoutDotSlash(lb.GetString()!)));
             }
             else if (Directory.Exists(Path.Combine(source.Root, "imagesTr")))
             {
-                foreach (var f in Directory.EnumerateFiles(Path.Combine(source.Root, "imagesTr")).Where(NiftiFileNames.IsNiftiPath).Order(StringComparer.Ordinal))
+                var walk = SourceTree.Files(source.Root, Path.Combine(source.Root, "imagesTr"), recursive: false);
+                rejects.AddRange(SourceTree.Rejects(source, walk));
+                foreach (var f in walk.Files.Where(NiftiFileNames.IsNiftiPath))
                 {
                     var stem = VolumeLayoutOptions.Stem(Path.GetFileName(f));
                     var caseName = stem.Length > 5 && stem[^5] == '_' && stem[^4..].All(char.IsDigit) ? stem[..^5] : stem;
@@ -181,7 +191,10 @@ public sealed class NiftiPairsLayout : ISourceLayout
         var dir = SourcePaths.ResolveInside(source.Root, folder.Length == 0 ? "." : folder, out var problem) ?? source.Root;
         if (problem is not null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Images}", source.Id, o.Images, "discover", "missing-folder", problem ?? $"no folder for {o.Images}")], []);
-        foreach (var f in Directory.EnumerateFiles(dir, pattern.Length == 0 ? "*" : pattern).Where(NiftiFileNames.IsNiftiPath).Order(StringComparer.Ordinal))
+        var walk = SourceTree.Files(source.Root, dir, recursive: false);
+        rejects.AddRange(SourceTree.Rejects(source, walk));
+        foreach (var f in walk.Files.Where(f => pattern.Length == 0 || System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, Path.GetFileName(f)))
+                     .Where(NiftiFileNames.IsNiftiPath))
         {
             var rel = SourcePaths.Relative(source.Root, f);
             VolumeLayoutOptions.AddItem(source, rel, o.Labels.Replace("{stem}", VolumeLayoutOptions.Stem(Path.GetFileName(f)), StringComparison.Ordinal), o.Values, o.Volume, items, rejects);
@@ -276,10 +289,14 @@ public sealed class DicomLayout : ISourceLayout
         if (dir is null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Series}", source.Id, o.Series, "discover", "missing-folder", problem ?? $"series folder '{o.Series}' not found")], []);
         if (o.Table is { } table) return DiscoverTable(source, o, table);
-        foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
+        var seriesFolders = SourceTree.Folders(source.Root, dir);
+        rejects.AddRange(SourceTree.Rejects(source, seriesFolders.Walk));
+        foreach (var folder in seriesFolders.Folders)
         {
             var rel = SourcePaths.Relative(source.Root, folder);
-            var files = FilesOf(folder);
+            var walk = SourceTree.Files(source.Root, folder);
+            rejects.AddRange(SourceTree.Rejects(source, walk));
+            var files = walk.Files.ToList();
             var key = $"{source.Id}/{rel}";
             if (files.Count == 0) { rejects.Add(new Reject(key, source.Id, rel, "discover", "empty-series", "the series folder holds no file")); continue; }
             var labelRel = o.Labels.Replace("{series}", Path.GetFileName(folder), StringComparison.Ordinal);
@@ -295,7 +312,12 @@ public sealed class DicomLayout : ISourceLayout
         return new Discovery(items, rejects, []);
     }
 
-    private static List<string> FilesOf(string folder) => Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+    private static List<string> FilesOf(SourceDefinition source, string folder, List<Reject> rejects)
+    {
+        var walk = SourceTree.Files(source.Root, folder);
+        rejects.AddRange(SourceTree.Rejects(source, walk));
+        return [.. walk.Files];
+    }
 
     private static Discovery DiscoverTable(SourceDefinition source, DicomOptions o, LabelTableOptions table)
     {
@@ -306,7 +328,7 @@ public sealed class DicomLayout : ISourceLayout
         {
             var key = $"{source.Id}/{row.RelativePath}";
             var single = File.Exists(row.FullPath);
-            var files = single ? [row.FullPath] : FilesOf(row.FullPath);
+            var files = single ? [row.FullPath] : FilesOf(source, row.FullPath, rejects);
             if (files.Count == 0) { rejects.Add(new Reject(key, source.Id, row.RelativePath, "discover", "empty-series", $"{row.Where}: the series folder holds no file")); continue; }
             // A patient column in the table (e.g. when anonymisation left one Patient ID for everyone) wins over Patient ID.
             var fromTable = row.Group is { Length: > 0 };

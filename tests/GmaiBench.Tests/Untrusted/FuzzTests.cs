@@ -1,0 +1,166 @@
+using System.Text.RegularExpressions;
+using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest;
+using GmaiBench.Ingest.Nifti;
+using GmaiBench.Ingest.Raster;
+using GmaiBench.Model;
+using GmaiBench.Sources;
+using GmaiBench.Sources.Layouts;
+using GmaiBench.Tests.Ingest.Nifti;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.PixelFormats;
+using Xunit.Abstractions;
+
+namespace GmaiBench.Tests.Untrusted;
+
+/// <summary>
+/// Mutates a valid file of each supported format (flipped bytes, cuts, inserted runs, a scrambled header) and reads every
+/// mutant as a build would: nothing may crash or hang, and every reject message must be written for a person (no exception
+/// type names, no runtime text). The suite runs a few dozen mutants per format; <c>scripts/fuzz N</c> runs N
+/// (GMAI_FUZZ_MUTANTS), e.g. 200 or more.
+/// </summary>
+public partial class FuzzTests(ITestOutputHelper output)
+{
+    private static int Mutants => int.TryParse(Environment.GetEnvironmentVariable("GMAI_FUZZ_MUTANTS"), out var n) && n > 0 ? n : 24;
+
+    /// <summary>Phrases of the .NET runtime and of exception names that must never reach a person.</summary>
+    [GeneratedRegex(@"Exception\b|Sequence contains|Nullable object|Index was outside|Object reference not set|Arithmetic operation|Specified argument|" +
+                    @"Value cannot be null|Parameter '|Unable to cast|unsupported compression method|Input string was not|Non-negative number|" +
+                    @"Offset and length|Destination array|must be non-negative|out of range|System\.|-2147483648")]
+    private static partial Regex RawText();
+
+    private static byte[] Encode<T>(Image<T> image, SixLabors.ImageSharp.Formats.IImageEncoder encoder) where T : unmanaged, IPixel<T>
+    {
+        using var ms = new MemoryStream();
+        image.Save(ms, encoder);
+        return ms.ToArray();
+    }
+
+    private static Image<T> Gradient<T>(int w, int h, Func<int, int, T> pixel) where T : unmanaged, IPixel<T>
+    {
+        var img = new Image<T>(w, h);
+        for (var y = 0; y < h; y++) for (var x = 0; x < w; x++) img[x, y] = pixel(x, y);
+        return img;
+    }
+
+    public static IEnumerable<object[]> Rasters()
+    {
+        using var rgb = Gradient(48, 40, (x, y) => new Rgb24((byte)(x * 5), (byte)(y * 6), (byte)(x ^ y)));
+        using var wide = Gradient(40, 32, (x, y) => new Rgba64((ushort)(x * 1500), (ushort)(y * 2000), 700, (ushort)(65535 - x * 100)));
+        yield return ["png8", Encode(rgb, new PngEncoder())];
+        yield return ["png16", Encode(wide, new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.RgbWithAlpha })];
+        yield return ["jpeg", Encode(rgb, new JpegEncoder { Quality = 90 })];
+        yield return ["bmp", Encode(rgb, new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 })];
+        yield return ["tiff", Encode(rgb, new TiffEncoder())];
+    }
+
+    /// <summary>The n-th mutant of <paramref name="original"/>: deterministic in (format, n).</summary>
+    private static byte[] Mutate(byte[] original, string format, int n)
+    {
+        var rng = Prng.For(20261130, format, n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var bytes = original.ToList();
+        switch (n % 4)
+        {
+            case 0:
+                for (var k = 1 + rng.NextInt(8); k > 0; k--) { var at = rng.NextInt(bytes.Count); bytes[at] ^= (byte)(1 << rng.NextInt(8)); }
+                break;
+            case 1:
+                var keep = rng.NextInt(bytes.Count);
+                bytes.RemoveRange(keep, bytes.Count - keep);
+                break;
+            case 2:
+                var pos = rng.NextInt(bytes.Count);
+                bytes.InsertRange(pos, Enumerable.Range(0, 1 + rng.NextInt(64)).Select(_ => (byte)rng.NextInt(256)));
+                break;
+            default:
+                for (var k = 0; k < 16; k++) bytes[Math.Min(bytes.Count - 1, 8 + rng.NextInt(Math.Min(120, bytes.Count)))] = (byte)rng.NextInt(256);
+                break;
+        }
+        return [.. bytes];
+    }
+
+    private static async Task<string?> Outcome(Func<string?> read)
+    {
+        // A hang fails the test through the time limit; any exception but a reject is a crash.
+        return await Task.Run(() =>
+        {
+            try { return read(); }
+            catch (ItemRejectedException e) { return $"{e.Reason}: {e.Message}"; }
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private void Check(string format, List<string> messages, int mutants)
+    {
+        var raw = messages.Where(m => RawText().IsMatch(m)).Distinct().ToList();
+        output.WriteLine($"{format}: {mutants} mutants, {messages.Count} rejected, {raw.Count} raw message(s)");
+        Assert.True(raw.Count == 0, $"{format}: messages with runtime text:\n" + string.Join("\n", raw));
+    }
+
+    [Theory]
+    [MemberData(nameof(Rasters))]
+    public async Task Raster_mutants_never_crash_and_every_message_reads_well(string format, byte[] original)
+    {
+        var settings = new ImageSettings { MaxSide = 64, MemoryLimitMegabytes = 64 };
+        var messages = new List<string>();
+        for (var n = 0; n < Mutants; n++)
+        {
+            var mutant = Mutate(original, format, n);
+            var message = await Outcome(() => { RasterDecoder.Decode(mutant, settings); return null; });
+            if (message is not null) messages.Add(message);
+        }
+        Check(format, messages, Mutants);
+    }
+
+    [Theory]
+    [InlineData("nii")]
+    [InlineData("nii.gz")]
+    public async Task Nifti_mutants_never_crash_and_every_message_reads_well(string extension)
+    {
+        var dir = TestData.TempDir("fuzz-nifti");
+        var good = Path.Combine(dir, $"good.{extension}");
+        NiftiFixtures.Write(good, NiftiFixtures.Make(VoxelType.Int16), new NiftiWriteOptions());
+        var original = File.ReadAllBytes(good);
+        var messages = new List<string>();
+        for (var n = 0; n < Mutants; n++)
+        {
+            var path = Path.Combine(dir, $"m{n}.{extension}");
+            File.WriteAllBytes(path, Mutate(original, extension, n));
+            var message = await Outcome(() => { NiftiReader.Read(path, new NiftiReadOptions { MaxVoxelBytes = 64 << 20 }); return null; });
+            if (message is not null) messages.Add(message);
+        }
+        Check(extension, messages, Mutants);
+    }
+
+    [Theory]
+    [InlineData("coco")]
+    [InlineData("csv")]
+    public async Task Annotation_mutants_are_accounted_for_and_every_message_reads_well(string kind)
+    {
+        var root = TestData.TempDir($"fuzz-{kind}");
+        Directory.CreateDirectory(Path.Combine(root, "img"));
+        using (var img = new Image<Rgb24>(16, 16, new Rgb24(9, 99, 199))) img.SaveAsPng(Path.Combine(root, "img", "a.png"));
+        var original = kind == "coco"
+            ? """{"images": [{"id": 1, "file_name": "a.png", "width": 16, "height": 16}], "annotations": [{"id": 7, "image_id": 1, "category_id": 2, "bbox": [1, 2, 5, 6]}], "categories": [{"id": 2, "name": "cell"}]}"""u8.ToArray()
+            : "file,label,patient\na.png,normal,p1\nb.png,\"pneumonia\",p2\n"u8.ToArray();
+        var messages = new List<string>();
+        for (var n = 0; n < Mutants; n++)
+        {
+            var file = kind == "coco" ? "ann.json" : "labels.csv";
+            File.WriteAllBytes(Path.Combine(root, file), Mutate(original, kind, n));
+            var source = new SourceDefinition
+            {
+                Id = "src", Name = "S", License = "MIT", Layout = LayoutRegistry.Find(kind == "coco" ? "coco" : "csv-labels")!, Root = root,
+                Modality = "CT", Task = "DD",
+                Options = kind == "coco" ? new CocoOptions(file, "img") : new CsvLabelsOptions(file, "file", "label", ";", "patient", "img"),
+            };
+            var discovery = await Task.Run(() => source.Layout.Discover(source)).WaitAsync(TimeSpan.FromSeconds(30));
+            messages.AddRange(discovery.Rejects.Select(r => $"{r.Reason}: {r.Message}"));
+            Assert.All(discovery.Rejects, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
+        }
+        Check(kind, messages, Mutants);
+    }
+}
