@@ -131,4 +131,93 @@ public class LabelNormaliserTests
         Assert.Equal(7, issue.Line);
         Assert.Contains("also claimed by label 'a'", issue.Message);
     }
+
+    [Theory]
+    [InlineData("CalotTriangleDissection", "calot triangle dissection")]
+    [InlineData("OpticNerve_L", "optic nerve l")]
+    [InlineData("Left-VentralDC", "left ventral dc")]
+    [InlineData("vertebrae_L3", "vertebrae l3")]
+    [InlineData("Cerebelum_Crus1_L", "cerebelum crus 1 l")]
+    [InlineData("COVID19", "covid 19")]
+    [InlineData("T1Gd", "t1gd")]
+    [InlineData("Th12", "th12")]
+    [InlineData("RBCs", "rbcs")]
+    [InlineData("Barrett's", "barretts")]
+    public void Fold_splits_snake_case_and_camel_case_but_keeps_level_codes_whole(string raw, string folded) =>
+        Assert.Equal(folded, LabelNormaliser.Fold(raw));
+
+    private static readonly LabelNormaliser Families = Custom([],
+        new LabelNode { Id = "rib", Name = "rib", Lateral = true, Numbered = true },
+        new LabelNode { Id = "vertebra", Name = "vertebra", Numbered = true },
+        new LabelNode { Id = "cerebellum", Name = "cerebellum", Lateral = true, Numbered = true, Synonyms = ["cerebelum", "cerebelum crus"] },
+        new LabelNode { Id = "vermis", Name = "cerebellar vermis", Numbered = true, Synonyms = ["vermis"] },
+        new LabelNode { Id = "kidney", Name = "kidney", Lateral = true },
+        new LabelNode { Id = "sternum", Name = "sternum", Numbered = true },
+        new LabelNode { Id = "ulcerative-colitis", Name = "ulcerative colitis" },
+        new LabelNode { Id = "artery", Name = "artery" },
+        new LabelNode { Id = "actinic-keratosis", Name = "actinic keratosis" },
+        new LabelNode { Id = "mass", Name = "breast mass" },
+        new LabelNode { Id = "nevus", Name = "melanocytic nevus" },
+        new LabelNode { Id = "hemorrhoids", Name = "hemorrhoids" },
+        new LabelNode { Id = "granulocyte", Name = "immature granulocyte" },
+        new LabelNode { Id = "ivc", Name = "inferior vena cava" },
+        new LabelNode { Id = "moderate-npdr", Name = "moderate nonproliferative diabetic retinopathy" });
+
+    [Theory]
+    // Numbered and segmental structures fold into their family label; the level stays out of it.
+    [InlineData("rib_left_7", "rib", MatchRule.Numbered)]
+    [InlineData("rib_right_12", "rib", MatchRule.Numbered)]
+    [InlineData("vertebrae_L3", "vertebra", MatchRule.Numbered)]
+    [InlineData("vertebrae_C1", "vertebra", MatchRule.Numbered)]
+    [InlineData("Vertebra T12", "vertebra", MatchRule.Numbered)]
+    [InlineData("vertebrae_S1", "vertebra", MatchRule.Numbered)]
+    [InlineData("Cerebelum_4_5_L", "cerebellum", MatchRule.Numbered)]
+    [InlineData("Cerebelum_7b_R", "cerebellum", MatchRule.Numbered)]
+    [InlineData("Cerebelum_Crus1_L", "cerebellum", MatchRule.Numbered)]
+    [InlineData("Vermis_1_2", "vermis", MatchRule.Numbered)]
+    [InlineData("Cerebelum_L", "cerebellum", MatchRule.MergedSide)]
+    // Side affixes fold for lateral labels in every spelling sources use.
+    [InlineData("left_kidney", "kidney", MatchRule.MergedSide)]
+    [InlineData("Kidney_left", "kidney", MatchRule.MergedSide)]
+    [InlineData("Rt. kidney", "kidney", MatchRule.MergedSide)]
+    [InlineData("KidneyLeft", "kidney", MatchRule.MergedSide)]
+    // Plural forms fold both ways, English and Latin endings.
+    [InlineData("ribs", "rib", MatchRule.Plural)]
+    [InlineData("vertebrae", "vertebra", MatchRule.Plural)]
+    [InlineData("arteries", "artery", MatchRule.Plural)]
+    [InlineData("actinic keratoses", "actinic-keratosis", MatchRule.Plural)]
+    [InlineData("breast masses", "mass", MatchRule.Plural)]
+    [InlineData("melanocytic nevi", "nevus", MatchRule.Plural)]
+    [InlineData("hemorrhoid", "hemorrhoids", MatchRule.Plural)]
+    // Parenthesised notes are dropped when the full text matches nothing.
+    [InlineData("Inferior Vena Cava (IVC)", "ivc", MatchRule.NoteDropped)]
+    [InlineData("immature granulocytes(myelocytes, metamyelocytes and promyelocytes)", "granulocyte", MatchRule.NoteDropped)]
+    public void Numbered_plural_and_annotated_forms_reach_their_label(string raw, string expected, MatchRule rule)
+    {
+        var m = Families.Normalise(raw);
+        Assert.True(m.IsMapped, $"'{raw}': {m.Problem}");
+        Assert.Equal((expected, rule), (m.Label!.Id, m.Rule));
+    }
+
+    [Theory]
+    [InlineData("kidney_left_2")]                 // kidney is not a numbered family
+    [InlineData("ulcerative-colitis-grade-2")]    // a grade is never dropped: it is the answer of a grading question
+    [InlineData("sternum_left")]                  // numbered but not paired: the side must not be dropped
+    [InlineData("0")]
+    [InlineData("4")]
+    [InlineData("L3")]
+    public void Levels_grades_and_sides_do_not_fold_where_they_carry_meaning(string raw)
+    {
+        var m = Families.Normalise(raw);
+        Assert.False(m.IsMapped, $"'{raw}' mapped to {m.Label?.Id} by {m.Rule}");
+    }
+
+    [Fact]
+    public void A_bare_grade_maps_only_through_its_source_map()
+    {
+        Assert.False(Families.Normalise("2").IsMapped);
+        var aptos = new Dictionary<string, string> { ["2"] = "moderate nonproliferative diabetic retinopathy" };
+        var m = Families.Normalise("2", aptos);
+        Assert.Equal(("moderate-npdr", MatchRule.Override), (m.Label!.Id, m.Rule));
+    }
 }
