@@ -72,7 +72,6 @@ public class LabelNormaliserTests
     }
 
     [Theory]
-    [InlineData("right atrium")]      // must not become left atrium (shares a word)
     [InlineData("left heart")]        // heart is not a paired structure: the side must not be dropped
     [InlineData("left")]
     [InlineData("tumor")]             // shared by many labels
@@ -83,6 +82,21 @@ public class LabelNormaliserTests
         var m = Taxonomy.Normaliser.Normalise(raw);
         Assert.False(m.IsMapped, $"'{raw}' mapped to {m.Label?.Id}");
         Assert.Equal(3, Taxonomy.Normaliser.Nearest(raw).Count);
+    }
+
+    [Fact]
+    public void A_side_that_names_a_different_structure_never_merges_into_the_other_side()
+    {
+        // The catalogue now holds the right atrium, so "right atrium" maps to it; with only the left atrium in a
+        // catalogue it must stay unmapped rather than become the left atrium because the two share a word.
+        Assert.Equal(("right-atrium", MatchRule.Exact), (Taxonomy.Normaliser.Normalise("right atrium").Label!.Id, Taxonomy.Normaliser.Normalise("right atrium").Rule));
+        Assert.Equal("right-atrium", Taxonomy.Normaliser.Normalise("heart_atrium_right").Label!.Id);
+        Assert.Equal("left-atrium", Taxonomy.Normaliser.Normalise("heart_atrium_left").Label!.Id);
+        var onlyLeft = Custom([],
+            new LabelNode { Id = "left-atrium", Name = "left atrium", Abbreviations = ["LA"] },
+            new LabelNode { Id = "heart", Name = "heart" });
+        Assert.False(onlyLeft.Normalise("right atrium").IsMapped);
+        Assert.False(onlyLeft.Normalise("heart_atrium_right").IsMapped);
     }
 
     [Fact]

@@ -80,8 +80,8 @@ public class TaxonomyTests
     [Fact]
     public void Validation_rejects_an_unknown_parent_with_suggestions()
     {
-        var issue = Assert.Single(LoadWithExtra("labels:\n  - {id: hepatic-cyst, name: hepatic cyst, parent: livr, region: abdomen, task: DD}\n", out var file));
-        Assert.Equal((file, 2, "labels(hepatic-cyst).parent"), (issue.File, issue.Line, issue.Field));
+        var issue = Assert.Single(LoadWithExtra("labels:\n  - {id: hepatic-granuloma, name: hepatic granuloma, parent: livr, region: abdomen, task: DD}\n", out var file));
+        Assert.Equal((file, 2, "labels(hepatic-granuloma).parent"), (issue.File, issue.Line, issue.Field));
         Assert.Contains("unknown parent label 'livr' (did you mean: liver", issue.Message);
     }
 
