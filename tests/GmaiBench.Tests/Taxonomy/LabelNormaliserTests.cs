@@ -99,6 +99,53 @@ public class LabelNormaliserTests
         Assert.False(onlyLeft.Normalise("heart_atrium_right").IsMapped);
     }
 
+    [Theory]
+    // Paired chambers, disc and cup, benign and malignant, a lesion and its negation stay apart.
+    [InlineData("LV", "left-ventricle")]
+    [InlineData("RV", "right-ventricle")]
+    [InlineData("heart_ventricle_left", "left-ventricle")]
+    [InlineData("heart_ventricle_right", "right-ventricle")]
+    [InlineData("Optic Disc", "optic-disc")]
+    [InlineData("Optic Cup", "optic-cup")]
+    [InlineData("benign", "benign")]
+    [InlineData("malignant", "malignant")]
+    [InlineData("enhancing tumour", "enhancing-tumor")]
+    [InlineData("non-enhancing tumor", "necrotic-tumor-core")]
+    [InlineData("WM-hypointensities", "white-matter-hypointensity")]
+    [InlineData("Left-Lateral-Ventricle", "lateral-ventricle")]
+    [InlineData("Left-Ventricle", "left-ventricle")]
+    [InlineData("lung_middle_lobe_right", "lung-middle-lobe")]
+    [InlineData("lung_upper_lobe_left", "lung-upper-lobe")]
+    [InlineData("Frontal_Sup_Orb_R", "superior-frontal-gyrus-orbital")]
+    [InlineData("Frontal_Sup_R", "superior-frontal-gyrus")]
+    [InlineData("Frontal_Med_Orb_L", "superior-frontal-gyrus-medial-orbital")]
+    [InlineData("Frontal_Mid_Orb_L", "middle-frontal-gyrus-orbital")]
+    [InlineData("Cerebelum_4_5_L", "cerebellum")]
+    [InlineData("Vermis_4_5", "cerebellar-vermis")]
+    [InlineData("rib_left_7", "rib")]
+    [InlineData("vertebrae_L3", "vertebra")]
+    [InlineData("CalotTriangleDissection", "calot-triangle-dissection")]
+    [InlineData("ClippingCutting", "clipping-and-cutting")]
+    [InlineData("clip", "clipping")]
+    [InlineData("Clipper", "clip-applier")]
+    [InlineData("esophagitis-a", "esophagitis-la-a")]
+    [InlineData("esophagitis-b-d", "esophagitis-la-b-d")]
+    [InlineData("ulcerative-colitis-grade-2-3", "uc-grade-2-3")]
+    [InlineData("ulcerative-colitis-grade-2", "uc-grade-2")]
+    public void Real_labels_that_differ_by_a_word_reach_different_labels(string raw, string expected) =>
+        Assert.Equal(expected, Taxonomy.Normaliser.Normalise(raw).Label?.Id);
+
+    [Theory]
+    [InlineData("non-WM-hypointensities")]   // FreeSurfer: the negation must not become WM hypointensities
+    [InlineData("Non-Glaucoma")]             // REFUGE: not glaucoma
+    [InlineData("normal, benign")]           // BreastMNIST: two classes in one
+    [InlineData("prostate/uterus")]          // AMOS: two organs in one
+    [InlineData("Mass")]
+    [InlineData("pituitary")]                // a brain tumour class in one collection, the gland elsewhere
+    [InlineData("Mild")]
+    public void Real_labels_that_name_no_single_label_stay_unmapped(string raw) =>
+        Assert.False(Taxonomy.Normaliser.Normalise(raw).IsMapped, $"'{raw}' mapped to {Taxonomy.Normaliser.Normalise(raw).Label?.Id}");
+
     [Fact]
     public void A_source_override_wins_and_must_name_a_canonical_label()
     {

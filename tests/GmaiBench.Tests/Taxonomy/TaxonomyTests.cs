@@ -22,6 +22,20 @@ public class TaxonomyTests
         Assert.False(t.Related("pneumonia", "pneumothorax"));
     }
 
+    [Fact]
+    public void The_label_catalogue_reaches_every_department_task_and_body_region_it_should()
+    {
+        var t = LabelTaxonomy.Load(TestData.Taxonomy);
+        Assert.True(t.Labels.Count >= 500, $"{t.Labels.Count} labels");
+        foreach (var d in t.Departments.Where(d => d.Id != "None"))
+            Assert.True(t.Labels.Count(l => l.Departments.Contains(d.Id)) >= 5, $"department {d.Id} has fewer than 5 labels");
+        // Counting (C) and image quality grading (IQG) are asked of whole images, not named by a structure label.
+        foreach (var task in t.Tasks.Where(x => x.Id is not ("C")))
+            Assert.True(t.Labels.Any(l => l.Task == task.Id), $"no label under task {task.Id}");
+        Assert.All(t.Labels, l => Assert.False(string.IsNullOrWhiteSpace(l.Region), l.Id));
+        Assert.True(t.Labels.Count(l => l.Codes.Count > 0) >= 250, $"{t.Labels.Count(l => l.Codes.Count > 0)} labels carry a code");
+    }
+
     private static (string Dir, Func<IReadOnlyList<GmaiBench.Configuration.ConfigIssue>> Load) Copy()
     {
         var dir = Path.Combine(TestData.TempDir("taxonomy"), "label-taxonomy");
