@@ -62,7 +62,7 @@ public sealed class LabelNormaliser
                 _byAbbreviation.TryAdd(a, label);
         }
         _suggestable = labels
-            .Select(l => (l, Texts(l).Select(t => SuggestionTokens(Fold(t), expand: false)).Where(t => t.Length > 0).ToList(), Texts(l).Select(Fold).ToList()))
+            .Select(l => (l, Texts(l).Select(t => SuggestionTokens(Fold(t), expand: false)).ToList(), Texts(l).Select(Fold).ToList()))
             .ToList();
     }
 
@@ -260,11 +260,15 @@ public sealed class LabelNormaliser
     {
         var f = Fold(raw);
         var tokens = SuggestionTokens(f, expand: true);
+        // Texts[0] is the id and Texts[1] the name: between labels that share as much, the one whose own name
+        // shares most comes first ("Diabetes": diabetic retinopathy before diabetic macular edema, whose
+        // synonym "diabetic maculopathy" scores as high).
         return _suggestable
             .Select(s => (s.Label.Id,
                 score: tokens.Length == 0 ? 0 : s.Texts.Max(t => Overlap(tokens, t)),
+                name: tokens.Length == 0 || s.Texts.Count < 2 ? 0 : Overlap(tokens, s.Texts[1]),
                 d: s.Folded.Min(t => Suggest.Distance(f, t))))
-            .OrderByDescending(x => x.score).ThenBy(x => x.d).ThenBy(x => x.Id, StringComparer.Ordinal)
+            .OrderByDescending(x => x.score).ThenByDescending(x => x.name).ThenBy(x => x.d).ThenBy(x => x.Id, StringComparer.Ordinal)
             .Take(count).Select(x => x.Id).ToList();
     }
 
