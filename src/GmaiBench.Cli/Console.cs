@@ -18,13 +18,26 @@ public static class ExitCodes
 /// <summary>Console output: progress bars on a terminal, plain lines when redirected.</summary>
 public static class Output
 {
-    public static void Issues(IEnumerable<ConfigIssue> issues, string title)
+    /// <summary>Prints configuration issues under a title, on <paramref name="console"/> (stdout when not given).</summary>
+    public static void Issues(IEnumerable<ConfigIssue> issues, string title, IAnsiConsole? console = null)
     {
         var list = issues.ToList();
         if (list.Count == 0) return;
-        AnsiConsole.MarkupLine($"[red]{Markup.Escape(title)} ({list.Count}):[/]");
-        foreach (var i in list) AnsiConsole.MarkupLine($"  [red]error[/] {Markup.Escape(i.ToString())}");
+        console ??= AnsiConsole.Console;
+        console.MarkupLine($"[red]{Markup.Escape(title)} ({list.Count}):[/]");
+        foreach (var i in list) console.MarkupLine($"  [red]error[/] {Markup.Escape(i.ToString())}");
     }
+
+    /// <summary>
+    /// A console on stderr (plain when stderr is redirected), for diagnostics of verbs whose stdout is data:
+    /// <c>gmai labels --json</c> must leave exactly one JSON document on stdout.
+    /// </summary>
+    public static IAnsiConsole Diagnostics() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Error),
+        Ansi = Console.IsErrorRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+        ColorSystem = Console.IsErrorRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+    });
 
     /// <summary>Runs <paramref name="work"/> with a progress display fed by its <see cref="BuildProgress"/> reports.</summary>
     public static T WithProgress<T>(Func<IProgress<BuildProgress>, T> work)

@@ -99,12 +99,12 @@ public static class GmaiCommand
         return cmd;
     }
 
-    /// <summary>Loads the configuration; fatal problems are printed and give a non-null exit code.</summary>
-    private static (ProjectConfig Config, int? Exit) Load(ParseResult r)
+    /// <summary>Loads the configuration; fatal problems are printed (on <paramref name="console"/>) and give a non-null exit code.</summary>
+    private static (ProjectConfig Config, int? Exit) Load(ParseResult r, IAnsiConsole? console = null)
     {
         var config = ProjectConfig.Load(Paths(r));
         if (config.FatalIssues.Count == 0) return (config, null);
-        Output.Issues(config.FatalIssues, "configuration errors");
+        Output.Issues(config.FatalIssues, "configuration errors", console);
         return (config, ExitCodes.ConfigError);
     }
 
@@ -115,31 +115,40 @@ public static class GmaiCommand
         {
             SourcesOption, TaxonomyOption, PipelineOption, json,
         };
-        cmd.SetAction(r => Guarded(() =>
+        cmd.SetAction(r =>
         {
-            var (config, exit) = Load(r);
-            if (exit is not null) return exit.Value;
-            Output.Issues(config.SourceIssues, "source errors (these sources are not listed)");
-            var rows = Workflows.Labels(config);
-            if (r.GetValue(json))
-            {
-                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(rows, BuildOutput.Json));
-            }
-            else
-            {
-                var table = new Table().AddColumns("source", "raw label", "items", "canonical label", "rule / nearest");
-                foreach (var row in rows)
-                    table.AddRow(Markup.Escape(row.SourceId), Markup.Escape(row.Raw), $"{row.Items}",
-                        row.Canonical is null ? "[red]unmapped[/]" : Markup.Escape(row.Canonical),
-                        Markup.Escape(row.Canonical is null ? $"{row.Problem}; nearest: {string.Join(", ", row.Suggestions)}" : row.Rule));
-                AnsiConsole.Write(table);
-            }
-            var unmapped = rows.Count(x => x.Canonical is null);
-            AnsiConsole.MarkupLine($"{rows.Count} raw label(s), {unmapped} unmapped" +
-                (unmapped > 0 ? $" (pipeline policy: labels.unmapped: {config.Settings.UnmappedLabels.ToString().ToLowerInvariant()})" : ""));
-            return ExitCodes.Ok;
-        }));
+            // With --json, stdout carries the JSON document alone; every other line goes to stderr.
+            var asJson = r.GetValue(json);
+            var diagnostics = asJson ? Output.Diagnostics() : AnsiConsole.Console;
+            return Guarded(() => Labels(r, asJson, diagnostics), diagnostics);
+        });
         return cmd;
+    }
+
+    /// <summary>The labels verb: the table (or JSON) on stdout, the count of raw and unmapped labels on stderr.</summary>
+    private static int Labels(ParseResult r, bool asJson, IAnsiConsole diagnostics)
+    {
+        var (config, exit) = Load(r, diagnostics);
+        if (exit is not null) return exit.Value;
+        Output.Issues(config.SourceIssues, "source errors (these sources are not listed)", diagnostics);
+        var rows = Workflows.Labels(config);
+        if (asJson)
+        {
+            Console.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(rows, BuildOutput.Json));
+        }
+        else
+        {
+            var table = new Table().AddColumns("source", "raw label", "items", "canonical label", "rule / nearest");
+            foreach (var row in rows)
+                table.AddRow(Markup.Escape(row.SourceId), Markup.Escape(row.Raw), $"{row.Items}",
+                    row.Canonical is null ? "[red]unmapped[/]" : Markup.Escape(row.Canonical),
+                    Markup.Escape(row.Canonical is null ? $"{row.Problem}; nearest: {string.Join(", ", row.Suggestions)}" : row.Rule));
+            AnsiConsole.Write(table);
+        }
+        var unmapped = rows.Count(x => x.Canonical is null);
+        Console.Error.WriteLine($"{rows.Count} raw label(s), {unmapped} unmapped" +
+            (unmapped > 0 ? $" (pipeline policy: labels.unmapped: {config.Settings.UnmappedLabels.ToString().ToLowerInvariant()})" : ""));
+        return ExitCodes.Ok;
     }
 
     private static Command TreeCommand()
@@ -331,23 +340,25 @@ public static class GmaiCommand
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(folder)}[/] (see build-report.md)");
     }
 
-    /// <summary>Maps library exceptions to clear messages and exit codes; nothing escapes as a stack trace.</summary>
-    public static int Guarded(Func<int> action)
+    /// <summary>Maps library exceptions to clear messages (on <paramref name="console"/>, stdout when not given) and
+    /// exit codes; nothing escapes as a stack trace.</summary>
+    public static int Guarded(Func<int> action, IAnsiConsole? console = null)
     {
+        console ??= AnsiConsole.Console;
         try { return action(); }
         catch (ConfigException e)
         {
-            Output.Issues(e.Issues, "configuration errors");
+            Output.Issues(e.Issues, "configuration errors", console);
             return ExitCodes.ConfigError;
         }
         catch (UnmappedLabelsException e)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
+            console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
             return ExitCodes.UnmappedLabels;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
         {
-            AnsiConsole.MarkupLine($"[red]error[/] {Markup.Escape(e.Message)}");
+            console.MarkupLine($"[red]error[/] {Markup.Escape(e.Message)}");
             return ExitCodes.Failure;
         }
     }

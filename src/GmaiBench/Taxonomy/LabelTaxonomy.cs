@@ -153,22 +153,26 @@ public sealed class LabelTaxonomy
             var inFile = new List<(LabelNode, YamlMappingNode)>();
             foreach (var (m, path) in Entries(lr, root, "labels"))
             {
-                lr.CheckKeys(m, path, "id", "name", "synonyms", "abbreviations", "lateral", "parent", "region", "task", "departments");
+                lr.CheckKeys(m, path, LabelKeys);
                 var id = lr.String(m, "id", path, true); var name = lr.String(m, "name", path, true);
                 if (id is null || name is null) continue;
+                var where = $"{path}({id})";
                 var label = new LabelNode
                 {
                     Id = id, Name = name,
                     Synonyms = lr.StringList(m, "synonyms", path) ?? [],
                     Abbreviations = lr.StringList(m, "abbreviations", path) ?? [],
                     Lateral = lr.Bool(m, "lateral", path) ?? false,
+                    Numbered = lr.Bool(m, "numbered", path) ?? false,
                     Parent = lr.String(m, "parent", path),
-                    Region = lr.String(m, "region", path),
-                    Task = lr.String(m, "task", path),
+                    // Every label is asked about under a task and placed in a body region (region distractors
+                    // are limited to it), so both are required rather than left to a source to fill in.
+                    Region = lr.String(m, "region", where, required: true),
+                    Task = lr.String(m, "task", where, required: true),
                     Departments = lr.StringList(m, "departments", path) ?? [],
+                    Codes = ReadCodes(lr, m, where),
                     File = file, Line = YamlConfigReader.LineOf(m),
                 };
-                var where = $"{path}({id})";
                 if (label.Task is not null && !taskIds.Contains(label.Task))
                     lr.Error(lr.Get(m, "task"), $"{where}.task", $"unknown task '{label.Task}'{Suggest.DidYouMean(label.Task, taskIds)}");
                 foreach (var d in label.Departments.Where(d => !deptIds.Contains(d)))
@@ -187,12 +191,23 @@ public sealed class LabelTaxonomy
                     lr.Error(m, $"labels({label.Id}).id", $"duplicate label id; first defined in {ids[label.Id].File}:{ids[label.Id].Line}");
             }
         }
+        var codeOwners = new Dictionary<string, LabelNode>(StringComparer.Ordinal);
         foreach (var (lr, inFile) in labelReaders)
         {
             foreach (var (label, m) in inFile)
             {
                 if (label.Parent is not null && !ids.ContainsKey(label.Parent))
                     lr.Error(lr.Get(m, "parent"), $"labels({label.Id}).parent", $"unknown parent label '{label.Parent}'{Suggest.DidYouMean(label.Parent, ids.Keys)}");
+                else if (ParentCycle(label, ids) is { } cycle)
+                    lr.Error(lr.Get(m, "parent"), $"labels({label.Id}).parent", $"parent chain returns to itself: {string.Join(" -> ", cycle)}");
+                // One code names one concept: two labels carrying it are the same label under two ids.
+                foreach (var (scheme, code) in label.Codes)
+                {
+                    var key = $"{scheme}:{code}";
+                    if (codeOwners.TryGetValue(key, out var owner) && owner.Id != label.Id)
+                        lr.Error(lr.Get(m, scheme), $"labels({label.Id}).{scheme}", $"{key} is also the code of label '{owner.Id}' ({owner.File}:{owner.Line}); a code may name one label only");
+                    else codeOwners.TryAdd(key, label);
+                }
             }
             issues.AddRange(lr.Issues);
         }
@@ -221,7 +236,8 @@ public sealed class LabelTaxonomy
                 if (modality is not null && !modalityByAlias.TryGetValue(LabelNormaliser.Fold(modality), out canonicalModality))
                     pr.Error(pr.Get(m, "modality"), $"{path}.modality", $"unknown modality '{modality}'{Suggest.DidYouMean(modality, modalities.Select(x => x.Name))}");
                 if (templates.Count == 0) pr.Error(m, $"{path}.templates", "a pool needs at least one template");
-                var pool = new TemplatePool(task, gran, canonicalModality, templates, tplMap.Start.Line > 0 ? pr.File : pr.File, YamlConfigReader.LineOf(m));
+                // An unknown modality keeps its own spelling in the key, so it is not also reported as a second pool.
+                var pool = new TemplatePool(task, gran, canonicalModality ?? modality, templates, pr.File, YamlConfigReader.LineOf(m));
                 if (!poolKeys.Add(pool.Key)) pr.Error(m, path, $"a second pool for {pool.Key}");
                 var seq = pr.Get(m, "templates") as YamlSequenceNode;
                 for (var i = 0; i < templates.Count; i++)
@@ -268,6 +284,49 @@ public sealed class LabelTaxonomy
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Standard vocabularies a label may cite, so that standardisation is traceable: a MeSH descriptor (D...) or
+    /// supplementary concept (C...), a RadLex id, an FMA id, a SNOMED CT concept id.
+    /// </summary>
+    private static readonly Dictionary<string, Regex> CodeFormats = new(StringComparer.Ordinal)
+    {
+        ["mesh"] = new Regex(@"^[DC]\d{6,9}$", RegexOptions.CultureInvariant),
+        ["radlex"] = new Regex(@"^RID\d+$", RegexOptions.CultureInvariant),
+        ["fma"] = new Regex(@"^FMA\d+$", RegexOptions.CultureInvariant),
+        ["snomed"] = new Regex(@"^\d{6,18}$", RegexOptions.CultureInvariant),
+    };
+
+    /// <summary>The keys a label entry may carry; the code keys name the concept in a standard vocabulary.</summary>
+    private static readonly string[] LabelKeys =
+        ["id", "name", "synonyms", "abbreviations", "lateral", "numbered", "parent", "region", "task", "departments", .. CodeFormats.Keys];
+
+    private static IReadOnlyDictionary<string, string> ReadCodes(YamlConfigReader r, YamlMappingNode m, string where)
+    {
+        var codes = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (scheme, format) in CodeFormats)
+        {
+            var code = r.String(m, scheme, where);
+            if (code is null) continue;
+            if (!format.IsMatch(code)) r.Error(r.Get(m, scheme), $"{where}.{scheme}", $"'{code}' is not a {scheme} code (expected {format})");
+            else codes[scheme] = code;
+        }
+        return codes;
+    }
+
+    /// <summary>The chain from <paramref name="label"/> back to itself when its parents loop, else null.</summary>
+    private static List<string>? ParentCycle(LabelNode label, IReadOnlyDictionary<string, LabelNode> ids)
+    {
+        var chain = new List<string> { label.Id };
+        var seen = new HashSet<string>(StringComparer.Ordinal) { label.Id };
+        for (var cur = label.Parent; cur is not null && ids.TryGetValue(cur, out var node); cur = node.Parent)
+        {
+            chain.Add(cur);
+            if (cur == label.Id) return chain;
+            if (!seen.Add(cur)) return null;   // a loop further up, reported at a label on it
+        }
+        return null;
     }
 
     private static IEnumerable<(YamlMappingNode Map, string Path)> Entries(YamlConfigReader r, YamlMappingNode? root, string key)

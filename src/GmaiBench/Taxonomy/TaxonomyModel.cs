@@ -22,10 +22,17 @@ public sealed record LabelNode
     public IReadOnlyList<string> Abbreviations { get; init; } = [];
     /// <summary>True for paired structures: "left kidney" and "right kidney" merge into this label.</summary>
     public bool Lateral { get; init; }
+    /// <summary>
+    /// True for a family of numbered or segmental structures (rib, vertebra, cerebellar lobule): a level or
+    /// segment number in a raw label ("rib_left_7", "vertebrae_L3", "Cerebelum_4_5") folds into this label.
+    /// </summary>
+    public bool Numbered { get; init; }
     public string? Parent { get; init; }
     public string? Region { get; init; }
     public string? Task { get; init; }
     public IReadOnlyList<string> Departments { get; init; } = [];
+    /// <summary>Codes in standard vocabularies by scheme (<c>mesh</c>, <c>radlex</c>, <c>fma</c>, <c>snomed</c>).</summary>
+    public IReadOnlyDictionary<string, string> Codes { get; init; } = new Dictionary<string, string>();
     public string File { get; init; } = "";
     public int Line { get; init; }
 }

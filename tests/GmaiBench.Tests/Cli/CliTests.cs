@@ -69,3 +69,52 @@ public class CliTaxonomyTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorp
         Assert.Equal(ExitCodes.Problems, Run("validate"));
     }
 }
+
+public class CliLabelsJsonTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixture>
+{
+    /// <summary>Runs the built <c>gmai</c> as a child process, so stdout and stderr are the real streams a shell pipes.</summary>
+    private static (int Code, string Stdout, string Stderr) RunGmai(DemoProject p, params string[] args)
+    {
+        var gmai = Path.Combine(AppContext.BaseDirectory, "gmai.dll");
+        var host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(host,
+            [gmai, .. args, "--sources", p.PathOf("sources.yaml"), "--taxonomy", p.PathOf("label-taxonomy"), "--pipeline", p.PathOf("pipelines/demo.yaml")])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = p.Root,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "gmai did not finish");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
+    [Fact]
+    public void Labels_json_prints_exactly_one_json_document_on_stdout_and_everything_else_on_stderr()
+    {
+        var p = corpus.NewProject("cli-labels-json");
+        // One broken source entry, so there is a diagnostic to keep off stdout as well as the summary.
+        File.WriteAllText(p.PathOf("sources.yaml"), File.ReadAllText(p.PathOf("sources.yaml")).Replace("modality: Dermoscopy", "modality: Dermatoscope"));
+        var (code, stdout, stderr) = RunGmai(p, "labels", "--json");
+        Assert.Equal(ExitCodes.Ok, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);   // throws on anything after the document
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Contains(rows, r => r.GetProperty("Raw").GetString() == "Kidney_L" && r.GetProperty("Canonical").GetString() == "kidney");
+        Assert.Contains(rows, r => r.GetProperty("Raw").GetString() == "ground-glass halo sign" && r.GetProperty("Canonical").ValueKind == System.Text.Json.JsonValueKind.Null);
+        Assert.DoesNotContain(rows, r => r.GetProperty("SourceId").GetString() == "demo-dermoscopy");
+        Assert.Matches($@"(?m)^{rows.Count} raw label\(s\), 1 unmapped \(pipeline policy: labels.unmapped: reject\)\r?$", stderr);
+        Assert.Contains("source errors (these sources are not listed)", stderr);
+        Assert.Contains("Dermatoscope", stderr);
+    }
+
+    [Fact]
+    public void Labels_json_on_a_broken_configuration_leaves_stdout_empty()
+    {
+        var p = corpus.NewProject("cli-labels-json-bad");
+        File.AppendAllText(p.PathOf("label-taxonomy/labels/general.yaml"), "  - {id: odd, name: odd, task: NOPE, region: any}\n");
+        var (code, stdout, stderr) = RunGmai(p, "labels", "--json");
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("unknown task 'NOPE'", stderr);
+    }
+}

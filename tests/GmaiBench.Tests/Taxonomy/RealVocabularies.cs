@@ -1,0 +1,245 @@
+namespace GmaiBench.Tests.Taxonomy;
+
+/// <summary>
+/// Raw label vocabularies of public datasets, spelt as each dataset ships them (its dataset.json or label map, class
+/// folder names, CSV columns, challenge label tables). Test data for measuring how much of a real vocabulary the
+/// taxonomy maps with no source-level override; not a mapping (the taxonomy is the mapping).
+/// </summary>
+public static class RealVocabularies
+{
+    /// <summary>One dataset's raw labels and where that spelling comes from.</summary>
+    public sealed record Vocabulary(string Dataset, string ShippedAs, IReadOnlyList<string> Labels);
+
+    public static IReadOnlyList<Vocabulary> All { get; } =
+    [
+        new("TotalSegmentator v1", "class names of the 104-class CT model and its label files", [
+            "spleen", "kidney_right", "kidney_left", "gallbladder", "liver", "stomach", "aorta", "inferior_vena_cava",
+            "portal_vein_and_splenic_vein", "pancreas", "adrenal_gland_right", "adrenal_gland_left",
+            "lung_upper_lobe_left", "lung_lower_lobe_left", "lung_upper_lobe_right", "lung_middle_lobe_right",
+            "lung_lower_lobe_right", "vertebrae_L5", "vertebrae_L4", "vertebrae_L3", "vertebrae_L2", "vertebrae_L1",
+            "vertebrae_T12", "vertebrae_T11", "vertebrae_T10", "vertebrae_T9", "vertebrae_T8", "vertebrae_T7",
+            "vertebrae_T6", "vertebrae_T5", "vertebrae_T4", "vertebrae_T3", "vertebrae_T2", "vertebrae_T1",
+            "vertebrae_C7", "vertebrae_C6", "vertebrae_C5", "vertebrae_C4", "vertebrae_C3", "vertebrae_C2",
+            "vertebrae_C1", "esophagus", "trachea", "heart_myocardium", "heart_atrium_left", "heart_ventricle_left",
+            "heart_atrium_right", "heart_ventricle_right", "pulmonary_artery", "brain", "iliac_artery_left",
+            "iliac_artery_right", "iliac_vena_left", "iliac_vena_right", "small_bowel", "duodenum", "colon",
+            "rib_left_1", "rib_left_2", "rib_left_3", "rib_left_4", "rib_left_5", "rib_left_6", "rib_left_7",
+            "rib_left_8", "rib_left_9", "rib_left_10", "rib_left_11", "rib_left_12", "rib_right_1", "rib_right_2",
+            "rib_right_3", "rib_right_4", "rib_right_5", "rib_right_6", "rib_right_7", "rib_right_8", "rib_right_9",
+            "rib_right_10", "rib_right_11", "rib_right_12", "humerus_left", "humerus_right", "scapula_left",
+            "scapula_right", "clavicula_left", "clavicula_right", "femur_left", "femur_right", "hip_left", "hip_right",
+            "sacrum", "face", "gluteus_maximus_left", "gluteus_maximus_right", "gluteus_medius_left",
+            "gluteus_medius_right", "gluteus_minimus_left", "gluteus_minimus_right", "autochthon_left",
+            "autochthon_right", "iliopsoas_left", "iliopsoas_right", "urinary_bladder",
+        ]),
+        new("TotalSegmentator v2", "class names of the 117-class 'total' CT task", [
+            "spleen", "kidney_right", "kidney_left", "gallbladder", "liver", "stomach", "pancreas",
+            "adrenal_gland_right", "adrenal_gland_left", "lung_upper_lobe_left", "lung_lower_lobe_left",
+            "lung_upper_lobe_right", "lung_middle_lobe_right", "lung_lower_lobe_right", "esophagus", "trachea",
+            "thyroid_gland", "small_bowel", "duodenum", "colon", "urinary_bladder", "prostate", "kidney_cyst_left",
+            "kidney_cyst_right", "sacrum", "vertebrae_S1", "vertebrae_L5", "vertebrae_L4", "vertebrae_L3",
+            "vertebrae_L2", "vertebrae_L1", "vertebrae_T12", "vertebrae_T11", "vertebrae_T10", "vertebrae_T9",
+            "vertebrae_T8", "vertebrae_T7", "vertebrae_T6", "vertebrae_T5", "vertebrae_T4", "vertebrae_T3",
+            "vertebrae_T2", "vertebrae_T1", "vertebrae_C7", "vertebrae_C6", "vertebrae_C5", "vertebrae_C4",
+            "vertebrae_C3", "vertebrae_C2", "vertebrae_C1", "heart", "aorta", "pulmonary_vein", "brachiocephalic_trunk",
+            "subclavian_artery_right", "subclavian_artery_left", "common_carotid_artery_right",
+            "common_carotid_artery_left", "brachiocephalic_vein_left", "brachiocephalic_vein_right",
+            "atrial_appendage_left", "superior_vena_cava", "inferior_vena_cava", "portal_vein_and_splenic_vein",
+            "iliac_artery_left", "iliac_artery_right", "iliac_vena_left", "iliac_vena_right", "humerus_left",
+            "humerus_right", "scapula_left", "scapula_right", "clavicula_left", "clavicula_right", "femur_left",
+            "femur_right", "hip_left", "hip_right", "spinal_cord", "gluteus_maximus_left", "gluteus_maximus_right",
+            "gluteus_medius_left", "gluteus_medius_right", "gluteus_minimus_left", "gluteus_minimus_right",
+            "autochthon_left", "autochthon_right", "iliopsoas_left", "iliopsoas_right", "brain", "skull", "rib_left_1",
+            "rib_left_2", "rib_left_3", "rib_left_4", "rib_left_5", "rib_left_6", "rib_left_7", "rib_left_8",
+            "rib_left_9", "rib_left_10", "rib_left_11", "rib_left_12", "rib_right_1", "rib_right_2", "rib_right_3",
+            "rib_right_4", "rib_right_5", "rib_right_6", "rib_right_7", "rib_right_8", "rib_right_9", "rib_right_10",
+            "rib_right_11", "rib_right_12", "sternum", "costal_cartilages",
+        ]),
+        new("AMOS 2022", "dataset.json labels", [
+            "spleen", "right kidney", "left kidney", "gall bladder", "esophagus", "liver", "stomach", "arota", "postcava",
+            "pancreas", "right adrenal gland", "left adrenal gland", "duodenum", "bladder", "prostate/uterus",
+        ]),
+        new("BTCV (Synapse multi-organ)", "the challenge's organ table", [
+            "spleen", "right kidney", "left kidney", "gallbladder", "esophagus", "liver", "stomach", "aorta",
+            "inferior vena cava", "portal vein and splenic vein", "pancreas", "right adrenal gland", "left adrenal gland",
+        ]),
+        new("BTCV (MONAI dataset_0.json)", "the short names of MONAI's BTCV tutorial json", [
+            "spleen", "rkid", "lkid", "gall", "eso", "liver", "sto", "aorta", "IVC", "veins", "pancreas", "rad", "lad",
+        ]),
+        new("FLARE 2022", "the challenge's organ table", [
+            "Liver", "Right Kidney", "Spleen", "Pancreas", "Aorta", "Inferior Vena Cava (IVC)", "Right Adrenal Gland (RAG)",
+            "Left Adrenal Gland (LAG)", "Gallbladder", "Esophagus", "Stomach", "Duodenum", "Left Kidney",
+        ]),
+        new("WORD", "label names of the dataset's README", [
+            "liver", "spleen", "kidney_L", "kidney_R", "stomach", "gallbladder", "esophagus", "pancreas", "duodenum", "colon",
+            "intestine", "adrenal", "rectum", "bladder", "Head_of_femur_L", "Head_of_femur_R",
+        ]),
+        new("CT-ORG", "label names", ["liver", "bladder", "lungs", "kidneys", "bone", "brain"]),
+        new("CHAOS", "organ names", ["Liver", "Right kidney", "Left kidney", "Spleen"]),
+        new("KiTS23", "label names", ["kidney", "tumor", "cyst"]),
+        new("LiTS", "label names", ["liver", "tumor"]),
+        new("Medical Segmentation Decathlon", "dataset.json labels of the ten tasks (each spelling once)", [
+            "edema", "non-enhancing tumor", "enhancing tumour", "left atrium", "liver", "cancer", "Anterior", "Posterior",
+            "PZ", "TZ", "pancreas", "Vessel", "Tumour", "spleen", "colon cancer primaries",
+        ]),
+        new("BraTS 2021", "sub-region names of the challenge description", [
+            "necrotic tumor core (NCR)", "peritumoral edematous/invaded tissue (ED)", "GD-enhancing tumor (ET)",
+            "tumor core (TC)", "whole tumor (WT)",
+        ]),
+        new("ACDC", "structure labels and diagnosis groups", ["RV", "MYO", "LV", "NOR", "MINF", "DCM", "HCM", "ARV"]),
+        new("SegTHOR", "organ names", ["Esophagus", "Heart", "Trachea", "Aorta"]),
+        new("PDDCA (head and neck)", "structure file names", [
+            "BrainStem", "Chiasm", "Mandible", "OpticNerve_L", "OpticNerve_R", "Parotid_L", "Parotid_R", "Submandibular_L",
+            "Submandibular_R",
+        ]),
+        new("AAL", "region names of the 116-region atlas", [
+            "Precentral_L", "Precentral_R", "Frontal_Sup_L", "Frontal_Sup_R", "Frontal_Sup_Orb_L", "Frontal_Sup_Orb_R",
+            "Frontal_Mid_L", "Frontal_Mid_R", "Frontal_Mid_Orb_L", "Frontal_Mid_Orb_R", "Frontal_Inf_Oper_L",
+            "Frontal_Inf_Oper_R", "Frontal_Inf_Tri_L", "Frontal_Inf_Tri_R", "Frontal_Inf_Orb_L", "Frontal_Inf_Orb_R",
+            "Rolandic_Oper_L", "Rolandic_Oper_R", "Supp_Motor_Area_L", "Supp_Motor_Area_R", "Olfactory_L", "Olfactory_R",
+            "Frontal_Sup_Medial_L", "Frontal_Sup_Medial_R", "Frontal_Med_Orb_L", "Frontal_Med_Orb_R", "Rectus_L",
+            "Rectus_R", "Insula_L", "Insula_R", "Cingulum_Ant_L", "Cingulum_Ant_R", "Cingulum_Mid_L", "Cingulum_Mid_R",
+            "Cingulum_Post_L", "Cingulum_Post_R", "Hippocampus_L", "Hippocampus_R", "ParaHippocampal_L",
+            "ParaHippocampal_R", "Amygdala_L", "Amygdala_R", "Calcarine_L", "Calcarine_R", "Cuneus_L", "Cuneus_R",
+            "Lingual_L", "Lingual_R", "Occipital_Sup_L", "Occipital_Sup_R", "Occipital_Mid_L", "Occipital_Mid_R",
+            "Occipital_Inf_L", "Occipital_Inf_R", "Fusiform_L", "Fusiform_R", "Postcentral_L", "Postcentral_R",
+            "Parietal_Sup_L", "Parietal_Sup_R", "Parietal_Inf_L", "Parietal_Inf_R", "SupraMarginal_L", "SupraMarginal_R",
+            "Angular_L", "Angular_R", "Precuneus_L", "Precuneus_R", "Paracentral_Lobule_L", "Paracentral_Lobule_R",
+            "Caudate_L", "Caudate_R", "Putamen_L", "Putamen_R", "Pallidum_L", "Pallidum_R", "Thalamus_L", "Thalamus_R",
+            "Heschl_L", "Heschl_R", "Temporal_Sup_L", "Temporal_Sup_R", "Temporal_Pole_Sup_L", "Temporal_Pole_Sup_R",
+            "Temporal_Mid_L", "Temporal_Mid_R", "Temporal_Pole_Mid_L", "Temporal_Pole_Mid_R", "Temporal_Inf_L",
+            "Temporal_Inf_R", "Cerebelum_Crus1_L", "Cerebelum_Crus1_R", "Cerebelum_Crus2_L", "Cerebelum_Crus2_R",
+            "Cerebelum_3_L", "Cerebelum_3_R", "Cerebelum_4_5_L", "Cerebelum_4_5_R", "Cerebelum_6_L", "Cerebelum_6_R",
+            "Cerebelum_7b_L", "Cerebelum_7b_R", "Cerebelum_8_L", "Cerebelum_8_R", "Cerebelum_9_L", "Cerebelum_9_R",
+            "Cerebelum_10_L", "Cerebelum_10_R", "Vermis_1_2", "Vermis_3", "Vermis_4_5", "Vermis_6", "Vermis_7",
+            "Vermis_8", "Vermis_9", "Vermis_10",
+        ]),
+        new("FreeSurfer aseg", "FreeSurferColorLUT names of the subcortical segmentation", [
+            "Left-Cerebral-White-Matter", "Left-Lateral-Ventricle", "Left-Inf-Lat-Vent", "Left-Cerebellum-White-Matter",
+            "Left-Cerebellum-Cortex", "Left-Thalamus-Proper", "Left-Caudate", "Left-Putamen", "Left-Pallidum",
+            "Left-Hippocampus", "Left-Amygdala", "Left-Accumbens-area", "Left-VentralDC", "Left-vessel",
+            "Left-choroid-plexus", "3rd-Ventricle", "4th-Ventricle", "Brain-Stem", "CSF", "Right-Cerebral-White-Matter",
+            "Right-Lateral-Ventricle", "Right-Inf-Lat-Vent", "Right-Cerebellum-White-Matter", "Right-Cerebellum-Cortex",
+            "Right-Thalamus-Proper", "Right-Caudate", "Right-Putamen", "Right-Pallidum", "Right-Hippocampus",
+            "Right-Amygdala", "Right-Accumbens-area", "Right-VentralDC", "Right-vessel", "Right-choroid-plexus",
+            "WM-hypointensities", "non-WM-hypointensities", "Optic-Chiasm", "CC_Posterior", "CC_Mid_Posterior",
+            "CC_Central", "CC_Mid_Anterior", "CC_Anterior",
+        ]),
+        new("Brain tumor MRI (Kaggle)", "class folders", ["glioma", "meningioma", "notumor", "pituitary"]),
+        new("Alzheimer MRI (Kaggle)", "class folders", ["NonDemented", "VeryMildDemented", "MildDemented", "ModerateDemented"]),
+        new("RSNA intracranial hemorrhage", "label columns", ["epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural", "any"]),
+        new("ChestX-ray14", "Finding Labels values", [
+            "Atelectasis", "Cardiomegaly", "Consolidation", "Edema", "Effusion", "Emphysema", "Fibrosis", "Hernia",
+            "Infiltration", "Mass", "Nodule", "Pleural_Thickening", "Pneumonia", "Pneumothorax", "No Finding",
+        ]),
+        new("CheXpert", "observation columns", [
+            "No Finding", "Enlarged Cardiomediastinum", "Cardiomegaly", "Lung Opacity", "Lung Lesion", "Edema",
+            "Consolidation", "Pneumonia", "Atelectasis", "Pneumothorax", "Pleural Effusion", "Pleural Other", "Fracture",
+            "Support Devices",
+        ]),
+        new("VinDr-CXR", "local and global label names", [
+            "Aortic enlargement", "Atelectasis", "Calcification", "Cardiomegaly", "Clavicle fracture", "Consolidation",
+            "Edema", "Emphysema", "Enlarged PA", "ILD", "Infiltration", "Lung Opacity", "Lung cavity", "Lung cyst",
+            "Mediastinal shift", "Nodule/Mass", "Other lesion", "Pleural effusion", "Pleural thickening", "Pneumothorax",
+            "Pulmonary fibrosis", "Rib fracture", "COPD", "Lung tumor", "Pneumonia", "Tuberculosis", "Other diseases",
+            "No finding",
+        ]),
+        new("COVID-19 Radiography Database", "class folders", ["COVID", "Lung_Opacity", "Normal", "Viral Pneumonia"]),
+        new("COVID-19 CT segmentation (MedSeg)", "mask class names", ["ground-glass", "consolidation", "pleural effusion"]),
+        new("HAM10000", "dx codes", ["akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"]),
+        new("ISIC 2019", "ground-truth columns", ["MEL", "NV", "BCC", "AK", "BKL", "DF", "VASC", "SCC", "UNK"]),
+        new("ISIC 2020", "diagnosis and benign_malignant values", [
+            "nevus", "melanoma", "seborrheic keratosis", "lentigo NOS", "lichenoid keratosis", "solar lentigo",
+            "cafe-au-lait macule", "atypical melanocytic proliferation", "unknown", "benign", "malignant",
+        ]),
+        new("APTOS 2019", "diagnosis values (DR grade)", ["0", "1", "2", "3", "4"]),
+        new("ODIR-5K", "the eight diagnostic classes", [
+            "Normal", "Diabetes", "Glaucoma", "Cataract", "Age related Macular Degeneration", "Hypertension",
+            "Pathological Myopia", "Other diseases/abnormalities",
+        ]),
+        new("OCT2017 (Kermany)", "class folders", ["CNV", "DME", "DRUSEN", "NORMAL"]),
+        new("REFUGE", "segmentation and classification labels", ["Optic Disc", "Optic Cup", "Glaucoma", "Non-Glaucoma"]),
+        new("IDRiD", "lesion segmentation folders", ["Microaneurysms", "Haemorrhages", "Hard Exudates", "Soft Exudates", "Optic Disc"]),
+        new("PathMNIST", "MedMNIST INFO labels", [
+            "adipose", "background", "debris", "lymphocytes", "mucus", "smooth muscle", "normal colon mucosa",
+            "cancer-associated stroma", "colorectal adenocarcinoma epithelium",
+        ]),
+        new("NCT-CRC-HE-100K", "class folder codes", ["ADI", "BACK", "DEB", "LYM", "MUC", "MUS", "NORM", "STR", "TUM"]),
+        new("BloodMNIST", "MedMNIST INFO labels", [
+            "basophil", "eosinophil", "erythroblast", "immature granulocytes(myelocytes, metamyelocytes and promyelocytes)",
+            "lymphocyte", "monocyte", "neutrophil", "platelet",
+        ]),
+        new("DermaMNIST", "MedMNIST INFO labels", [
+            "actinic keratoses and intraepithelial carcinoma", "basal cell carcinoma", "benign keratosis-like lesions",
+            "dermatofibroma", "melanoma", "melanocytic nevi", "vascular lesions",
+        ]),
+        new("OrganAMNIST", "MedMNIST INFO labels", [
+            "bladder", "femur-left", "femur-right", "heart", "kidney-left", "kidney-right", "liver", "lung-left",
+            "lung-right", "pancreas", "spleen",
+        ]),
+        new("TissueMNIST", "MedMNIST INFO labels", [
+            "Collecting Duct, Connecting Tubule", "Distal Convoluted Tubule", "Glomerular endothelial cells",
+            "Interstitial endothelial cells", "Leukocytes", "Podocytes", "Proximal Tubule Segments", "Thick Ascending Limb",
+        ]),
+        new("ChestMNIST", "MedMNIST INFO labels", [
+            "atelectasis", "cardiomegaly", "effusion", "infiltration", "mass", "nodule", "pneumonia", "pneumothorax",
+            "consolidation", "edema", "emphysema", "fibrosis", "pleural", "hernia",
+        ]),
+        new("BreastMNIST", "MedMNIST INFO labels", ["malignant", "normal, benign"]),
+        new("FractureMNIST3D", "MedMNIST INFO labels", ["buckle rib fracture", "nondisplaced rib fracture", "displaced rib fracture"]),
+        new("BCCD", "VOC object names", ["RBC", "WBC", "Platelets"]),
+        new("BreakHis", "tumour type folders", [
+            "adenosis", "fibroadenoma", "phyllodes_tumor", "tubular_adenoma", "ductal_carcinoma", "lobular_carcinoma",
+            "mucinous_carcinoma", "papillary_carcinoma",
+        ]),
+        new("SIPaKMeD", "class folders", ["im_Dyskeratotic", "im_Koilocytotic", "im_Metaplastic", "im_Parabasal", "im_Superficial-Intermediate"]),
+        new("Kvasir v2", "class folders", [
+            "dyed-lifted-polyps", "dyed-resection-margins", "esophagitis", "normal-cecum", "normal-pylorus", "normal-z-line",
+            "polyps", "ulcerative-colitis",
+        ]),
+        new("HyperKvasir", "labelled-image class folders", [
+            "barretts", "barretts-short-segment", "bbps-0-1", "bbps-2-3", "cecum", "dyed-lifted-polyps",
+            "dyed-resection-margins", "esophagitis-a", "esophagitis-b-d", "hemorrhoids", "ileum", "impacted-stool", "polyps",
+            "pylorus", "retroflex-rectum", "retroflex-stomach", "ulcerative-colitis-grade-0-1", "ulcerative-colitis-grade-1",
+            "ulcerative-colitis-grade-1-2", "ulcerative-colitis-grade-2", "ulcerative-colitis-grade-2-3",
+            "ulcerative-colitis-grade-3", "z-line",
+        ]),
+        new("Cholec80", "phase annotations and tool columns", [
+            "Preparation", "CalotTriangleDissection", "ClippingCutting", "GallbladderDissection", "GallbladderPackaging",
+            "CleaningCoagulation", "GallbladderRetraction", "Grasper", "Bipolar", "Hook", "Scissors", "Clipper", "Irrigator",
+            "SpecimenBag",
+        ]),
+        new("CholecT50", "verb classes", ["grasp", "retract", "dissect", "coagulate", "clip", "cut", "aspirate", "irrigate", "pack", "null_verb"]),
+        new("CholecSeg8k", "class names", [
+            "Black Background", "Abdominal Wall", "Liver", "Gastrointestinal Tract", "Fat", "Grasper", "Connective Tissue",
+            "Blood", "Cystic Duct", "L-hook Electrocautery", "Gallbladder", "Hepatic Vein", "Liver Ligament",
+        ]),
+        new("EndoVis 2017", "instrument type names", [
+            "Bipolar Forceps", "Prograsp Forceps", "Large Needle Driver", "Vessel Sealer", "Grasping Retractor",
+            "Monopolar Curved Scissors", "Ultrasound Probe",
+        ]),
+        new("EndoVis 2018", "labels.json class names", [
+            "background-tissue", "instrument-shaft", "instrument-clasper", "instrument-wrist", "kidney-parenchyma",
+            "covered-kidney", "thread", "clamps", "suturing-needle", "suction-instrument", "small-intestine",
+            "ultrasound-probe",
+        ]),
+        new("BUSI", "class folders", ["benign", "malignant", "normal"]),
+        new("FETAL_PLANES_DB", "Plane and Brain_plane values", [
+            "Fetal abdomen", "Fetal brain", "Fetal femur", "Fetal thorax", "Maternal cervix", "Other", "Trans-thalamic",
+            "Trans-cerebellum", "Trans-ventricular",
+        ]),
+        new("OAI-ZIB knee MRI", "label names", ["Femoral Bone", "Femoral Cartilage", "Tibial Bone", "Tibial Cartilage"]),
+        new("NIH malaria cell images", "class folders", ["Parasitized", "Uninfected"]),
+        new("BBBC041 (P. vivax)", "object categories", ["red blood cell", "trophozoite", "ring", "schizont", "gametocyte", "leukocyte", "difficult"]),
+        new("DIBaS", "species folder names", [
+            "Acinetobacter.baumanii", "Actinomyces.israeli", "Bacteroides.fragilis", "Bifidobacterium.spp", "Candida.albicans",
+            "Clostridium.perfringens", "Enterococcus.faecalis", "Enterococcus.faecium", "Escherichia.coli", "Fusobacterium",
+            "Lactobacillus.casei", "Lactobacillus.crispatus", "Lactobacillus.delbrueckii", "Lactobacillus.gasseri",
+            "Lactobacillus.jehnsenii", "Lactobacillus.johnsonii", "Lactobacillus.paracasei", "Lactobacillus.plantarum",
+            "Lactobacillus.reuteri", "Lactobacillus.rhamnosus", "Lactobacillus.salivarius", "Listeria.monocytogenes",
+            "Micrococcus.spp", "Neisseria.gonorrhoeae", "Porfyromonas.gingivalis", "Propionibacterium.acnes", "Proteus",
+            "Pseudomonas.aeruginosa", "Staphylococcus.aureus", "Staphylococcus.epidermidis", "Staphylococcus.saprophiticus",
+            "Streptococcus.agalactiae", "Veionella",
+        ]),
+    ];
+}
