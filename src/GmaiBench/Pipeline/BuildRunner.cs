@@ -242,6 +242,11 @@ public static class BuildRunner
             UnmappedLabels = unmapped,
             Distributions = QuestionStats.Distributions(questions),
             Warnings = warnings,
+            TaskMoves = questions.GroupBy(q => (q.Case.SourceId, q.Case.Task))
+                .Select(g => (g.Key, Source: config.Sources.First(s => s.Id == g.Key.SourceId), g.First().TaskName, Count: g.Count()))
+                .Where(x => x.Source.Task != x.Key.Task)
+                .Select(x => new TaskMove(x.Key.SourceId, config.Taxonomy.Task(x.Source.Task)?.Name ?? x.Source.Task, x.TaskName, x.Count))
+                .OrderBy(m => m.Source, StringComparer.Ordinal).ThenBy(m => m.Task, StringComparer.Ordinal).ToList(),
         };
     }
 }

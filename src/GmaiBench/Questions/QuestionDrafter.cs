@@ -25,6 +25,14 @@ public static class QuestionDrafter
         var regionPools = cases.Where(c => c.Granularity != Granularity.Image)
             .GroupBy(c => (c.Modality, c.Task, c.Granularity))
             .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
+        // Fallbacks when that pool is too small (documented order): the other labels the same source annotates, then the
+        // same modality and granularity across tasks; each limited to the answer's scope, never related to the answer.
+        var sourcePools = cases.Where(c => c.Granularity != Granularity.Image)
+            .GroupBy(c => c.SourceId)
+            .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
+        var modalityPools = cases.Where(c => c.Granularity != Granularity.Image)
+            .GroupBy(c => (c.Modality, c.Granularity))
+            .ToDictionary(g => g.Key, g => g.SelectMany(c => c.Labels).Distinct().Order(StringComparer.Ordinal).ToList());
 
         foreach (var c in cases.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
@@ -56,7 +64,25 @@ public static class QuestionDrafter
             var poolKey = image ? $"{pool.Key} | source {c.SourceId} classes"
                 : $"{pool.Key} | region pool {c.Modality}/{c.Task}/{c.Granularity.Text()} ({ScopeName(settings.Distractors)})";
             var wanted = settings.MaxOptions - answers.Count;
+            var needed = Math.Max(1, settings.MinOptions - answers.Count);
             var distractors = Prng.For(seed, c.Key, "distractors").Sample(candidates, wanted);
+            if (!image && distractors.Count < needed)
+            {
+                foreach (var (level, more, scoped) in new[]
+                {
+                    (FallbackSameSource, sourcePools[c.SourceId], true),
+                    (FallbackSameModality, modalityPools[(c.Modality, c.Granularity)], true),
+                    (FallbackSourceAnyRegion, sourcePools[c.SourceId], false),
+                })
+                {
+                    var extra = more.Where(l => !answers.Contains(l) && !distractors.Contains(l))
+                        .Where(l => answers.All(a => !taxonomy.Related(a, l) && (!scoped || InScope(taxonomy, a, l, settings.Distractors))))
+                        .ToList();
+                    distractors = [.. distractors, .. Prng.For(seed, c.Key, "distractors/" + level).Sample(extra, needed - distractors.Count)];
+                    poolKey += $" | fallback: {level}";
+                    if (distractors.Count >= needed) break;
+                }
+            }
             if (answers.Count + distractors.Count < settings.MinOptions || distractors.Count == 0)
             {
                 rejects.Add(Fail("too-few-options",
@@ -80,6 +106,18 @@ public static class QuestionDrafter
         }
         return (drafts, rejects);
     }
+
+    /// <summary>Pool fallback levels, in the order they are tried (recorded in the item's pool and counted in the report).</summary>
+    public const string FallbackSameSource = "other labels of the same source";
+    public const string FallbackSameModality = "same modality and granularity, any task";
+    public const string FallbackSourceAnyRegion = "other labels of the same source, any body region";
+
+    /// <summary>The distractor pool level an item's pool text records.</summary>
+    public static string PoolLevel(string pool) =>
+        pool.Contains(FallbackSourceAnyRegion, StringComparison.Ordinal) ? FallbackSourceAnyRegion
+        : pool.Contains(FallbackSameModality, StringComparison.Ordinal) ? FallbackSameModality
+        : pool.Contains(FallbackSameSource, StringComparison.Ordinal) ? FallbackSameSource
+        : pool.Contains("| region pool", StringComparison.Ordinal) ? "region pool (modality, task, granularity)" : "source classes (image level)";
 
     /// <summary>Whether <paramref name="candidate"/> may stand beside <paramref name="answer"/>: same body region or a shared department.</summary>
     public static bool InScope(LabelTaxonomy taxonomy, string answer, string candidate, DistractorScope scope)

@@ -19,6 +19,7 @@ public static class QuestionStats
             ["source"] = Count(questions, q => q.Case.SourceId),
             ["answer"] = Count(questions, q => q.Answer),
             ["options"] = Count(questions, q => q.Options.Count.ToString(CultureInfo.InvariantCulture)),
+            ["distractor pool"] = Count(questions, q => QuestionDrafter.PoolLevel(q.Pool)),
         };
 
     public static IReadOnlyDictionary<string, int> Splits(IEnumerable<Question> questions) => Count(questions, q => q.Split);

@@ -8,6 +8,9 @@ namespace GmaiBench.Release;
 /// <summary>Per-source accounting: every discovered input ends emitted or rejected.</summary>
 public sealed record SourceSummary(string Id, string Layout, int Discovered, int Emitted, int Rejected, int Questions, int Ignored);
 
+/// <summary>Items of a source asked under another task than the source declares (a region's label has its own task).</summary>
+public sealed record TaskMove(string Source, string SourceTask, string Task, int Items);
+
 /// <summary>
 /// The build report: inputs discovered, items emitted, rejects grouped by reason with every rejected file,
 /// pixel work done and reused, duplicate clusters, distributions. <see cref="Unaccounted"/> must be 0.
@@ -38,6 +41,8 @@ public sealed record BuildReport
     public IReadOnlyList<UnmappedLabel> UnmappedLabels { get; init; } = [];
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Distributions { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>Task rule: a whole image keeps its source's task; a marked region takes its label's task. These moved.</summary>
+    public IReadOnlyList<TaskMove> TaskMoves { get; init; } = [];
     public ShortcutAudit Audit { get; init; } = new();
     public IReadOnlyList<string> Outputs { get; init; } = [];
 }

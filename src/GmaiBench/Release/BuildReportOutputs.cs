@@ -47,6 +47,14 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
             foreach (var w in r.Warnings) sb.Append(ci, $"- {w}\n");
             sb.Append('\n');
         }
+        if (r.TaskMoves.Count > 0)
+        {
+            sb.Append("## Items asked under another task than their source declares\n\n");
+            sb.Append("A whole image keeps its source's task; a marked region is asked under its label's task (the task rule).\n\n");
+            sb.Append("| source | source's task | asked as | items |\n|---|---|---|---:|\n");
+            foreach (var m in r.TaskMoves) sb.Append(ci, $"| {m.Source} | {m.SourceTask} | {m.Task} | {m.Items} |\n");
+            sb.Append('\n');
+        }
         sb.Append("## Sources\n\n| source | layout | discovered | emitted | rejected | questions | ignored |\n|---|---|---:|---:|---:|---:|---:|\n");
         foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
         sb.Append("\n## Rejects by reason\n\n| reason | count |\n|---|---:|\n");
