@@ -167,6 +167,11 @@ public sealed class CatalogStore(CatalogDb db)
         return list;
     }
 
+    /// <summary>The region record (JSON) of every case that has one, by case key.</summary>
+    public Dictionary<string, string> CaseRegions() =>
+        _c.Query<(string Key, string Region)>("SELECT key, region FROM cases WHERE region IS NOT NULL")
+            .ToDictionary(r => r.Key, r => r.Region, StringComparer.Ordinal);
+
     public void SaveRejects(IReadOnlyList<Reject> rejects)
     {
         using var tx = _c.BeginTransaction();

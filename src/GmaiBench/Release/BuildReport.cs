@@ -2,6 +2,7 @@ using GmaiBench.Configuration;
 using GmaiBench.Curation;
 using GmaiBench.Taxonomy;
 using GmaiBench.Model;
+using GmaiBench.Review;
 
 namespace GmaiBench.Release;
 
@@ -39,5 +40,7 @@ public sealed record BuildReport
     public required IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> Distributions { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public ShortcutAudit Audit { get; init; } = new();
+    /// <summary>What the review file did: coverage per split, disagreements, lapsed decisions.</summary>
+    public ReviewSummary Review { get; init; } = new();
     public IReadOnlyList<string> Outputs { get; init; } = [];
 }
