@@ -31,8 +31,12 @@ public sealed record ReviewItem
     public required string Split { get; init; }
     public required IReadOnlyList<string> Labels { get; init; }
     public required string OriginalTask { get; init; }
-    /// <summary>The template and distractor pool the question was drawn from.</summary>
+    /// <summary>The template and distractor pool the question was drawn from (<see cref="Model.Question.Pool"/>).</summary>
     public required string Pool { get; init; }
+    /// <summary>The template pool (task / granularity / modality) the question text came from.</summary>
+    public string TemplatePool => Pool.Split(" | ", 2)[0];
+    /// <summary>Where the distractors came from: the source's classes, or a region pool and its scope.</summary>
+    public string DistractorPool => Pool.Split(" | ", 2) is { Length: 2 } p ? p[1] : "";
     /// <summary>The raw label the mark outlines, for region items.</summary>
     public string? RegionLabel { get; init; }
     /// <summary>The slice a volume item was cut at ("axial/0042").</summary>
