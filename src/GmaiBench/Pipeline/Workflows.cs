@@ -27,8 +27,14 @@ public static class Workflows
     public static string WriteBuildOutputs(BuildResult result)
     {
         var settings = result.Config.Settings;
-        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report };
+        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ItemImages = ItemImages(result.Work) };
         return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name));
+    }
+
+    private static Dictionary<string, string> ItemImages(WorkArea work)
+    {
+        using var db = work.OpenCatalog();
+        return new CatalogStore(db).ItemImages();
     }
 
     /// <summary><c>gmai release</c>: builds, writes the build folder, then the release folder; returns the release's manifest.</summary>
@@ -75,7 +81,7 @@ public static class Workflows
         var selected = all.Where(where.Matches).ToList();
         var report = new SubsetReport(expression, settings.Name, selected.Count, all.Count,
             QuestionStats.Splits(selected), QuestionStats.Distributions(selected), []);
-        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report };
+        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report, ItemImages = ItemImages(new WorkArea(settings.WorkDir)) };
         var written = BuildOutput.Write(OutputWriters.Subset, context, folder ?? Path.Combine(settings.OutputDir, settings.Name + "-subset"));
         return (written, report with { Outputs = OutputWriters.FilesOf(OutputWriters.Subset, context) });
     }
