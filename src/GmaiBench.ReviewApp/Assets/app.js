@@ -3,7 +3,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const token = document.querySelector('meta[name="csrf-token"]').content;
-  const st = { items: [], pos: 0, view: "grid", zoom: 1, where: "", detail: null, reasons: [] };
+  const st = { items: [], pos: 0, view: "grid", zoom: 0, where: "", detail: null, reasons: [] };
 
   function el(tag, props, ...children) {
     const e = document.createElement(tag);
@@ -126,12 +126,19 @@
       : [el("li", { className: "muted", textContent: "none yet" })]));
   }
 
+  // zoom 0 fits the image to its pane; otherwise it is the scale of the image's own pixels.
   function applyZoom() {
     for (const img of [$("img-marked"), $("img-unmarked")]) {
-      const set = () => { if (img.naturalWidth) img.style.width = Math.round(img.naturalWidth * st.zoom) + "px"; };
+      const set = () => { img.style.width = st.zoom ? Math.round(img.naturalWidth * st.zoom) + "px" : "100%"; };
       if (img.complete) set(); else img.onload = set;
     }
-    $("zoom").textContent = Math.round(st.zoom * 100) + "%";
+    $("zoom").textContent = st.zoom ? Math.round(st.zoom * 100) + "%" : "fit";
+  }
+  function zoomBy(factor) {
+    const img = $("img-marked");
+    const current = st.zoom || (img.naturalWidth ? img.clientWidth / img.naturalWidth : 1);
+    st.zoom = Math.max(0.25, Math.min(16, current * factor));
+    applyZoom();
   }
 
   async function decide(verdict, reason) {
@@ -187,8 +194,7 @@
       a: () => decide("accept"), r: openReject, f: () => decide("flag"), u: () => decide("undo"),
       g: () => setView(st.view === "grid" ? "item" : "grid"), Enter: () => st.view === "grid" && setView("item"),
       Escape: () => { $("help").hidden = true; if (st.view === "item") setView("grid"); },
-      "+": () => { st.zoom = Math.min(8, st.zoom * 1.25); applyZoom(); }, "=": () => { st.zoom = Math.min(8, st.zoom * 1.25); applyZoom(); },
-      "-": () => { st.zoom = Math.max(0.25, st.zoom / 1.25); applyZoom(); }, "0": () => { st.zoom = 1; applyZoom(); },
+      "+": () => zoomBy(1.25), "=": () => zoomBy(1.25), "-": () => zoomBy(1 / 1.25), "0": () => { st.zoom = 0; applyZoom(); },
       "/": () => $("filter").focus(), p: () => { $("progress").hidden = !$("progress").hidden; }, "?": () => { $("help").hidden = !$("help").hidden; },
     };
     const action = keys[e.key];

@@ -42,9 +42,10 @@ public sealed record ReviewItem
     /// <summary>The slice a volume item was cut at ("axial/0042").</summary>
     public string? Plane { get; init; }
     public bool HasUnmarked => BaseImageSha is not null;
-    [JsonIgnore] public required string ImageSha { get; init; }
+    [JsonIgnore] public string ImageSha { get; init; } = "";
     [JsonIgnore] public string? BaseImageSha { get; init; }
-    [JsonIgnore] public required Question BuiltQuestion { get; init; }
+    /// <summary>The built question (filters run on it). Not sent to the browser, like the image hashes.</summary>
+    [JsonIgnore] public Question BuiltQuestion { get; init; } = null!;
 
     /// <summary>The view of a built question; <paramref name="regionJson"/> is its case's region record (null for whole images).</summary>
     public static ReviewItem Of(Question q, string? regionJson)

@@ -44,6 +44,10 @@ public partial class ReviewServerTests(DemoCorpusFixture corpus) : IClassFixture
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("did you mean: modality", await bad.Content.ReadAsStringAsync());
 
+        var detail = await http.GetStringAsync($"/api/items/{index}");
+        Assert.Contains("\"templatePool\":", detail);
+        Assert.DoesNotContain("imageSha", detail);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/items/999999")).StatusCode);
         var png = await http.GetByteArrayAsync($"/img/{index}/marked.png");
         Assert.Equal(0x89, png[0]);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/img/999999/marked.png")).StatusCode);
