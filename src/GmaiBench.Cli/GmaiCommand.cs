@@ -3,6 +3,8 @@ using GmaiBench.Configuration;
 using GmaiBench.Demo;
 using GmaiBench.Pipeline;
 using GmaiBench.Release;
+using GmaiBench.Review;
+using GmaiBench.ReviewApp;
 using GmaiBench.Taxonomy;
 using Spectre.Console;
 
@@ -25,6 +27,7 @@ public static class GmaiCommand
         root.Subcommands.Add(LabelsCommand());
         root.Subcommands.Add(TreeCommand());
         root.Subcommands.Add(SubsetCommand());
+        root.Subcommands.Add(ReviewCommand());
         root.Subcommands.Add(ReleaseCommand());
         root.Subcommands.Add(VerifyCommand());
         root.Subcommands.Add(ScoreCommand());
@@ -195,6 +198,48 @@ public static class GmaiCommand
                 return ExitCodes.ConfigError;
             }
         }));
+        return cmd;
+    }
+
+    private static Command ReviewCommand()
+    {
+        var where = new Option<string?>("--where", "-w") { Description = "Start with this filter (the subset language), e.g. \"modality = CT and split = TEST\"" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0: a free one)", DefaultValueFactory = _ => 8765 };
+        var reviewer = new Option<string>("--reviewer") { Description = "Your name in the review file", DefaultValueFactory = _ => Environment.UserName };
+        var host = new Option<string?>("--host") { Description = "Address to listen on (default 127.0.0.1, this machine only)" };
+        var cmd = new Command("review", "Screen the last build's items in a local web app; decisions go to reviews/<name>.jsonl and the next build applies them")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, where, port, reviewer, host,
+        };
+        cmd.SetAction(async (r, cancel) =>
+        {
+            var (config, exit) = Load(r);
+            if (exit is not null) return exit.Value;
+            ReviewSession session;
+            try { session = Workflows.Review(config, r.GetValue(where), r.GetValue(reviewer)!); }
+            catch (ReviewFilterException e) { AnsiConsole.MarkupLine($"[red]error[/] in --where: {Markup.Escape(e.Message)}"); return ExitCodes.ConfigError; }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException)
+            {
+                AnsiConsole.MarkupLine($"[red]error[/] {Markup.Escape(e.Message)}");
+                return ExitCodes.Failure;
+            }
+            ReviewServer server;
+            try { server = await ReviewServer.StartAsync(session, new ReviewServerOptions { Host = r.GetValue(host), Port = r.GetValue(port) }, cancel); }
+            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
+            {
+                AnsiConsole.MarkupLine($"[red]error[/] cannot listen: {Markup.Escape(e.Message)} (try --port 0)");
+                return ExitCodes.Failure;
+            }
+            await using (server)
+            {
+                AnsiConsole.MarkupLine($"Reviewing [bold]{session.Items.Count}[/] items of {Markup.Escape(session.Name)} as [bold]{Markup.Escape(session.Reviewer)}[/]");
+                AnsiConsole.MarkupLine($"Decisions go to [bold]{Markup.Escape(session.FilePath)}[/]");
+                AnsiConsole.MarkupLine($"Open [bold]{Markup.Escape(server.Url.ToString())}[/]  (Ctrl+C to stop)");
+                try { await server.WaitForShutdownAsync(cancel); }
+                catch (OperationCanceledException) { }
+            }
+            return ExitCodes.Ok;
+        });
         return cmd;
     }
 

@@ -167,6 +167,32 @@ public sealed class CatalogStore(CatalogDb db)
         return list;
     }
 
+    /// <summary>The region record (JSON) of every case that has one, by case key.</summary>
+    public Dictionary<string, string> CaseRegions() =>
+        _c.Query<(string Key, string Region)>("SELECT key, region FROM cases WHERE region IS NOT NULL")
+            .ToDictionary(r => r.Key, r => r.Region, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The unmarked image of each input (item key -> image sha): the first case's image, or for a marked case the base
+    /// image its region record names.
+    /// </summary>
+    public Dictionary<string, string> ItemImages()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (item, sha, region) in _c.Query<(string, string, string?)>("SELECT item_key, image_sha, region FROM cases ORDER BY key"))
+        {
+            if (result.ContainsKey(item)) continue;
+            var image = sha;
+            if (region is not null)
+            {
+                using var doc = JsonDocument.Parse(region);
+                if (doc.RootElement.TryGetProperty("BaseImage", out var b) && b.ValueKind == JsonValueKind.String) image = b.GetString()!;
+            }
+            result[item] = image;
+        }
+        return result;
+    }
+
     public void SaveRejects(IReadOnlyList<Reject> rejects)
     {
         using var tx = _c.BeginTransaction();

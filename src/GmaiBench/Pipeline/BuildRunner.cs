@@ -9,6 +9,7 @@ using GmaiBench.Ingest.Regions;
 using GmaiBench.Ingest.Volumes;
 using GmaiBench.Questions;
 using GmaiBench.Release;
+using GmaiBench.Review;
 using GmaiBench.Sources;
 using GmaiBench.Sources.Layouts;
 using GmaiBench.Taxonomy;
@@ -161,15 +162,23 @@ public static class BuildRunner
 
         var assembly = BenchmarkAssembler.Assemble(tagged, taxonomy, settings.Questions, settings.Curation, settings.Seed,
             ReleaseWriter.History(settings.Release, settings.Name));
-        var questions = assembly.Questions;
         var clusters = assembly.Clusters;
         rejects.AddRange(assembly.Rejects);
+        // Reviewers' standing decisions (reviews/<name>.jsonl): rejected items leave after the layout, so no other item's
+        // index, letter or split moves because of a review.
+        var reviewPath = ReviewFile.PathFor(settings.ReviewsDir, settings.Name);
+        var (reviewLines, reviewProblems) = ReviewFile.Read(reviewPath);
+        var review = ReviewApplication.Apply(assembly.Questions, new ReviewLedger(reviewLines),
+            Path.GetFileName(Path.GetDirectoryName(reviewPath)) + "/" + Path.GetFileName(reviewPath), reviewProblems);
+        var questions = review.Kept;
+        rejects.AddRange(review.Rejects);
+        var audit = review.Rejects.Count == 0 ? assembly.Audit : ShortcutAudit.Of(questions);
         store.SaveQuestions(questions);
         rejects = rejects.OrderBy(r => r.SourceId, StringComparer.Ordinal).ThenBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.Stage, StringComparer.Ordinal).ToList();
         store.SaveRejects(rejects);
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
-            ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = assembly.Audit };
+            ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = audit, Review = review.Summary };
         report = report with
         {
             Fingerprints = new SortedDictionary<string, string>(report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)

@@ -25,6 +25,8 @@ public sealed partial record PipelineSettings
     public ulong Seed { get; init; } = 20240807;
     public string WorkDir { get; init; } = "work";
     public string OutputDir { get; init; } = "out";
+    /// <summary>Where review files live: <c>&lt;reviews&gt;/&lt;name&gt;.jsonl</c> (kept in the project, under version control).</summary>
+    public string ReviewsDir { get; init; } = "reviews";
     public ImageSettings Image { get; init; } = new();
     public QuestionSettings Questions { get; init; } = new();
     public UnmappedLabelPolicy UnmappedLabels { get; init; } = UnmappedLabelPolicy.Fail;
@@ -56,7 +58,7 @@ public sealed partial record PipelineSettings
         if (!System.IO.File.Exists(path)) { r.Error(null, "(file)", "pipeline file not found"); return (d, r.Issues); }
         var root = r.AsMap(r.Parse(System.IO.File.ReadAllText(path)), "(document)");
         if (root is null) return (d, r.Issues);
-        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "image", "questions", "labels", "curation", "release", "regions", "prompts", "patient_key");
+        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "reviews", "image", "questions", "labels", "curation", "release", "regions", "prompts", "patient_key");
 
         var image = d.Image;
         if (r.AsMap(r.Get(root, "image"), "image") is { } im)
@@ -158,7 +160,7 @@ public sealed partial record PipelineSettings
         var release = d.Release;
         if (r.AsMap(r.Get(root, "release"), "release") is { } rel)
         {
-            r.CheckKeys(rel, "release", "root", "shard_mb", "row_group_mb", "tsv_part_mb", "pretty_name", "tags");
+            r.CheckKeys(rel, "release", "root", "shard_mb", "row_group_mb", "tsv_part_mb", "pretty_name", "tags", "require_review");
             const double MB = 1000 * 1000;
             release = new ReleaseSettings
             {
@@ -168,6 +170,7 @@ public sealed partial record PipelineSettings
                 TsvPartBytes = (long)((r.Double(rel, "tsv_part_mb", "release", 0.001, 1000) ?? (release.TsvPartBytes + 1) / MB) * MB) - 1,
                 PrettyName = r.String(rel, "pretty_name", "release"),
                 Tags = r.StringList(rel, "tags", "release") ?? release.Tags,
+                RequireReview = r.Double(rel, "require_review", "release", 0, 1) ?? release.RequireReview,
             };
         }
         release = release with { Root = Path.GetFullPath(Path.Combine(baseDir, release.Root)) };
@@ -200,6 +203,7 @@ public sealed partial record PipelineSettings
             Seed = seed,
             WorkDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "work", "") ?? d.WorkDir)),
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "output", "") ?? d.OutputDir)),
+            ReviewsDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "reviews", "") ?? d.ReviewsDir)),
             Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, Release = release, Regions = regions, Prompts = prompts, File = path,
         };
         return (settings, r.Issues);

@@ -4,6 +4,7 @@ using GmaiBench.Ingest.Dicom;
 using GmaiBench.Model;
 using GmaiBench.Questions;
 using GmaiBench.Release;
+using GmaiBench.Review;
 using GmaiBench.Scoring;
 using GmaiBench.Taxonomy;
 
@@ -26,8 +27,14 @@ public static class Workflows
     public static string WriteBuildOutputs(BuildResult result)
     {
         var settings = result.Config.Settings;
-        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report };
+        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ItemImages = ItemImages(result.Work) };
         return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name));
+    }
+
+    private static Dictionary<string, string> ItemImages(WorkArea work)
+    {
+        using var db = work.OpenCatalog();
+        return new CatalogStore(db).ItemImages();
     }
 
     /// <summary><c>gmai release</c>: builds, writes the build folder, then the release folder; returns the release's manifest.</summary>
@@ -74,9 +81,32 @@ public static class Workflows
         var selected = all.Where(where.Matches).ToList();
         var report = new SubsetReport(expression, settings.Name, selected.Count, all.Count,
             QuestionStats.Splits(selected), QuestionStats.Distributions(selected), []);
-        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report };
+        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report, ItemImages = ItemImages(new WorkArea(settings.WorkDir)) };
         var written = BuildOutput.Write(OutputWriters.Subset, context, folder ?? Path.Combine(settings.OutputDir, settings.Name + "-subset"));
         return (written, report with { Outputs = OutputWriters.FilesOf(OutputWriters.Subset, context) });
+    }
+
+    /// <summary>
+    /// <c>gmai review</c>: the review app's model over the last build's items, writing <c>&lt;reviews&gt;/&lt;name&gt;.jsonl</c>
+    /// as <paramref name="reviewer"/>; <paramref name="where"/> (the subset language) is the app's starting filter.
+    /// </summary>
+    public static ReviewSession Review(ProjectConfig config, string? where, string reviewer, TimeProvider? clock = null)
+    {
+        var settings = config.Settings;
+        var questions = LastBuild(settings);
+        var work = new WorkArea(settings.WorkDir);
+        Dictionary<string, string> regions;
+        using (var db = work.OpenCatalog()) regions = new CatalogStore(db).CaseRegions();
+        var items = questions.Select(q => ReviewItem.Of(q, regions.GetValueOrDefault(q.Case.Key))).ToList();
+        var sources = questions.Select(q => q.Case.SourceId).Distinct().ToList();
+        Func<Question, bool> Compile(string text)
+        {
+            try { return SubsetExpression.Parse(text, config.Taxonomy, sources).Matches; }
+            catch (SubsetExpressionException e) { throw new ReviewFilterException(e.Message); }
+        }
+        var objects = work.Objects;
+        return new ReviewSession(settings.Name, ReviewFile.PathFor(settings.ReviewsDir, settings.Name), reviewer, items, Compile,
+            sha => objects.Get(sha), where, clock);
     }
 
     /// <summary><c>gmai tree</c>: the lexical tree with the last build's item counts.</summary>

@@ -2,6 +2,7 @@ using GmaiBench.Configuration;
 using GmaiBench.Curation;
 using GmaiBench.Taxonomy;
 using GmaiBench.Model;
+using GmaiBench.Review;
 
 namespace GmaiBench.Release;
 
@@ -44,5 +45,7 @@ public sealed record BuildReport
     /// <summary>Task rule: a whole image keeps its source's task; a marked region takes its label's task. These moved.</summary>
     public IReadOnlyList<TaskMove> TaskMoves { get; init; } = [];
     public ShortcutAudit Audit { get; init; } = new();
+    /// <summary>What the review file did: coverage per split, disagreements, lapsed decisions.</summary>
+    public ReviewSummary Review { get; init; } = new();
     public IReadOnlyList<string> Outputs { get; init; } = [];
 }

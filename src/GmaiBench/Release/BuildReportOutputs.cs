@@ -59,6 +59,7 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
         foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
         sb.Append("\n## Rejects by reason\n\n| reason | count |\n|---|---:|\n");
         foreach (var (reason, n) in r.RejectsByReason) sb.Append(ci, $"| {reason} | {n} |\n");
+        ReviewMarkdown(sb, r);
         sb.Append("\n## Rejected inputs\n\n");
         foreach (var rej in r.Rejects) sb.Append(ci, $"- `{rej.SourceId}` `{rej.Path}` ({rej.Stage}, {rej.Reason}): {rej.Message}\n");
         if (r.UnmappedLabels.Count > 0)
@@ -86,6 +87,30 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
         sb.Append("\n## Fingerprints\n\n");
         foreach (var (k, v) in r.Fingerprints) sb.Append(ci, $"- {k}: `{v}`\n");
         return sb.ToString();
+    }
+
+    private static void ReviewMarkdown(StringBuilder sb, BuildReport r)
+    {
+        var v = r.Review;
+        var ci = CultureInfo.InvariantCulture;
+        sb.Append(ci, $"\n## Review ({v.File})\n\n");
+        if (v.Decisions == 0 && v.Problems.Count == 0)
+        {
+            sb.Append("No review decisions yet (`gmai review` records them).\n");
+            return;
+        }
+        sb.Append(ci, $"{v.Decisions} decision(s) by {string.Join(", ", v.Reviewers)}; {v.Lapsed} item(s) named by the file are not in this build (their decisions lapsed). ");
+        sb.Append("Coverage: the share of the items that stay that a reviewer accepted.\n\n");
+        sb.Append("| split | items | accepted | rejected | flagged | unreviewed | coverage |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var (split, c) in v.Splits)
+            sb.Append(ci, $"| {split} | {c.Items} | {c.Accepted} | {c.Rejected} | {c.Flagged} | {c.Unreviewed} | {c.Coverage:P1} |\n");
+        if (v.Disagreements.Count > 0)
+        {
+            sb.Append(ci, $"\nReviewers disagree on {v.Disagreements.Count} item(s) (the latest decision applies):\n\n");
+            foreach (var d in v.Disagreements)
+                sb.Append(ci, $"- item {d.Index} `{d.Key}`: {string.Join(", ", d.Verdicts.Select(x => $"{x.Key} {x.Value}"))}; applied: {d.Applied}\n");
+        }
+        foreach (var p in v.Problems) sb.Append(ci, $"- problem: {p}\n");
     }
 }
 

@@ -48,6 +48,30 @@ public static class Changelog
         return sb.ToString();
     }
 
+    /// <summary>
+    /// What reviewers decided for this release (empty when no review file has decisions): items they rejected with their
+    /// reasons, and each split's coverage.
+    /// </summary>
+    public static string Review(BuildReport report)
+    {
+        var r = report.Review;
+        if (r.Decisions == 0) return "";
+        var ci = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        var rejected = report.Rejects.Where(x => x.Reason == GmaiBench.Review.ReviewApplication.RejectReason).ToList();
+        sb.Append(ci, $"\n## Review\n\n{r.Decisions} decision(s) by {r.Reviewers.Count} reviewer(s) in {r.File}; {rejected.Count} item(s) removed by reviewers; {r.Lapsed} decision(s) lapsed (item content changed or gone).\n\n");
+        sb.Append("| split | items | accepted | rejected | flagged | unreviewed | coverage |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var (split, c) in r.Splits)
+            sb.Append(ci, $"| {split} | {c.Items} | {c.Accepted} | {c.Rejected} | {c.Flagged} | {c.Unreviewed} | {c.Coverage:P1} |\n");
+        if (rejected.Count > 0)
+        {
+            sb.Append(ci, $"\n### Removed by reviewers ({rejected.Count})\n\n");
+            foreach (var x in rejected.Take(ListLimit)) sb.Append(ci, $"- `{x.Key}`: {x.Message}\n");
+            if (rejected.Count > ListLimit) sb.Append(ci, $"- … and {rejected.Count - ListLimit} more (see the build's rejects.tsv)\n");
+        }
+        return sb.ToString();
+    }
+
     private static void Table(StringBuilder sb, string title, ChangeSummary c, Func<ReleaseItem, string> key)
     {
         var keys = c.Added.Concat(c.Removed).Concat(c.Changed).Select(key).Distinct().Order(StringComparer.Ordinal).ToList();

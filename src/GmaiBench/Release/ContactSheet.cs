@@ -16,7 +16,7 @@ public static class ContactSheet
     public const int PerRow = 8;
     public static byte[] Render(IReadOnlyList<Question> questions, IObjectStore objects)
     {
-        var rows = GranularityNames.All.Select(g => Pick(questions.Where(q => q.Case.Granularity == g).ToList())).Where(r => r.Count > 0).ToList();
+        var rows = Rows(questions).Select(r => r.Items).ToList();
         using var sheet = new Image<Rgb24>(PerRow * (Tile + 4) + 4, Math.Max(1, rows.Count) * (Tile + 4) + 4, new Rgb24(24, 24, 24));
         for (var r = 0; r < rows.Count; r++)
         for (var c = 0; c < rows[r].Count; c++)
@@ -29,6 +29,10 @@ public static class ContactSheet
         }
         return PngWriter.Encode(sheet);
     }
+
+    /// <summary>The sheet's rows: each granularity that has items, with the items shown for it.</summary>
+    public static List<(Granularity Granularity, List<Question> Items)> Rows(IReadOnlyList<Question> questions) =>
+        GranularityNames.All.Select(g => (g, Pick(questions.Where(q => q.Case.Granularity == g).ToList()))).Where(r => r.Item2.Count > 0).ToList();
 
     /// <summary>Up to <see cref="PerRow"/> items, taking sources in turn so one large source does not fill the row.</summary>
     private static List<Question> Pick(List<Question> items)

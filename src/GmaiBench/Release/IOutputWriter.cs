@@ -10,6 +10,8 @@ public sealed record OutputContext(string DisplayName, IReadOnlyList<Question> Q
 {
     public BuildReport? Report { get; init; }
     public SubsetReport? Subset { get; init; }
+    /// <summary>The unmarked image of each input by item key (thumbnails of duplicate clusters); empty when unknown.</summary>
+    public IReadOnlyDictionary<string, string> ItemImages { get; init; } = new Dictionary<string, string>();
 
     public BuildReport BuildReport => Report ?? throw new InvalidOperationException("this output needs a build report");
     public SubsetReport SubsetReport => Subset ?? throw new InvalidOperationException("this output needs a subset report");
@@ -38,6 +40,7 @@ public static class OutputWriters
         new BuildReportMarkdownOutput(),
         new RejectsOutput(),
         new ContactSheetOutput(),
+        new BuildReportHtmlOutput(),
     ];
 
     /// <summary><c>gmai subset</c>: the benchmark files of the cut and its report.</summary>
@@ -46,6 +49,7 @@ public static class OutputWriters
         new BenchmarkTsvOutput(),
         new BenchmarkParquetOutput(),
         new SubsetReportOutput(),
+        new BuildReportHtmlOutput(),
     ];
 
     /// <summary>Every file the writers will produce, in their order.</summary>

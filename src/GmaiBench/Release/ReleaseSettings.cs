@@ -12,5 +12,10 @@ public sealed record ReleaseSettings
     /// <summary>Largest TEST TSV part, bytes (VLMEvalKit rewrites TSVs over 1 GB locally).</summary>
     public long TsvPartBytes { get; init; } = 1000L * 1000 * 1000 - 1;
     public string? PrettyName { get; init; }
+    /// <summary>
+    /// Smallest share of each split's items a reviewer must have accepted (0..1) for a release to be written; 0 asks for
+    /// no review.
+    /// </summary>
+    public double RequireReview { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = ["medical", "visual-question-answering", "multiple-choice", "gmai-mmbench"];
 }

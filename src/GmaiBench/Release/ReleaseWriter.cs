@@ -81,6 +81,9 @@ public static class ReleaseWriter
         if (Published(settings, name).Any(v => v > semver))
             throw new ReleaseRefusedException($"a later version ({Published(settings, name).Last()}) is already published; releases go forward only");
 
+        if (settings.RequireReview > 0 && build.Report.Review.Shortfalls(settings.RequireReview) is { Count: > 0 } shortfalls)
+            throw new ReleaseRefusedException("not reviewed enough: " + string.Join("; ", shortfalls) + " (review with gmai review, then release again)");
+
         var temp = BuildOutput.Incomplete(final);
         var objects = build.Objects;
         Func<string, byte[]> image = sha => objects.Get(sha);
@@ -117,7 +120,7 @@ public static class ReleaseWriter
         }
         ReleaseItems.Write(Path.Combine(temp, ReleaseItems.FileName), items);
         File.WriteAllText(Path.Combine(temp, "CHANGELOG.md"),
-            Changelog.Render(name, version, previous?.ToString(), changes, items, previousItems), TsvFormat.Utf8);
+            Changelog.Render(name, version, previous?.ToString(), changes, items, previousItems) + Changelog.Review(build.Report), TsvFormat.Utf8);
 
         var counts = build.Questions.GroupBy(q => q.Split).OrderByDescending(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>)SplitCounts(g.Key, g.ToList()));

@@ -1,0 +1,60 @@
+using Microsoft.Playwright;
+
+namespace GmaiBench.Tests.Review;
+
+/// <summary>
+/// Debian's chromium (installed by scripts/setup) driven by Playwright for .NET: the package's own browser download
+/// cannot be reached here, so the launch names the Debian binary, a fresh empty profile, and the flags that keep the
+/// browser off the network (no background requests, updates, sync or QUIC).
+/// </summary>
+public sealed class DebianChromium : IAsyncDisposable
+{
+    public const string Executable = "/usr/bin/chromium";
+
+    public static readonly string[] Flags =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private readonly IPlaywright _playwright;
+
+    public IBrowserContext Context { get; }
+
+    private DebianChromium(IPlaywright playwright, IBrowserContext context)
+    {
+        _playwright = playwright;
+        Context = context;
+    }
+
+    public static async Task<DebianChromium> LaunchAsync()
+    {
+        if (!File.Exists(Executable))
+            throw new InvalidOperationException($"{Executable} is missing: run scripts/setup (it installs Debian's chromium package)");
+        var playwright = await Playwright.CreateAsync();
+        // A persistent context is how Playwright takes a --user-data-dir: a new, empty one per launch.
+        var context = await playwright.Chromium.LaunchPersistentContextAsync(TestData.TempDir("chromium-profile"), new BrowserTypeLaunchPersistentContextOptions
+        {
+            ExecutablePath = Executable, Headless = true, Args = Flags,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+        });
+        context.SetDefaultTimeout(30_000);
+        return new DebianChromium(playwright, context);
+    }
+
+    /// <summary>A new page whose console errors, uncaught exceptions and failed requests are collected in <paramref name="problems"/>.</summary>
+    public async Task<IPage> PageAsync(List<string> problems)
+    {
+        var page = await Context.NewPageAsync();
+        page.Console += (_, m) => { if (m.Type == "error") lock (problems) problems.Add($"console: {m.Text}"); };
+        page.PageError += (_, e) => { lock (problems) problems.Add($"page error: {e}"); };
+        page.RequestFailed += (_, r) => { lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        _playwright.Dispose();
+    }
+}
