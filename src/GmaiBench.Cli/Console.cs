@@ -85,7 +85,8 @@ public static class Output
                 var tenth = p.Total == 0 ? 10 : p.Done * 10 / p.Total;
                 if (_lastTenth.TryGetValue(p.Stage, out var last) && last >= tenth) return;
                 _lastTenth[p.Stage] = tenth;
-                if (p.Total > 0 && (tenth > 0 || p.Done == 0) && p.Total >= 20) Console.WriteLine($"  {p.Stage}: {p.Done}/{p.Total}");
+                // Long stages print every tenth of the way; short ones (writing a handful of files) every step.
+                if (p.Total > 0 && (tenth > 0 || p.Done == 0) && (p.Total >= 20 || p.Done > 0)) Console.WriteLine($"  {p.Stage}: {p.Done}/{p.Total}");
             }
         }
     }

@@ -13,10 +13,42 @@ namespace GmaiBench.Cli;
 /// <summary>The <c>gmai</c> command: thin verbs that parse options, call the library and map outcomes to exit codes.</summary>
 public static class GmaiCommand
 {
-    private static readonly Option<string> SourcesOption = new("--sources") { Description = "The source registry", DefaultValueFactory = _ => "sources.yaml" };
-    private static readonly Option<string> TaxonomyOption = new("--taxonomy") { Description = "The lexical tree folder", DefaultValueFactory = _ => "label-taxonomy" };
-    private static readonly Option<string> PipelineOption = new("--pipeline", "-p") { Description = "The pipeline file", DefaultValueFactory = _ => "pipelines/demo.yaml" };
+    private static readonly Option<string> SourcesOption = new("--sources") { Description = "The source registry (default: sources.yaml of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("sources.yaml") };
+    private static readonly Option<string> TaxonomyOption = new("--taxonomy") { Description = "The lexical tree folder (default: label-taxonomy of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("label-taxonomy") };
+    private static readonly Option<string> PipelineOption = new("--pipeline", "-p") { Description = "The pipeline file (default: pipelines/demo.yaml of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("pipelines/demo.yaml") };
     private static readonly Option<int> JobsOption = new("--jobs", "-j") { Description = "Parallel workers for per-item stages", DefaultValueFactory = _ => Environment.ProcessorCount };
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>. A usage error (unknown verb or option, a missing or malformed value) is one
+    /// line on stderr naming the problem, with the closest valid spelling, and exit code 2 (configuration error).
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count == 0) return parse.Invoke();
+        Console.Error.WriteLine(UsageError(parse));
+        return ExitCodes.ConfigError;
+    }
+
+    /// <summary>The one line a usage error prints.</summary>
+    public static string UsageError(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var name = command is RootCommand ? "gmai" : $"gmai {command.Name}";
+        if (parse.UnmatchedTokens.FirstOrDefault() is { } token)
+        {
+            if (token.StartsWith('-'))
+            {
+                var options = command.Options.SelectMany(o => new[] { o.Name }.Concat(o.Aliases)).Where(o => o.StartsWith('-')).Distinct();
+                return $"{name}: unknown option '{token}'{Suggest.DidYouMean(token, options)} (see {name} --help)";
+            }
+            var verbs = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
+            return verbs.Count > 0
+                ? $"{name}: unknown command '{token}'{Suggest.DidYouMean(token, verbs)}; commands: {string.Join(", ", verbs)}"
+                : $"{name}: unexpected argument '{token}' (see {name} --help)";
+        }
+        return $"{name}: {parse.Errors[0].Message} (see {name} --help)";
+    }
 
     public static RootCommand Build()
     {
@@ -41,7 +73,7 @@ public static class GmaiCommand
 
     private static Command DemoCommand()
     {
-        var outOption = new Option<string>("--out") { Description = "Where to write the demo corpus", DefaultValueFactory = _ => "demo/corpus" };
+        var outOption = new Option<string>("--out") { Description = "Where to write the demo corpus", DefaultValueFactory = _ => ProjectRoot.Resolve("demo/corpus") };
         var cmd = new Command("demo", "Write the synthetic demo corpus (deterministic; sources.yaml points at it)") { outOption };
         cmd.SetAction(r =>
         {

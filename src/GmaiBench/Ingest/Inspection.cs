@@ -6,6 +6,7 @@ using GmaiBench.Sources.Layouts;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Processing;
 using GmaiBench.Model;
 using GmaiBench.Sources;
 
@@ -92,8 +93,7 @@ public static class Inspector
         var bytes = File.ReadAllBytes(file);
         var (info, format) = RasterDecoder.Inspect(bytes, settings);
         using var decoded = RasterDecoder.DecodeImage(bytes, settings);
-        var preview = System.IO.Path.Combine(previewDir, name + ".png");
-        File.WriteAllBytes(preview, RasterDecoder.EncodePng(decoded.Image));
+        var preview = Save(decoded.Image, previewDir, name + ".png");
         return new Inspection(file, format.Name,
         [
             ("dimensions", $"{info.Width} x {info.Height}"),
@@ -166,10 +166,24 @@ public static class Inspector
         return new Inspection(file, format, facts, previews, null);
     }
 
+    /// <summary>Previews people can read: scaled up by a whole factor (nearest neighbour, so voxels stay crisp) to a longer side of at least this.</summary>
+    public const int PreviewMinSide = 512;
+
     private static string Save(Image<SixLabors.ImageSharp.PixelFormats.Rgb24> image, string dir, string name)
     {
         var path = System.IO.Path.Combine(dir, name);
-        File.WriteAllBytes(path, RasterDecoder.EncodePng(image));
+        var longer = Math.Max(image.Width, image.Height);
+        var factor = longer >= PreviewMinSide ? 1 : (PreviewMinSide + longer - 1) / longer;
+        if (factor == 1)
+        {
+            File.WriteAllBytes(path, RasterDecoder.EncodePng(image));
+            return path;
+        }
+        using var large = image.Clone(x => x.Resize(new ResizeOptions
+        {
+            Size = new Size(image.Width * factor, image.Height * factor), Sampler = KnownResamplers.NearestNeighbor, Mode = ResizeMode.Stretch,
+        }));
+        File.WriteAllBytes(path, RasterDecoder.EncodePng(large));
         return path;
     }
 }

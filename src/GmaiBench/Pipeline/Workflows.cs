@@ -20,15 +20,16 @@ public static class Workflows
     public static (BuildResult Result, string Folder) Build(ProjectConfig config, BuildOptions options)
     {
         var result = BuildRunner.Run(config, options);
-        return (result, WriteBuildOutputs(result));
+        return (result, WriteBuildOutputs(result, options.Progress));
     }
 
     /// <summary>Writes a build's folder (TSV, Parquet, reports, rejects, contact sheet) through the registered writers.</summary>
-    public static string WriteBuildOutputs(BuildResult result)
+    public static string WriteBuildOutputs(BuildResult result, IProgress<BuildProgress>? progress = null)
     {
         var settings = result.Config.Settings;
         var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ItemImages = ItemImages(result.Work) };
-        return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name));
+        return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name),
+            progress is null ? null : new Relay<(int Done, int Total)>(p => progress.Report(new BuildProgress("write", p.Done, p.Total))));
     }
 
     private static Dictionary<string, string> ItemImages(WorkArea work)
@@ -152,4 +153,10 @@ public static class Workflows
 
     /// <summary>The hidden verb's name, as the parent process calls it.</summary>
     public static string DecodeDicomVerb => DicomWorker.Verb;
+
+    /// <summary>A progress sink that reports at once, on the caller's thread (<see cref="Progress{T}"/> posts later).</summary>
+    private sealed class Relay<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }

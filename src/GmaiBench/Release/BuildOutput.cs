@@ -16,7 +16,8 @@ public static class BuildOutput
     };
 
     /// <summary>Writes every output of <paramref name="writers"/> into <paramref name="final"/>; the report lists them all.</summary>
-    public static string Write(IReadOnlyList<IOutputWriter> writers, OutputContext context, string final)
+    /// <param name="progress">Told (done, total) after each writer, so long writes show movement.</param>
+    public static string Write(IReadOnlyList<IOutputWriter> writers, OutputContext context, string final, IProgress<(int Done, int Total)>? progress = null)
     {
         var temp = Incomplete(final);
         var files = OutputWriters.FilesOf(writers, context);
@@ -25,7 +26,12 @@ public static class BuildOutput
             Report = context.Report is { } report ? report with { Outputs = files } : null,
             Subset = context.Subset is { } subset ? subset with { Outputs = files } : null,
         };
-        foreach (var writer in writers) writer.Write(context, temp);
+        progress?.Report((0, writers.Count));
+        for (var i = 0; i < writers.Count; i++)
+        {
+            writers[i].Write(context, temp);
+            progress?.Report((i + 1, writers.Count));
+        }
         return Publish(temp, final);
     }
 

@@ -57,11 +57,16 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
         }
         sb.Append("## Sources\n\n| source | layout | discovered | emitted | rejected | questions | ignored |\n|---|---|---:|---:|---:|---:|---:|\n");
         foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
-        sb.Append("\n## Rejects by reason\n\n| reason | count |\n|---|---:|\n");
+        sb.Append("\n## Rejects by reason\n\n");
+        sb.Append("Counted in rejects, not inputs: one input can give several cases (slices, targets, granularities) and each rejected ");
+        sb.Append("case counts here, while the headline counts an input as rejected only when none of its cases became an item.\n\n");
+        sb.Append("| reason | count |\n|---|---:|\n");
         foreach (var (reason, n) in r.RejectsByReason) sb.Append(ci, $"| {reason} | {n} |\n");
         ReviewMarkdown(sb, r);
         sb.Append("\n## Rejected inputs\n\n");
-        foreach (var rej in r.Rejects) sb.Append(ci, $"- `{rej.SourceId}` `{rej.Path}` ({rej.Stage}, {rej.Reason}): {rej.Message}\n");
+        // Identical lines (e.g. an unmapped label on every slice cut from one volume) are listed once with their count.
+        foreach (var g in r.Rejects.GroupBy(x => (x.SourceId, x.Path, x.Stage, x.Reason, x.Message)))
+            sb.Append(ci, $"- `{g.Key.SourceId}` `{g.Key.Path}` ({g.Key.Stage}, {g.Key.Reason}){(g.Count() > 1 ? $" x{g.Count()}" : "")}: {g.Key.Message}\n");
         if (r.UnmappedLabels.Count > 0)
         {
             sb.Append("\n## Unmapped labels\n\n");

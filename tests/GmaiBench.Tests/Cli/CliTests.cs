@@ -118,3 +118,74 @@ public class CliLabelsJsonTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         Assert.Contains("unknown task 'NOPE'", stderr);
     }
 }
+
+public class CliUsageTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixture>
+{
+    /// <summary>The built <c>gmai</c> as a child process in <paramref name="cwd"/>, stdout and stderr piped as a shell would.</summary>
+    private static (int Code, string Stdout, string Stderr) RunIn(string cwd, IDictionary<string, string>? env, params string[] args)
+    {
+        var gmai = Path.Combine(AppContext.BaseDirectory, "gmai.dll");
+        var host = Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        var start = new System.Diagnostics.ProcessStartInfo(host, [gmai, .. args])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = cwd,
+        };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "gmai did not finish");
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
+    [Theory]
+    [InlineData(new[] { "biuld" }, "gmai: unknown command 'biuld' (did you mean: build")]
+    [InlineData(new[] { "build", "--job", "2" }, "gmai build: unknown option '--job' (did you mean: --jobs")]
+    [InlineData(new[] { "subset" }, "gmai subset: ")]
+    public void A_usage_error_is_one_line_with_a_suggestion_and_exit_code_2(string[] args, string expected)
+    {
+        var (code, stdout, stderr) = RunIn(TestData.TempDir("cli-usage"), null, args);
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith(expected, line);
+    }
+
+    [Fact]
+    public void Default_paths_resolve_from_the_project_found_upward()
+    {
+        var p = corpus.NewProject("cli-root");
+        var (code, stdout, _) = RunIn(p.PathOf("pipelines"), null, "validate");
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("valid:", stdout);
+        // Outside any project, the error names the full path it looked at.
+        var nowhere = TestData.TempDir("cli-nowhere");
+        var (bad, outText, _) = RunIn(nowhere, null, "validate");
+        Assert.NotEqual(ExitCodes.Ok, bad);
+        Assert.Contains(Path.Combine(nowhere, "sources.yaml"), outText);
+    }
+
+    [Fact]
+    public void A_piped_build_prints_progress_lines_for_hashing_decoding_and_writing()
+    {
+        var p = corpus.NewProject("cli-progress");
+        var (code, stdout, _) = RunIn(p.Root, null, "build", "--jobs", "2");
+        Assert.Equal(ExitCodes.Ok, code);
+        var lines = stdout.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains(lines, l => l.StartsWith("hash: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("decode: ", StringComparison.Ordinal));
+        var writes = lines.Where(l => l.StartsWith("write: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal($"write: {writes.Count}/{writes.Count}", writes[^1]);
+        Assert.DoesNotContain('\u001b', stdout);   // no terminal escape codes in a pipe
+    }
+
+    [Fact]
+    public void Tables_are_not_wrapped_when_piped()
+    {
+        var p = corpus.NewProject("cli-wrap");
+        var (code, stdout, _) = RunIn(p.Root, new Dictionary<string, string> { ["COLUMNS"] = "80" }, "labels");
+        Assert.Equal(ExitCodes.Ok, code);
+        // Each raw label's row is one line holding its source, raw label and canonical label.
+        Assert.Contains(stdout.Split('\n'), l => l.Contains("demo-abdomen-ct-2d") && l.Contains("Kidney_L") && l.Contains("kidney"));
+    }
+}

@@ -58,6 +58,11 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         Assert.Equal(6, discoveryRejects);
         Assert.Equal(first.Report.InputsDiscovered - discoveryRejects, first.Report.Decoded);
         Assert.Equal(0, first.Report.Reused);
+        // The Markdown report lists a repeated reject line once with its count, and says what its reason counts are.
+        var markdown = GmaiBench.Release.BuildReportMarkdownOutput.Markdown(first.Report);
+        var repeated = first.Report.Rejects.GroupBy(r => (r.SourceId, r.Path, r.Stage, r.Reason, r.Message)).First(g => g.Count() > 1);
+        Assert.Single(markdown.Split('\n'), l => l.StartsWith($"- `{repeated.Key.SourceId}` `{repeated.Key.Path}` ({repeated.Key.Stage}, {repeated.Key.Reason}) x{repeated.Count()}: {repeated.Key.Message}", StringComparison.Ordinal));
+        Assert.Contains("Counted in rejects, not inputs", markdown);
 
         var second = project.Build();
         Workflows.WriteBuildOutputs(second);

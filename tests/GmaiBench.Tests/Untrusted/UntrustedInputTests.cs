@@ -175,3 +175,24 @@ public class UntrustedInputTests
         return h;
     }
 }
+
+public class InspectPreviewTests
+{
+    [Fact]
+    public void Previews_are_scaled_up_to_a_readable_size_with_crisp_pixels()
+    {
+        var dir = TestData.TempDir("inspect-preview");
+        var path = Path.Combine(dir, "small.png");
+        using (var img = new Image<Rgb24>(80, 60, new Rgb24(10, 20, 30)))
+        {
+            img[0, 0] = new Rgb24(255, 0, 0);
+            img.SaveAsPng(path);
+        }
+        var result = Assert.Single(Inspector.Inspect(path, null, Path.Combine(dir, "out"), new ImageSettings(), null));
+        Assert.Null(result.Problem);
+        using var preview = Image.Load<Rgb24>(Assert.Single(result.Previews));
+        Assert.Equal((560, 420), (preview.Width, preview.Height));   // 80 x 60 scaled by 7: the longer side reaches 512
+        Assert.Equal(new Rgb24(255, 0, 0), preview[6, 6]);             // nearest neighbour: the corner pixel is a 7 x 7 block
+        Assert.Equal(new Rgb24(10, 20, 30), preview[7, 7]);
+    }
+}
