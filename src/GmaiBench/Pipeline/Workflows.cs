@@ -27,7 +27,7 @@ public static class Workflows
     public static string WriteBuildOutputs(BuildResult result, IProgress<BuildProgress>? progress = null)
     {
         var settings = result.Config.Settings;
-        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ItemImages = ItemImages(result.Work) };
+        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ItemImages = ItemImages(result.Work), SourceRoots = result.Config.Sources.ToDictionary(s => s.Id, s => s.Root) };
         return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name),
             progress is null ? null : new Relay<(int Done, int Total)>(p => progress.Report(new BuildProgress("write", p.Done, p.Total))));
     }
@@ -82,7 +82,7 @@ public static class Workflows
         var selected = all.Where(where.Matches).ToList();
         var report = new SubsetReport(expression, settings.Name, selected.Count, all.Count,
             QuestionStats.Splits(selected), QuestionStats.Distributions(selected), []);
-        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report, ItemImages = ItemImages(new WorkArea(settings.WorkDir)) };
+        var context = new OutputContext(settings.DisplayName + "_subset", selected, new WorkArea(settings.WorkDir).Objects) { Subset = report, ItemImages = ItemImages(new WorkArea(settings.WorkDir)), SourceRoots = config.Sources.ToDictionary(s => s.Id, s => s.Root) };
         var written = BuildOutput.Write(OutputWriters.Subset, context, folder ?? Path.Combine(settings.OutputDir, settings.Name + "-subset"));
         return (written, report with { Outputs = OutputWriters.FilesOf(OutputWriters.Subset, context) });
     }

@@ -23,6 +23,7 @@ public static class BuildOutput
         var files = OutputWriters.FilesOf(writers, context);
         context = context with
         {
+            Folder = Path.GetFullPath(final),
             Report = context.Report is { } report ? report with { Outputs = files } : null,
             Subset = context.Subset is { } subset ? subset with { Outputs = files } : null,
         };

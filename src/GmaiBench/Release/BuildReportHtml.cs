@@ -70,7 +70,7 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
         if (report is not null)
         {
             Clusters(sb, report, context);
-            Rejects(sb, report);
+            Rejects(sb, report, context);
         }
         sb.Append("</body>\n</html>\n");
         return sb.ToString();
@@ -157,13 +157,17 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
         }
     }
 
-    private static void Rejects(StringBuilder sb, BuildReport r)
+    private static void Rejects(StringBuilder sb, BuildReport r, OutputContext context)
     {
         var ci = CultureInfo.InvariantCulture;
-        sb.Append(ci, $"<h2 id=\"rejects\">Rejects ({r.Rejects.Count})</h2>\n<p class=\"note\">Paths are relative to each source's root (sources.yaml).</p>\n");
+        sb.Append(ci, $"<h2 id=\"rejects\">Rejects ({r.Rejects.Count})</h2>\n<p class=\"note\">Paths are relative to each source's root (sources.yaml); each links to its file.</p>\n");
         sb.Append("<table class=\"rejects\">\n<tr><th>source</th><th>path</th><th>stage</th><th>reason</th><th>message</th></tr>\n");
         foreach (var x in r.Rejects)
-            sb.Append(ci, $"<tr><td>{E(x.SourceId)}</td><td><code>{E(x.Path)}</code></td><td>{E(x.Stage)}</td><td>{E(x.Reason)}</td><td>{E(x.Message)}</td></tr>\n");
+        {
+            var link = context.LinkTo(x.SourceId, x.Path);
+            var path = link is null ? $"<code>{E(x.Path)}</code>" : $"<a href=\"{E(link)}\"><code>{E(x.Path)}</code></a>";
+            sb.Append(ci, $"<tr><td>{E(x.SourceId)}</td><td>{path}</td><td>{E(x.Stage)}</td><td>{E(x.Reason)}</td><td>{E(x.Message)}</td></tr>\n");
+        }
         sb.Append("</table>\n");
     }
 

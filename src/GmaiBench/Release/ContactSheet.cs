@@ -14,18 +14,37 @@ public static class ContactSheet
 {
     public const int Tile = 160;
     public const int PerRow = 8;
+    /// <summary>Space above each row for its name, and under each tile for two caption lines (source, answer).</summary>
+    public const int Header = 12, Caption = 2 * (BitmapText.GlyphHeight + 3) + 2;
+    private const int Gap = 4;
+
+    /// <summary>The height of one row band: name, tiles, captions.</summary>
+    public const int RowHeight = Header + Tile + Caption + Gap;
+
     public static byte[] Render(IReadOnlyList<Question> questions, IObjectStore objects)
     {
-        var rows = Rows(questions).Select(r => r.Items).ToList();
-        using var sheet = new Image<Rgb24>(PerRow * (Tile + 4) + 4, Math.Max(1, rows.Count) * (Tile + 4) + 4, new Rgb24(24, 24, 24));
+        var rows = Rows(questions);
+        using var sheet = new Image<Rgb24>(PerRow * (Tile + Gap) + Gap, Math.Max(1, rows.Count) * RowHeight + Gap, new Rgb24(24, 24, 24));
+        var name = new Rgb24(255, 210, 80);
+        var caption = new Rgb24(220, 220, 220);
         for (var r = 0; r < rows.Count; r++)
-        for (var c = 0; c < rows[r].Count; c++)
         {
-            using var img = Image.Load<Rgb24>(objects.Get(rows[r][c].Case.ImageSha));
-            img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Tile, Tile), Mode = ResizeMode.Max, Sampler = KnownResamplers.Bicubic }));
-            int ox = 4 + c * (Tile + 4) + (Tile - img.Width) / 2, oy = 4 + r * (Tile + 4) + (Tile - img.Height) / 2;
-            for (var y = 0; y < img.Height; y++)
-            for (var x = 0; x < img.Width; x++) sheet[ox + x, oy + y] = img[x, y];
+            var top = Gap + r * RowHeight;
+            BitmapText.Draw(sheet, Gap, top + 2, rows[r].Granularity.Text().ToUpperInvariant(), name);
+            for (var c = 0; c < rows[r].Items.Count; c++)
+            {
+                var q = rows[r].Items[c];
+                using var img = Image.Load<Rgb24>(objects.Get(q.Case.ImageSha));
+                img.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(Tile, Tile), Mode = ResizeMode.Max, Sampler = KnownResamplers.Bicubic }));
+                var left = Gap + c * (Tile + Gap);
+                int ox = left + (Tile - img.Width) / 2, oy = top + Header + (Tile - img.Height) / 2;
+                for (var y = 0; y < img.Height; y++)
+                for (var x = 0; x < img.Width; x++) sheet[ox + x, oy + y] = img[x, y];
+                // Under the tile: where it comes from, and what the answer is (#index, so it can be found in the files).
+                var below = top + Header + Tile + 3;
+                BitmapText.Draw(sheet, left, below, BitmapText.Fit($"#{q.Index} {q.Case.SourceId}", Tile), caption);
+                BitmapText.Draw(sheet, left, below + BitmapText.GlyphHeight + 3, BitmapText.Fit($"{q.Answer}: {q.Category}", Tile), caption);
+            }
         }
         return PngWriter.Encode(sheet);
     }

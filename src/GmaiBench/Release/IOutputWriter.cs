@@ -9,6 +9,25 @@ namespace GmaiBench.Release;
 public sealed record OutputContext(string DisplayName, IReadOnlyList<Question> Questions, IObjectStore Objects)
 {
     public BuildReport? Report { get; init; }
+    /// <summary>Each source's root folder (absolute), so reports can link a rejected file relative to where they are written.</summary>
+    public IReadOnlyDictionary<string, string> SourceRoots { get; init; } = new Dictionary<string, string>();
+    /// <summary>The folder the outputs end up in (set by <see cref="BuildOutput.Write"/>).</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>
+    /// A link from the output folder to the file a reject names (its path relative to the source root, less any
+    /// "#annotation" or ":line" suffix), or null when the source or the folder is unknown. Relative, so the report's bytes
+    /// depend on the project's layout, not on where it sits.
+    /// </summary>
+    public string? LinkTo(string sourceId, string path)
+    {
+        if (Folder is null || !SourceRoots.TryGetValue(sourceId, out var root)) return null;
+        var file = path.Split('#')[0];
+        var colon = file.LastIndexOf(':');
+        if (colon > 0 && file[(colon + 1)..].All(char.IsDigit) && colon < file.Length - 1) file = file[..colon];
+        var relative = Path.GetRelativePath(Folder, Path.Combine(root, file)).Replace(Path.DirectorySeparatorChar, '/');
+        return string.Join('/', relative.Split('/').Select(Uri.EscapeDataString));
+    }
     public SubsetReport? Subset { get; init; }
     /// <summary>The unmarked image of each input by item key (thumbnails of duplicate clusters); empty when unknown.</summary>
     public IReadOnlyDictionary<string, string> ItemImages { get; init; } = new Dictionary<string, string>();

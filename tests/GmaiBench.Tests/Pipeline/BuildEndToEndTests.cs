@@ -53,6 +53,16 @@ public class BuildEndToEndTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         var tsv = Path.Combine(dir, "GmaiDemo.tsv");
         var parquet = Path.Combine(dir, "GmaiDemo.parquet");
         var (tsv1, pq1) = (Sha(tsv), Sha(parquet));
+        // samples.png names each row and captions each tile (source, answer) in the project's bitmap font.
+        using (var sheet = SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(Path.Combine(dir, "samples.png")))
+        {
+            bool Ink(int y0, int y1, SixLabors.ImageSharp.PixelFormats.Rgb24 colour) =>
+                Enumerable.Range(y0, y1 - y0).Any(y => Enumerable.Range(0, 160).Any(x => sheet[4 + x, y].Equals(colour)));
+            var top = 4;
+            Assert.True(Ink(top, top + GmaiBench.Release.ContactSheet.Header, new(255, 210, 80)), "row name");
+            var below = top + GmaiBench.Release.ContactSheet.Header + GmaiBench.Release.ContactSheet.Tile;
+            Assert.True(Ink(below, below + GmaiBench.Release.ContactSheet.Caption, new(220, 220, 220)), "tile caption");
+        }
         // Every input reaches the pixel stage except those refused at discovery (missing files and series, bad annotations).
         var discoveryRejects = first.Report.Rejects.Count(r => r.Stage == "discover");
         Assert.Equal(6, discoveryRejects);

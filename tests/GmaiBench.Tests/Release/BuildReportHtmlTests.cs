@@ -24,6 +24,11 @@ public class BuildReportHtmlTests(DemoCorpusFixture corpus) : IClassFixture<Demo
         var srcs = Regex.Matches(html, "src=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(srcs);
         Assert.All(srcs, s => Assert.StartsWith("data:image/png;base64,", s));
+        // Each reject links to its file, relative to the report's folder (so the bytes depend on the layout, not the location).
+        var links = Regex.Matches(html, "<a href=\"([^\"]*)\"><code>").Select(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value)).ToList();
+        Assert.NotEmpty(links);
+        Assert.All(links, l => Assert.False(Path.IsPathRooted(l), l));
+        Assert.Contains(links, l => File.Exists(Path.GetFullPath(Path.Combine(dir, Uri.UnescapeDataString(l)))));
         foreach (var name in new[] { "task", "department", "modality", "granularity", "source" })
         {
             Assert.Contains($"Items per {name}", html);
@@ -43,6 +48,8 @@ public class BuildReportHtmlTests(DemoCorpusFixture corpus) : IClassFixture<Demo
         {
             Report = result.Report with { Outputs = OutputWriters.FilesOf(OutputWriters.Build, new OutputContext("x", [], result.Objects) { Report = result.Report }) },
             ItemImages = ReadItemImages(result),
+            SourceRoots = result.Config.Sources.ToDictionary(x => x.Id, x => x.Root),
+            Folder = dir,
         }));
 
         var (subsetDir, _) = Workflows.Subset(project.Config(), "granularity = image", null);
