@@ -1,11 +1,7 @@
 using System.CommandLine;
 using GmaiBench.Configuration;
-using GmaiBench.Demo;
 using GmaiBench.Pipeline;
 using GmaiBench.Release;
-using GmaiBench.Review;
-using GmaiBench.ReviewApp;
-using GmaiBench.Taxonomy;
 using Spectre.Console;
 
 namespace GmaiBench.Cli;

@@ -3,12 +3,6 @@ using System.Text;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Nifti;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Bmp;
-using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Formats.Tiff;
-using SixLabors.ImageSharp.PixelFormats;
 using GmaiBench.Model;
 
 namespace GmaiBench.Demo;

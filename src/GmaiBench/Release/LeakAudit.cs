@@ -34,7 +34,7 @@ public static class LeakAudit
         var chance = single.Average(r => 1.0 / r.Options.Count(o => o.Length > 0));
         // The column-free prior: the option most often right in all of VAL.
         var everywhere = val.Where(v => !v.Answer.Contains(',')).GroupBy(v => v.Row.Options[v.Answer[0] - 'A']).ToDictionary(x => x.Key, x => x.Count());
-        var overall = single.Average(r => Credit(r, key[r.Index], MostOften(r, "", new Dictionary<string, Dictionary<string, int>> { [""] = everywhere }, constant: true)));
+        var overall = single.Average(r => Credit(r, key[r.Index], MostOften(r, everywhere)));
         var columns = single.SelectMany(r => r.Columns.Keys).Where(c => !Content.Contains(c)).Distinct().Order(StringComparer.Ordinal);
         foreach (var column in columns)
         {
@@ -43,7 +43,7 @@ public static class LeakAudit
             var counts = val.Where(v => !v.Answer.Contains(',') && v.Row.Columns.ContainsKey(column))
                 .GroupBy(v => v.Row.Columns[column])
                 .ToDictionary(g => g.Key, g => g.GroupBy(v => v.Row.Options[v.Answer[0] - 'A']).ToDictionary(x => x.Key, x => x.Count()));
-            var prior = single.Average(r => Credit(r, key[r.Index], MostOften(r, column, counts)));
+            var prior = single.Average(r => Credit(r, key[r.Index], MostOften(r, r.Columns.TryGetValue(column, out var value) ? counts.GetValueOrDefault(value) : null)));
             if (named > chance + Margin)
                 problems.Add(Describe(column, "the option its value names", named, "chance", chance, single.Count));
             if (prior > Math.Max(chance, overall) + Margin)
@@ -67,11 +67,10 @@ public static class LeakAudit
             .ToList();
     }
 
-    private static List<int> MostOften(PublicRow r, string column, Dictionary<string, Dictionary<string, int>> counts, bool constant = false)
+    /// <summary>Option positions whose text was the answer most often in <paramref name="c"/> (VAL answer counts); none without counts.</summary>
+    private static List<int> MostOften(PublicRow r, Dictionary<string, int>? c)
     {
-        var value = "";
-        if (!constant && !r.Columns.TryGetValue(column, out value!)) return [];
-        if (!counts.TryGetValue(value, out var c)) return [];
+        if (c is null) return [];
         var scores = Enumerable.Range(0, r.Options.Count).Where(i => r.Options[i].Length > 0).Select(i => (i, n: c.GetValueOrDefault(r.Options[i]))).ToList();
         var best = scores.Max(s => s.n);
         return best == 0 ? [] : scores.Where(s => s.n == best).Select(s => s.i).ToList();
