@@ -46,15 +46,36 @@ public static partial class GmaiCommand
         return cmd;
     }
 
+    private static readonly Option<bool> RehashOption = new("--rehash")
+    {
+        Description = "Read and hash every input again instead of trusting the stat cache (size, modification time, inode); " +
+                      "only this catches a file changed in place with its size and time kept",
+    };
+
     private static Command BuildCommand()
     {
         var strict = new Option<bool>("--strict") { Description = "Fail when any source entry is invalid instead of building the others" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Do the pixel work of shard K of N only (K from 0; auto/N reads K from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX); " +
+                          "gmai merge then writes the benchmark",
+        };
         var cmd = new Command("build", "Build the benchmark: decode what changed, tag, draft, curate, split, and write TSV + Parquet + report")
         {
-            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, strict,
+            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, strict, RehashOption, shard,
         };
         cmd.SetAction(r => Guarded(() =>
         {
+            ShardSpec? spec = null;
+            if (r.GetValue(shard) is { } text)
+            {
+                try { spec = ShardSpec.Parse(text); }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"gmai build: {e.Message}");
+                    return ExitCodes.ConfigError;
+                }
+            }
             var config = ProjectConfig.Load(Paths(r));
             if (config.FatalIssues.Count > 0)
             {
@@ -66,12 +87,54 @@ public static partial class GmaiCommand
                 Output.Issues(config.SourceIssues, r.GetValue(strict) ? "source errors" : "source errors (these sources are skipped; the rest is built)");
                 if (r.GetValue(strict)) return ExitCodes.ConfigError;
             }
-            var (result, folder) = Output.WithProgress(p => Workflows.Build(config, new BuildOptions { Jobs = r.GetValue(JobsOption), Progress = p, Command = "build" }));
+            var options = new BuildOptions { Jobs = r.GetValue(JobsOption), Rehash = r.GetValue(RehashOption), Command = "build" };
+            if (spec is not null)
+            {
+                var shardResult = Output.WithProgress(p => BuildRunner.RunShard(config, options with { Progress = p }, spec));
+                var m = shardResult.Manifest;
+                AnsiConsole.MarkupLine($"Shard {spec}: {m.Items} item(s), {Bytes(m.InputBytes)} of input; {m.Decoded} decoded, {m.Reused} reused, " +
+                                       $"{m.Rejected} rejected in {m.Seconds:0.0} s");
+                AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(shardResult.Area.ShardManifestPath)}[/]; when every shard has finished, run gmai merge");
+                return ExitCodes.Ok;
+            }
+            var (result, folder) = Output.WithProgress(p => Workflows.Build(config, options with { Progress = p }));
             Summary(result.Report, folder);
             return ExitCodes.Ok;
         }));
         return cmd;
     }
+
+    private static Command MergeCommand()
+    {
+        var shards = new Option<int?>("--shards") { Description = "The shard count N to merge (needed only when the work folder holds several shard sets)" };
+        var cmd = new Command("merge", "Join the shards of a sharded build (gmai build --shard K/N) and write the benchmark, as gmai build would")
+        {
+            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, shards,
+        };
+        cmd.SetAction(r => Guarded(() =>
+        {
+            var (config, exit) = Load(r);
+            if (exit is not null) return exit.Value;
+            Output.Issues(config.SourceIssues, "source errors (these sources are skipped; the rest is built)");
+            var options = new BuildOptions { Jobs = r.GetValue(JobsOption), Command = "merge" };
+            var (merge, folder) = Output.WithProgress(p => Workflows.Merge(config, options with { Progress = p }, r.GetValue(shards)));
+            var table = new Table().AddColumns("shard", "items", "input", "decoded", "reused", "rejected", "seconds");
+            foreach (var m in merge.Shards)
+                table.AddRow($"{m.Index}/{m.Count}", $"{m.Items}", Bytes(m.InputBytes), $"{m.Decoded}", $"{m.Reused}", $"{m.Rejected}", $"{m.Seconds:0.0}");
+            AnsiConsole.Write(table);
+            Summary(merge.Build.Report, folder);
+            return ExitCodes.Ok;
+        }));
+        return cmd;
+    }
+
+    private static string Bytes(long n) => n switch
+    {
+        >= 1L << 30 => $"{n / (double)(1L << 30):0.0} GiB",
+        >= 1L << 20 => $"{n / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{n / 1024.0:0.0} KiB",
+        _ => $"{n} B",
+    };
 
     private static Command LabelsCommand()
     {

@@ -52,6 +52,7 @@ public static partial class GmaiCommand
         root.Subcommands.Add(DemoCommand());
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(BuildCommand());
+        root.Subcommands.Add(MergeCommand());
         root.Subcommands.Add(LabelsCommand());
         root.Subcommands.Add(TreeCommand());
         root.Subcommands.Add(SubsetCommand());
@@ -108,6 +109,11 @@ public static partial class GmaiCommand
         {
             console.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
             return ExitCodes.UnmappedLabels;
+        }
+        catch (ShardMergeException e)
+        {
+            console.MarkupLine($"[red]merge refused[/]: {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
         {

@@ -51,6 +51,10 @@ public sealed class CatalogDb : IDisposable
         ALTER TABLE cases ADD COLUMN phash TEXT;
         ALTER TABLE cases ADD COLUMN contrast REAL;
         """,
+        // 5: the stat cache compares the inode too (a file replaced by another of equal size and time is re-read).
+        """
+        ALTER TABLE file_hashes ADD COLUMN inode INTEGER NOT NULL DEFAULT -1;
+        """,
     ];
 
     public SqliteConnection Connection { get; }

@@ -47,3 +47,6 @@ internal sealed class CaseRow
         RawLabels = JsonSerializer.Deserialize<List<string>>(RawLabels) ?? [], GroupKey = GroupKey, Phash = Phash, Contrast = Contrast,
     };
 }
+
+/// <summary>Row of <c>file_hashes</c>, the stat cache: a file's sha256 as read when it had this size, time and inode.</summary>
+public sealed record FileHashRow(string Path, long Size, long Mtime, long Inode, string Sha);

@@ -16,17 +16,54 @@ public sealed class CatalogStore(CatalogDb db)
     public void FinishRun(long id, DateTimeOffset now, string summary) =>
         _c.Execute("UPDATE runs SET finished_utc=@f, summary=@s WHERE id=@id", new { f = now.UtcDateTime.ToString("O"), s = summary, id });
 
-    public Dictionary<string, (long Size, long Mtime, string Sha)> FileHashes() =>
-        _c.Query<(string Path, long Size, long Mtime, string Sha)>("SELECT path, size, mtime_ticks, sha256 FROM file_hashes")
-            .ToDictionary(r => r.Path, r => (r.Size, r.Mtime, r.Sha), StringComparer.Ordinal);
+    /// <summary>The stat cache: content hash by absolute path, with the size, modification time and inode it was read at.</summary>
+    public Dictionary<string, FileHashRow> FileHashes() =>
+        _c.Query<FileHashRow>("SELECT path, size, mtime_ticks AS Mtime, inode, sha256 AS Sha FROM file_hashes")
+            .ToDictionary(r => r.Path, StringComparer.Ordinal);
 
-    public void SaveFileHashes(IEnumerable<(string Path, long Size, long Mtime, string Sha)> rows)
+    public void SaveFileHashes(IEnumerable<FileHashRow> rows)
     {
         using var tx = _c.BeginTransaction();
-        foreach (var (path, size, mtime, sha) in rows)
-            _c.Execute("INSERT INTO file_hashes(path,size,mtime_ticks,sha256) VALUES(@path,@size,@mtime,@sha) ON CONFLICT(path) DO UPDATE SET size=@size, mtime_ticks=@mtime, sha256=@sha",
-                new { path, size, mtime, sha }, tx);
+        foreach (var row in rows)
+            _c.Execute("""
+                INSERT INTO file_hashes(path,size,mtime_ticks,inode,sha256) VALUES(@Path,@Size,@Mtime,@Inode,@Sha)
+                ON CONFLICT(path) DO UPDATE SET size=@Size, mtime_ticks=@Mtime, inode=@Inode, sha256=@Sha
+                """, row, tx);
         tx.Commit();
+    }
+
+    /// <summary>
+    /// Takes a finished shard's work into this catalog: its stat cache, and for <paramref name="itemKeys"/> (the items the
+    /// shard was assigned) its stage outcomes, cases and case rejects, replacing what this catalog held for them.
+    /// </summary>
+    public void ImportShard(string shardCatalogPath, IReadOnlyCollection<string> itemKeys)
+    {
+        _c.Execute("ATTACH DATABASE @path AS shard", new { path = shardCatalogPath });
+        try
+        {
+            using var tx = _c.BeginTransaction();
+            _c.Execute("CREATE TEMP TABLE IF NOT EXISTS shard_items(key TEXT PRIMARY KEY); DELETE FROM shard_items;", transaction: tx);
+            foreach (var key in itemKeys) _c.Execute("INSERT INTO shard_items(key) VALUES(@key)", new { key }, tx);
+            _c.Execute("""
+                INSERT INTO main.file_hashes(path,size,mtime_ticks,inode,sha256) SELECT path,size,mtime_ticks,inode,sha256 FROM shard.file_hashes WHERE true
+                ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ticks=excluded.mtime_ticks, inode=excluded.inode, sha256=excluded.sha256;
+                DELETE FROM main.stage_results WHERE item_key IN (SELECT key FROM shard_items);
+                DELETE FROM main.cases WHERE item_key IN (SELECT key FROM shard_items);
+                DELETE FROM main.stage_rejects WHERE item_key IN (SELECT key FROM shard_items);
+                INSERT INTO main.stage_results(item_key,stage,fingerprint,status,reason,message)
+                    SELECT item_key,stage,fingerprint,status,reason,message FROM shard.stage_results WHERE item_key IN (SELECT key FROM shard_items);
+                INSERT INTO main.cases(key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key,phash,contrast)
+                    SELECT key,item_key,source_id,granularity,original_task,image_sha,width,height,region,raw_labels,group_key,phash,contrast
+                    FROM shard.cases WHERE item_key IN (SELECT key FROM shard_items);
+                INSERT INTO main.stage_rejects(item_key,key,source_id,path,stage,reason,message)
+                    SELECT item_key,key,source_id,path,stage,reason,message FROM shard.stage_rejects WHERE item_key IN (SELECT key FROM shard_items);
+                """, transaction: tx);
+            tx.Commit();
+        }
+        finally
+        {
+            _c.Execute("DETACH DATABASE shard");
+        }
     }
 
     /// <summary>

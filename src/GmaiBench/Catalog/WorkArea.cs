@@ -1,14 +1,30 @@
 namespace GmaiBench.Catalog;
 
 /// <summary>
-/// The work folder's layout, in one place: the catalog (<c>catalog.sqlite</c>) and the content-addressed object store
-/// (<c>objects/</c>). Everything that reads or writes under the work folder asks this type for the path.
+/// The work folder's layout, in one place: the catalog (<c>catalog.sqlite</c>), the content-addressed object store
+/// (<c>objects/</c>) and, for sharded builds, one area per shard (<c>shards/&lt;N&gt;/&lt;K&gt;/</c>) with its own catalog.
+/// Everything that reads or writes under the work folder asks this type for the path.
 /// </summary>
-public sealed class WorkArea(string root)
+/// <remarks>
+/// A shard never writes another's files: its catalog is its own SQLite file (SQLite over a network filesystem is not
+/// safe for concurrent writers), and the object store it shares is content-addressed and written temp-then-rename.
+/// </remarks>
+public sealed class WorkArea
 {
-    public string Root { get; } = Path.GetFullPath(root);
+    public WorkArea(string root) : this(root, null) { }
 
-    public string CatalogPath => Path.Combine(Root, "catalog.sqlite");
+    private WorkArea(string root, string? catalogFolder)
+    {
+        Root = Path.GetFullPath(root);
+        CatalogFolder = catalogFolder ?? Root;
+    }
+
+    public string Root { get; }
+
+    /// <summary>Where this area's catalog lives: the root, or a shard's own folder.</summary>
+    public string CatalogFolder { get; }
+
+    public string CatalogPath => Path.Combine(CatalogFolder, "catalog.sqlite");
 
     public string ObjectsPath => Path.Combine(Root, "objects");
 
@@ -20,10 +36,30 @@ public sealed class WorkArea(string root)
     /// <summary>Whether a build has written a catalog here.</summary>
     public bool HasCatalog => File.Exists(CatalogPath);
 
+    /// <summary>The folder holding the shard areas of an <paramref name="count"/>-way sharded build.</summary>
+    public string ShardSetPath(int count) => Path.Combine(Root, "shards", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Shard <paramref name="index"/> of <paramref name="count"/>: its own catalog, the shared object store.</summary>
+    public WorkArea Shard(int index, int count) =>
+        new(Root, Path.Combine(ShardSetPath(count), index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The marker a shard writes last, when all its pixel work is in its catalog.</summary>
+    public string ShardManifestPath => Path.Combine(CatalogFolder, "shard.json");
+
+    /// <summary>The shard counts with areas under <c>shards/</c>, ascending.</summary>
+    public IReadOnlyList<int> ShardSets()
+    {
+        var folder = Path.Combine(Root, "shards");
+        if (!Directory.Exists(folder)) return [];
+        return Directory.GetDirectories(folder).Select(Path.GetFileName)
+            .Select(n => int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : 0)
+            .Where(c => c > 0).Order().ToList();
+    }
+
     /// <summary>Opens (creating the folder and migrating the schema if needed) the catalog.</summary>
     public CatalogDb OpenCatalog()
     {
-        Directory.CreateDirectory(Root);
+        Directory.CreateDirectory(CatalogFolder);
         return CatalogDb.Open(CatalogPath);
     }
 }

@@ -25,6 +25,11 @@ public sealed record BuildOptions
     public int Jobs { get; init; } = Environment.ProcessorCount;
     /// <summary>Fail on any source-level configuration problem instead of building the valid sources.</summary>
     public bool Strict { get; init; }
+    /// <summary>
+    /// Read and hash every input again instead of trusting the stat cache (a file whose content changed while its size,
+    /// modification time and inode stayed the same is only noticed this way).
+    /// </summary>
+    public bool Rehash { get; init; }
     public IProgress<BuildProgress>? Progress { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
     public string Command { get; init; } = "build";
@@ -36,111 +41,120 @@ public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Q
     public ObjectStore Objects => Work.Objects;
 }
 
+/// <summary>What one shard did: its manifest (items, bytes, pixel work) and its area.</summary>
+public sealed record ShardResult(ShardSpec Shard, ShardManifest Manifest, WorkArea Area);
+
+/// <summary>A merged build: the same result a one-machine build gives, and each shard's manifest.</summary>
+public sealed record MergeResult(BuildResult Build, IReadOnlyList<ShardManifest> Shards);
+
 /// <summary>
 /// Runs the staged build: discover, hash, decode (cached by fingerprint, parallel), tag, draft questions,
 /// curate, split, place answers. Writes the catalog; emitting files is <see cref="BuildOutput"/>'s job.
+/// A sharded build splits the per-item pixel work (<see cref="RunShard"/>) and joins it (<see cref="Merge"/>) before
+/// the whole-benchmark stages, which always run in one place.
 /// </summary>
 public static class BuildRunner
 {
-    public static BuildResult Run(ProjectConfig config, BuildOptions options)
+    public static BuildResult Run(ProjectConfig config, BuildOptions options) => Core(config, options, mergeCount: null).Build;
+
+    /// <summary>
+    /// <c>gmai build --shard K/N</c>: discovery over every source, then hashing and pixel stages for shard K's items only,
+    /// into the shard's own catalog (objects go to the shared store). Writes <c>shard.json</c> last; a killed shard
+    /// re-run redoes only the items whose outcome it had not yet saved.
+    /// </summary>
+    public static ShardResult RunShard(ProjectConfig config, BuildOptions options, ShardSpec shard)
+    {
+        CheckConfig(config, options);
+        var settings = config.Settings;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var work = new WorkArea(settings.WorkDir);
+        var area = work.Shard(shard.Index, shard.Count);
+        if (File.Exists(area.ShardManifestPath)) File.Delete(area.ShardManifestPath);   // until this run finishes, the shard is unfinished
+        var (patientKeys, _) = PatientKeySecret.Resolve(settings, work);
+        var prefix = $"shard {shard}: ";
+        var inventory = Discover(config, options, patientKeys, prefix);
+        var plan = Plan(inventory.Items, shard.Count);
+        var own = inventory.Items.Where((_, i) => plan[i] == shard.Index).ToList();
+
+        using var db = area.OpenCatalog();
+        var store = new CatalogStore(db);
+        var runId = store.StartRun($"{options.Command} --shard {shard}", options.Clock.GetUtcNow());
+        var hashes = Hash(own, store, options, prefix);
+        store.SyncItems(own.Select((it, i) => (it.Item, hashes[i])).ToList(), []);
+        var stages = Stages(config, area, options, patientKeys);
+        var fingerprints = FingerprintsOf(own, hashes, stages);
+        var (decoded, reused) = DecodeChanged(config, own, fingerprints, stages, store, options, prefix);
+        var results = store.StageResults();
+        var manifest = new ShardManifest
+        {
+            ToolVersion = Fingerprints.ToolVersion,
+            Index = shard.Index,
+            Count = shard.Count,
+            Items = own.Count,
+            InputBytes = own.Sum(i => i.Size),
+            WorkDigest = ShardManifest.Digest(own.Select((it, i) => (it.Item.Key, fingerprints[i]))),
+            Decoded = decoded,
+            Reused = reused,
+            Rejected = own.Count(i => !results[i.Item.Key].IsOk),
+            Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
+        };
+        store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(manifest));
+        manifest.Write(area.ShardManifestPath);
+        return new ShardResult(shard, manifest, area);
+    }
+
+    /// <summary>
+    /// <c>gmai merge</c>: takes the pixel work of every shard of an <paramref name="count"/>-way build (or the only shard
+    /// set in the work folder) into the main catalog and runs the whole-benchmark stages. Refuses, naming the shard, when
+    /// one is missing, unfinished, or was built from other inputs or settings; decodes nothing itself.
+    /// </summary>
+    public static MergeResult Merge(ProjectConfig config, BuildOptions options, int? count = null)
+    {
+        var work = new WorkArea(config.Settings.WorkDir);
+        var sets = work.ShardSets();
+        var n = count ?? sets.Count switch
+        {
+            0 => throw new ShardMergeException($"no shard areas in {Path.Combine(work.Root, "shards")}: run gmai build --shard K/N for K = 0..N-1 first"),
+            1 => sets[0],
+            _ => throw new ShardMergeException($"the work folder holds shard sets of {string.Join(", ", sets)} shards: say which with --shards N"),
+        };
+        return Core(config, options with { Command = "merge" }, n);
+    }
+
+    private static void CheckConfig(ProjectConfig config, BuildOptions options)
     {
         if (config.FatalIssues.Count > 0) throw new ConfigException(config.FatalIssues);
         if (options.Strict && config.SourceIssues.Count > 0) throw new ConfigException(config.SourceIssues);
+    }
+
+    private static MergeResult Core(ProjectConfig config, BuildOptions options, int? mergeCount)
+    {
+        CheckConfig(config, options);
         var settings = config.Settings;
         var taxonomy = config.Taxonomy;
         var work = new WorkArea(settings.WorkDir);
+        var (patientKeys, keyNotice) = PatientKeySecret.Resolve(settings, work);
+        var inventory = Discover(config, options, patientKeys, "");
+        var items = inventory.Items;
+        var rejects = inventory.Rejects;
+
         using var db = work.OpenCatalog();
         var store = new CatalogStore(db);
-        var objects = work.Objects;
-        var (patientKeys, keyNotice) = PatientKeySecret.Resolve(settings, work);
         var runId = store.StartRun(options.Command, options.Clock.GetUtcNow());
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) };
+        var shardManifests = mergeCount is { } n ? TakeShards(work, store, items, n) : [];
 
-        // Discover.
-        var sources = config.Sources.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
-        var sourceById = sources.ToDictionary(s => s.Id);
-        var rejects = new List<Reject>();
-        var items = new List<(SourceItem Item, ISourceLayout Layout)>();
-        var ignored = new Dictionary<string, int>();
-        var discoveredRejects = new Dictionary<string, int>();
-        foreach (var (s, i) in sources.Select((s, i) => (s, i)))
-        {
-            options.Progress?.Report(new BuildProgress("discover", i, sources.Count));
-            var layout = s.Layout;
-            Discovery found;
-            try { found = layout.Discover(s); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                found = new Discovery([], [new Reject($"{s.Id}/", s.Id, s.Root, "discover", "unreadable-source", e.Message)], []);
-            }
-            items.AddRange(found.Items.Select(it => (it, layout)));
-            rejects.AddRange(found.Rejects);
-            ignored[s.Id] = found.Ignored.Count;
-            discoveredRejects[s.Id] = found.Rejects.Count;
-        }
-        // Group keys are stored only as keyed hashes (a Patient ID or an MRN in a file name must not be recoverable).
-        items = items.Select(i => (Item: i.Item with { GroupKey = patientKeys.Group(i.Item.SourceId, i.Item.GroupKey) }, i.Layout))
-            .OrderBy(i => i.Item.Key, StringComparer.Ordinal).ToList();
-        foreach (var dup in items.GroupBy(i => i.Item.Key).Where(g => g.Count() > 1))
-            throw new InvalidOperationException($"duplicate item key '{dup.Key}': keys must be unique");
-
-        // Hash contents (reusing hashes of files whose size and modification time are unchanged).
-        var known = store.FileHashes();
-        var hashes = new string[items.Count];
-        var newHashes = new ConcurrentBag<(string, long, long, string)>();
-        var hashed = 0;
-        Parallel.For(0, items.Count, parallel, i =>
-        {
-            var item = items[i].Item;
-            var files = item.Files.Select(path =>
-            {
-                var info = new FileInfo(path);
-                var mtime = info.LastWriteTimeUtc.Ticks;
-                if (known.TryGetValue(info.FullName, out var k) && k.Size == info.Length && k.Mtime == mtime) return k.Sha;
-                var sha = Fingerprints.OfFile(info.FullName);
-                newHashes.Add((info.FullName, info.Length, mtime, sha));
-                return sha;
-            }).ToList();
-            // One file and no annotation: the file's hash itself, so classification fingerprints stay as they were.
-            hashes[i] = files.Count == 1 && item.Annotation is null ? files[0] : Fingerprints.Of([.. files, item.Annotation?.Canonical() ?? ""]);
-            var done = Interlocked.Increment(ref hashed);
-            options.Progress?.Report(new BuildProgress("hash", done, items.Count));
-        });
-        store.SaveFileHashes(newHashes.OrderBy(h => h.Item1, StringComparer.Ordinal));
+        var hashes = Hash(items, store, options, "");
         store.SyncItems(items.Select((it, i) => (it.Item, hashes[i])).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
+        var stages = Stages(config, work, options, patientKeys);
+        var fingerprints = FingerprintsOf(items, hashes, stages);
+        if (mergeCount is { } count) CheckShardWork(work, store, items, fingerprints, shardManifests, count);
+        var (decoded, reused) = DecodeChanged(config, items, fingerprints, stages, store, options, "");
+        if (mergeCount is not null && decoded > 0)
+            throw new ShardMergeException($"merge found {decoded} item(s) no shard had decoded; re-run the shards");
 
-        // Pixel stages: only items whose fingerprint changed are decoded.
-        var stages = new Dictionary<StageKind, IItemStage>
-        {
-            [StageKind.Raster] = new RasterStage(settings.Image, objects),
-            [StageKind.Region] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
-            [StageKind.Volume] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs, patientKeys),
-        };
-        IItemStage StageOf(ISourceLayout layout) => stages[layout.Stage];
-        var previous = store.StageResults();
-        // The item's raw labels and group key are part of what a stage's cases carry, so editing a label table or a group
-        // rule redoes exactly the items it changes (their cases would otherwise keep the old labels).
-        var fingerprints = items.Select((it, i) => StageOf(it.Layout).Fingerprint(
-            Fingerprints.Of(hashes[i], JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey))).ToArray();
-        var todo = Enumerable.Range(0, items.Count)
-            .Where(i => !previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fingerprints[i])
-            .ToList();
-        var decoded = 0;
-        foreach (var batch in todo.Chunk(64))
-        {
-            var results = new ItemOutcome[batch.Length];
-            Parallel.For(0, batch.Length, parallel, b =>
-            {
-                var (item, layout) = items[batch[b]];
-                results[b] = WithoutRoot(StageOf(layout).Run(item, layout, fingerprints[batch[b]]), sourceById[item.SourceId].Root);
-                var done = Interlocked.Increment(ref decoded);
-                options.Progress?.Report(new BuildProgress("decode", done, todo.Count));
-            });
-            store.SaveStageResults(results);
-        }
         var stageResults = store.StageResults();
         var currentKeys = items.Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var (item, layout) in items)
+        foreach (var (item, layout, _) in items)
         {
             var r = stageResults[item.Key];
             if (!r.IsOk) rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, layout.Stage.Text(), r.Reason ?? "rejected", r.Message ?? ""));
@@ -150,7 +164,7 @@ public static class BuildRunner
         // Whole-benchmark stages: metadata only.
         options.Progress?.Report(new BuildProgress("questions", 0, 1));
         var cases = store.Cases().Where(c => currentKeys.Contains(c.ItemKey)).ToList();
-        var tagSources = sources.ToDictionary(s => s.Id, s => new SourceTags(s.Id, s.Modality, s.Task, s.Departments, s.Labels));
+        var tagSources = config.Sources.ToDictionary(s => s.Id, s => new SourceTags(s.Id, s.Modality, s.Task, s.Departments, s.Labels));
         var (tagged, tagRejects, unmapped) = Tagger.Tag(cases, tagSources, taxonomy);
         if (unmapped.Count > 0 && settings.UnmappedLabels == UnmappedLabelPolicy.Fail)
         {
@@ -178,7 +192,7 @@ public static class BuildRunner
         store.SaveRejects(rejects);
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
-            ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = audit, Review = review.Summary };
+            inventory.Ignored, inventory.DiscoveryRejects, decoded, reused) with { Audit = audit, Review = review.Summary };
         report = report with
         {
             Fingerprints = new SortedDictionary<string, string>(report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)
@@ -188,7 +202,167 @@ public static class BuildRunner
             Warnings = keyNotice is null ? report.Warnings : [.. report.Warnings, keyNotice],
         };
         store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
-        return new BuildResult(config, questions, report, work);
+        return new MergeResult(new BuildResult(config, questions, report, work), shardManifests);
+    }
+
+    /// <summary>An input to decode: the item, the layout that found it, and its bytes on disk (for shard balancing).</summary>
+    private sealed record Input(SourceItem Item, ISourceLayout Layout, long Size);
+
+    private sealed record Inventory(List<Input> Items, List<Reject> Rejects, Dictionary<string, int> Ignored, Dictionary<string, int> DiscoveryRejects);
+
+    /// <summary>Walks every source (all shards do: the plan must be the same everywhere), keys groups, orders by item key.</summary>
+    private static Inventory Discover(ProjectConfig config, BuildOptions options, PatientKeys patientKeys, string prefix)
+    {
+        var sources = config.Sources.OrderBy(s => s.Id, StringComparer.Ordinal).ToList();
+        var rejects = new List<Reject>();
+        var found = new List<(SourceItem Item, ISourceLayout Layout)>();
+        var ignored = new Dictionary<string, int>();
+        var discoveredRejects = new Dictionary<string, int>();
+        foreach (var (s, i) in sources.Select((s, i) => (s, i)))
+        {
+            options.Progress?.Report(new BuildProgress(prefix + "discover", i, sources.Count));
+            var layout = s.Layout;
+            Discovery discovery;
+            try { discovery = layout.Discover(s); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                discovery = new Discovery([], [new Reject($"{s.Id}/", s.Id, s.Root, "discover", "unreadable-source", e.Message)], []);
+            }
+            found.AddRange(discovery.Items.Select(it => (it, layout)));
+            rejects.AddRange(discovery.Rejects);
+            ignored[s.Id] = discovery.Ignored.Count;
+            discoveredRejects[s.Id] = discovery.Rejects.Count;
+        }
+        // Group keys are stored only as keyed hashes (a Patient ID or an MRN in a file name must not be recoverable).
+        var items = found.Select(i => new Input(i.Item with { GroupKey = patientKeys.Group(i.Item.SourceId, i.Item.GroupKey) }, i.Layout,
+                i.Item.Files.Sum(f => FileKinds.Stamp(f)?.Size ?? 0)))
+            .OrderBy(i => i.Item.Key, StringComparer.Ordinal).ToList();
+        foreach (var dup in items.GroupBy(i => i.Item.Key).Where(g => g.Count() > 1))
+            throw new InvalidOperationException($"duplicate item key '{dup.Key}': keys must be unique");
+        return new Inventory(items, rejects, ignored, discoveredRejects);
+    }
+
+    private static int[] Plan(List<Input> items, int count) => ShardPlan.Assign(items.Select(i => i.Size).ToList(), count);
+
+    /// <summary>
+    /// Content hashes of the items' files through the stat cache: a file whose size, modification time and inode match
+    /// what the catalog recorded costs one <c>stat</c>; any other is read (all are with <see cref="BuildOptions.Rehash"/>).
+    /// </summary>
+    private static string[] Hash(List<Input> items, CatalogStore store, BuildOptions options, string prefix)
+    {
+        var known = options.Rehash ? [] : store.FileHashes();
+        var hashes = new string[items.Count];
+        var newHashes = new ConcurrentBag<FileHashRow>();
+        var hashed = 0;
+        Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) }, i =>
+        {
+            var item = items[i].Item;
+            var files = item.Files.Select(path =>
+            {
+                var full = Path.GetFullPath(path);
+                var stamp = FileKinds.Stamp(full);
+                if (stamp is { } st && known.TryGetValue(full, out var k) && k.Size == st.Size && k.Mtime == st.MtimeTicks && k.Inode == st.Inode) return k.Sha;
+                var sha = Fingerprints.OfFile(full);
+                // The stamp from before the read: a file written while it was read differs next time and is read again.
+                if (stamp is { } seen) newHashes.Add(new FileHashRow(full, seen.Size, seen.MtimeTicks, seen.Inode, sha));
+                return sha;
+            }).ToList();
+            // One file and no annotation: the file's hash itself, so classification fingerprints stay as they were.
+            hashes[i] = files.Count == 1 && item.Annotation is null ? files[0] : Fingerprints.Of([.. files, item.Annotation?.Canonical() ?? ""]);
+            var done = Interlocked.Increment(ref hashed);
+            options.Progress?.Report(new BuildProgress(prefix + "hash", done, items.Count));
+        });
+        store.SaveFileHashes(newHashes.OrderBy(h => h.Path, StringComparer.Ordinal));
+        return hashes;
+    }
+
+    private static Dictionary<StageKind, IItemStage> Stages(ProjectConfig config, WorkArea work, BuildOptions options, PatientKeys patientKeys)
+    {
+        var settings = config.Settings;
+        var objects = work.Objects;
+        return new Dictionary<StageKind, IItemStage>
+        {
+            [StageKind.Raster] = new RasterStage(settings.Image, objects),
+            [StageKind.Region] = new RegionStage(settings.Image, settings.Regions, settings.Prompts, objects),
+            [StageKind.Volume] = new VolumeStage(settings.Image, settings.Regions, settings.Prompts, objects, config.Sources.ToDictionary(s => s.Id, s => s.Modality), options.Jobs, patientKeys),
+        };
+    }
+
+    /// <summary>
+    /// The item's raw labels and group key are part of what a stage's cases carry, so editing a label table or a group
+    /// rule redoes exactly the items it changes (their cases would otherwise keep the old labels).
+    /// </summary>
+    private static string[] FingerprintsOf(List<Input> items, string[] hashes, Dictionary<StageKind, IItemStage> stages) =>
+        items.Select((it, i) => stages[it.Layout.Stage].Fingerprint(
+            Fingerprints.Of(hashes[i], JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey))).ToArray();
+
+    /// <summary>Pixel stages: only items whose fingerprint changed are decoded; outcomes are saved every 64 items.</summary>
+    private static (int Decoded, int Reused) DecodeChanged(ProjectConfig config, List<Input> items, string[] fingerprints,
+        Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options, string prefix)
+    {
+        var roots = config.Sources.ToDictionary(s => s.Id, s => s.Root);
+        var previous = store.StageResults();
+        var todo = Enumerable.Range(0, items.Count)
+            .Where(i => !previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fingerprints[i])
+            .ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) };
+        var decoded = 0;
+        foreach (var batch in todo.Chunk(64))
+        {
+            var results = new ItemOutcome[batch.Length];
+            Parallel.For(0, batch.Length, parallel, b =>
+            {
+                var (item, layout, _) = items[batch[b]];
+                results[b] = WithoutRoot(stages[layout.Stage].Run(item, layout, fingerprints[batch[b]]), roots[item.SourceId]);
+                var done = Interlocked.Increment(ref decoded);
+                options.Progress?.Report(new BuildProgress(prefix + "decode", done, todo.Count));
+            });
+            store.SaveStageResults(results);
+        }
+        return (todo.Count, items.Count - todo.Count);
+    }
+
+    /// <summary>
+    /// Reads every shard's manifest (refusing a missing or unfinished one, or one of another tool or shard count) and
+    /// takes its stat cache and pixel work into the main catalog.
+    /// </summary>
+    private static List<ShardManifest> TakeShards(WorkArea work, CatalogStore store, List<Input> items, int count)
+    {
+        var plan = Plan(items, count);
+        var manifests = new List<ShardManifest>();
+        for (var k = 0; k < count; k++)
+        {
+            var area = work.Shard(k, count);
+            var manifest = ShardManifest.Read(area.ShardManifestPath)
+                ?? throw new ShardMergeException(File.Exists(area.CatalogPath)
+                    ? $"shard {k}/{count} did not finish (its area {area.CatalogFolder} has no shard.json: it failed or was killed); re-run gmai build --shard {k}/{count}"
+                    : $"shard {k}/{count} is missing (no area at {area.CatalogFolder}); run gmai build --shard {k}/{count}");
+            if (manifest.Index != k || manifest.Count != count)
+                throw new ShardMergeException($"shard {k}/{count}: its area holds shard {manifest.Index}/{manifest.Count}; re-run gmai build --shard {k}/{count}");
+            if (manifest.ToolVersion != Fingerprints.ToolVersion)
+                throw new ShardMergeException($"shard {k}/{count} was built by gmai {manifest.ToolVersion}, this is {Fingerprints.ToolVersion}; re-run the shard with this version");
+            store.ImportShard(area.CatalogPath, items.Where((_, i) => plan[i] == k).Select(i => i.Item.Key).ToList());
+            manifests.Add(manifest);
+        }
+        return manifests;
+    }
+
+    /// <summary>Each shard must have done exactly the work this merge would: the same items with the same fingerprints.</summary>
+    private static void CheckShardWork(WorkArea work, CatalogStore store, List<Input> items, string[] fingerprints, List<ShardManifest> manifests, int count)
+    {
+        var plan = Plan(items, count);
+        var imported = store.StageResults();
+        for (var k = 0; k < count; k++)
+        {
+            var own = Enumerable.Range(0, items.Count).Where(i => plan[i] == k).ToList();
+            var digest = ShardManifest.Digest(own.Select(i => (items[i].Item.Key, fingerprints[i])));
+            if (digest == manifests[k].WorkDigest) continue;
+            var differing = own.Where(i => !imported.TryGetValue(items[i].Item.Key, out var r) || r.Fingerprint != fingerprints[i]).ToList();
+            var example = differing.Count > 0 ? $" (first: {items[differing[0]].Item.SourceId}/{items[differing[0]].Item.RelativePath})" : "";
+            throw new ShardMergeException(
+                $"shard {k}/{count} was built from other inputs or settings: {(differing.Count > 0 ? differing.Count : manifests[k].Items)} of its {own.Count} item(s) " +
+                $"differ{example} (the inputs, sources.yaml, the pipeline file or the taxonomy changed since it ran); re-run gmai build --shard {k}/{count}");
+        }
     }
 
     /// <summary>Messages name files relative to their source root, so reports do not depend on where the data lives.</summary>

@@ -27,15 +27,21 @@ public static class PatientKeySecret
             return (new PatientKeys(Bytes(File.ReadAllText(file), file)), null);
         }
         var path = work.PatientKeyPath;
-        if (File.Exists(path)) return (new PatientKeys(Bytes(File.ReadAllText(path), path)), null);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temp, path);
+        if (!File.Exists(path))
+        {
+            // Shards of one build may start together: each writes its own temp file and only the first rename wins.
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllText(temp, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            try { File.Move(temp, path, overwrite: false); }
+            catch (IOException) when (File.Exists(path)) { File.Delete(temp); }
+        }
+        // Said on every build, not only the first, so a build's report reads the same however often the work folder was used.
         return (new PatientKeys(Bytes(File.ReadAllText(path), path)),
-            $"no patient_key in the pipeline file: generated a patient-key secret at {path} (mode 0600). Keep it private and the same for every machine " +
-            "and shard of this benchmark (name it with patient_key: {file: ...} or {env: ...}); another secret gives other splits");
+            "no patient_key in the pipeline file: the patient-key secret is the work folder's own (secrets/patient-key, mode 0600, " +
+            "made by its first build). Keep it private and the same for every machine and shard of this benchmark (name it with " +
+            "patient_key: {file: ...} or {env: ...}); another secret gives other splits");
     }
 
     private static byte[] Bytes(string text, string where)

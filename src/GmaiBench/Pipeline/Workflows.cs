@@ -23,6 +23,13 @@ public static class Workflows
         return (result, WriteBuildOutputs(result, options.Progress));
     }
 
+    /// <summary><c>gmai merge</c>: joins the shards' pixel work, runs the whole-benchmark stages and writes the build folder.</summary>
+    public static (MergeResult Result, string Folder) Merge(ProjectConfig config, BuildOptions options, int? shards)
+    {
+        var result = BuildRunner.Merge(config, options, shards);
+        return (result, WriteBuildOutputs(result.Build, options.Progress));
+    }
+
     /// <summary>Writes a build's folder (TSV, Parquet, reports, rejects, contact sheet) through the registered writers.</summary>
     public static string WriteBuildOutputs(BuildResult result, IProgress<BuildProgress>? progress = null)
     {

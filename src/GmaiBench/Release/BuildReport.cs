@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using GmaiBench.Configuration;
 using GmaiBench.Curation;
 using GmaiBench.Taxonomy;
@@ -30,10 +31,14 @@ public sealed record BuildReport
     /// <summary>Inputs neither emitted nor rejected: a defect if ever non-zero.</summary>
     public int Unaccounted { get; init; }
     public int IgnoredFiles { get; init; }
-    /// <summary>Items whose pixels were decoded in this run.</summary>
-    public int Decoded { get; init; }
-    /// <summary>Items whose earlier result (same fingerprint) was reused without decoding.</summary>
-    public int Reused { get; init; }
+    /// <summary>
+    /// Items whose pixels were decoded in this run. Not written to the report files: what a run did is not part of what
+    /// it built (a rebuild, a merge of shards and a cold build of the same inputs write the same bytes); the console and the
+    /// catalog's run log carry it.
+    /// </summary>
+    [JsonIgnore] public int Decoded { get; init; }
+    /// <summary>Items whose earlier result (same fingerprint) was reused without decoding (console and run log only).</summary>
+    [JsonIgnore] public int Reused { get; init; }
     public int Questions { get; init; }
     public IReadOnlyDictionary<string, int> Splits { get; init; } = new Dictionary<string, int>();
     public required IReadOnlyDictionary<string, int> RejectsByReason { get; init; }

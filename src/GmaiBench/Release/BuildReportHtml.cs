@@ -88,7 +88,6 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
         Row("inputs discovered", $"{r.InputsDiscovered} = {r.ItemsEmitted} emitted + {r.InputsRejected} rejected" + (r.Unaccounted == 0 ? "" : $" + {r.Unaccounted} UNACCOUNTED"));
         Row("items (questions)", $"{r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})");
         Row("rejects (inputs and cases)", $"{r.Rejects.Count} in {r.RejectsByReason.Count} reason(s)");
-        Row("pixel work", $"{r.Decoded} decoded, {r.Reused} reused from earlier builds");
         Row("files ignored", $"{r.IgnoredFiles} (not images of a supported type)");
         sb.Append("</table>\n<table>\n<tr><th>source</th><th>layout</th><th>inputs discovered</th><th>emitted</th><th>rejected</th><th>items</th><th>ignored</th></tr>\n");
         foreach (var s in r.Sources)

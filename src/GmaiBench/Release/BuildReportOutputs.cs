@@ -32,7 +32,6 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
         sb.Append(ci, $"# Build report: {r.Name}\n\n");
         sb.Append(ci, $"- Inputs discovered: {r.InputsDiscovered}\n- Items emitted: {r.ItemsEmitted}\n- Inputs rejected: {r.InputsRejected}\n");
         sb.Append(ci, $"- Unaccounted inputs: {r.Unaccounted}\n- Files ignored (not images of a supported type): {r.IgnoredFiles}\n");
-        sb.Append(ci, $"- Pixel work: {r.Decoded} decoded, {r.Reused} reused from earlier builds\n");
         sb.Append(ci, $"- Questions: {r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})\n\n");
         sb.Append("![Sample items: a row per granularity (image, box, mask, contour)](samples.png)\n\n");
         if (r.ConfigIssues.Count > 0)

@@ -2,6 +2,9 @@ using System.Runtime.InteropServices;
 
 namespace GmaiBench.Sources;
 
+/// <summary>What a stat cache compares: a file whose size, modification time and inode are unchanged is taken as unchanged.</summary>
+public readonly record struct FileStamp(long Size, long MtimeTicks, long Inode);
+
 /// <summary>What a path is on disk, read without opening it (a FIFO opened for reading blocks until a writer comes).</summary>
 public enum FileKind { Missing, Regular, Directory, Link, Fifo, Socket, CharacterDevice, BlockDevice, Other }
 
@@ -16,6 +19,36 @@ public static partial class FileKinds
 
     [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_LStat", StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int LStat(string path, byte* status);
+
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Stat(string path, byte* status);
+
+    // The shim's FileStatus record: int Flags, int Mode, uint Uid, uint Gid, then int64 Size, ATime, ATimeNsec, MTime,
+    // MTimeNsec, CTime, CTimeNsec, BirthTime, BirthTimeNsec, Dev, RDev, Ino.
+    private const int SizeOffset = 16, MTimeOffset = 40, MTimeNsecOffset = 48, InodeOffset = 104;
+
+    /// <summary>
+    /// Size, modification time (100 ns ticks since 0001-01-01 UTC, as <see cref="FileInfo.LastWriteTimeUtc"/>) and
+    /// inode of a file, from one <c>stat</c> call; null when it cannot be read. Where the shim is missing, the inode is 0.
+    /// </summary>
+    public static unsafe FileStamp? Stamp(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            var status = stackalloc byte[512];
+            try
+            {
+                if (Stat(path, status) != 0) return null;
+                var seconds = *(long*)(status + MTimeOffset);
+                var nanos = *(long*)(status + MTimeNsecOffset);
+                var ticks = DateTime.UnixEpoch.Ticks + seconds * TimeSpan.TicksPerSecond + nanos / 100;
+                return new FileStamp(*(long*)(status + SizeOffset), ticks, *(long*)(status + InodeOffset));
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* fall back below */ }
+        }
+        var info = new FileInfo(path);
+        return info.Exists ? new FileStamp(info.Length, info.LastWriteTimeUtc.Ticks, 0) : null;
+    }
 
     public static unsafe FileKind Of(string path)
     {
