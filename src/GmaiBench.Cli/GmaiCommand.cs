@@ -53,6 +53,7 @@ public static partial class GmaiCommand
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(BuildCommand());
         root.Subcommands.Add(MergeCommand());
+        root.Subcommands.Add(ClusterCommand());
         root.Subcommands.Add(LabelsCommand());
         root.Subcommands.Add(TreeCommand());
         root.Subcommands.Add(SubsetCommand());

@@ -41,6 +41,10 @@ public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Q
     public ObjectStore Objects => Work.Objects;
 }
 
+/// <summary>The corpus as discovery sees it: inputs, bytes, the largest input, and each shard's share of a plan.</summary>
+public sealed record CorpusSurvey(int Items, long Bytes, long LargestBytes, string Largest, StageKind LargestStage,
+    IReadOnlyList<long> ShardBytes, IReadOnlyList<int> ShardItems);
+
 /// <summary>What one shard did: its manifest (items, bytes, pixel work) and its area.</summary>
 public sealed record ShardResult(ShardSpec Shard, ShardManifest Manifest, WorkArea Area);
 
@@ -119,6 +123,23 @@ public static class BuildRunner
             _ => throw new ShardMergeException($"the work folder holds shard sets of {string.Join(", ", sets)} shards: say which with --shards N"),
         };
         return Core(config, options with { Command = "merge" }, n);
+    }
+
+    /// <summary>
+    /// What a cluster job needs to know of the corpus before any pixel work: the inputs discovery finds, their bytes, the
+    /// largest, and how an <paramref name="shards"/>-way plan spreads them. Reads no file's content beyond discovery's.
+    /// </summary>
+    public static CorpusSurvey Survey(ProjectConfig config, int shards)
+    {
+        CheckConfig(config, new BuildOptions());
+        var (patientKeys, _) = PatientKeySecret.Resolve(config.Settings, new WorkArea(config.Settings.WorkDir));
+        var items = Discover(config, new BuildOptions(), patientKeys, "").Items;
+        var plan = Plan(items, shards);
+        var largest = items.OrderByDescending(i => i.Size).ThenBy(i => i.Item.Key, StringComparer.Ordinal).FirstOrDefault();
+        return new CorpusSurvey(items.Count, items.Sum(i => i.Size), largest?.Size ?? 0,
+            largest is null ? "" : $"{largest.Item.SourceId}/{largest.Item.RelativePath}", largest?.Layout.Stage ?? StageKind.Raster,
+            Enumerable.Range(0, shards).Select(k => items.Where((_, i) => plan[i] == k).Sum(i => i.Size)).ToList(),
+            Enumerable.Range(0, shards).Select(k => plan.Count(p => p == k)).ToList());
     }
 
     private static void CheckConfig(ProjectConfig config, BuildOptions options)
