@@ -12,6 +12,7 @@ try
     return arguments[0] switch
     {
         "run" => Run(Options.Parse(arguments[1..])),
+        "rebuild" => RebuildBench.Run(RebuildBench.Parse(arguments[1..])),
         "inflate" => Child(Measurements.Inflate(arguments[1])),
         "touch" => Child(Measurements.Touch(long.Parse(arguments[1], CultureInfo.InvariantCulture))),
         "pipeline" => Child(Pipeline(arguments[1], Options.Parse(arguments[2..]))),
@@ -27,6 +28,7 @@ static int Usage(string problem)
 {
     Console.Error.WriteLine(problem);
     Console.Error.WriteLine("usage: GmaiBench.Bench run [--small] [--volumes N] [--shape 512x512x200] [--repeats 3] [--extra-slices 0] [--percentile] [--threads N] [--dir PATH] [--keep]");
+    Console.Error.WriteLine("       GmaiBench.Bench rebuild [--volumes 100] [--shape 512x512x200] [--repeats 3] [--jobs N] [--dir PATH] [--keep]");
     return 2;
 }
 

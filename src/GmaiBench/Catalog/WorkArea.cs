@@ -33,6 +33,9 @@ public sealed class WorkArea
     /// <summary>The patient-key secret generated when the pipeline file names none (mode 0600; never copied into outputs).</summary>
     public string PatientKeyPath => Path.Combine(Root, "secrets", "patient-key");
 
+    /// <summary>What the build folder <paramref name="name"/> was last written from, so an unchanged rebuild need not rewrite it.</summary>
+    public string OutputStampPath(string name) => Path.Combine(Root, "outputs", name + ".json");
+
     /// <summary>Whether a build has written a catalog here.</summary>
     public bool HasCatalog => File.Exists(CatalogPath);
 

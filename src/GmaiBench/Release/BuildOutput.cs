@@ -17,9 +17,14 @@ public static class BuildOutput
 
     /// <summary>Writes every output of <paramref name="writers"/> into <paramref name="final"/>; the report lists them all.</summary>
     /// <param name="progress">Told (done, total) after each writer, so long writes show movement.</param>
-    public static string Write(IReadOnlyList<IOutputWriter> writers, OutputContext context, string final, IProgress<(int Done, int Total)>? progress = null)
+    /// <param name="stampPath">
+    /// Where to remember what the folder was written from (outside it: in the work folder). When the next call would write
+    /// exactly the same folder (same items, report, images, writers and tool) and every file is still as written (size and
+    /// modification time), nothing is rewritten: a no-op rebuild costs no output bytes.
+    /// </param>
+    public static string Write(IReadOnlyList<IOutputWriter> writers, OutputContext context, string final, IProgress<(int Done, int Total)>? progress = null,
+        string? stampPath = null)
     {
-        var temp = Incomplete(final);
         var files = OutputWriters.FilesOf(writers, context);
         context = context with
         {
@@ -27,13 +32,23 @@ public static class BuildOutput
             Report = context.Report is { } report ? report with { Outputs = files } : null,
             Subset = context.Subset is { } subset ? subset with { Outputs = files } : null,
         };
+        var stamp = stampPath is null ? null : OutputStamp.Of(writers, context);
+        if (stamp is not null && OutputStamp.Matches(stampPath!, stamp, final))
+        {
+            progress?.Report((writers.Count, writers.Count));
+            return Path.GetFullPath(final);
+        }
+        if (stampPath is not null && File.Exists(stampPath)) File.Delete(stampPath);
+        var temp = Incomplete(final);
         progress?.Report((0, writers.Count));
         for (var i = 0; i < writers.Count; i++)
         {
             writers[i].Write(context, temp);
             progress?.Report((i + 1, writers.Count));
         }
-        return Publish(temp, final);
+        var written = Publish(temp, final);
+        if (stamp is not null) OutputStamp.Save(stampPath!, stamp, written);
+        return written;
     }
 
     /// <summary>A fresh <c>.incomplete</c> sibling of <paramref name="final"/> to write into.</summary>
@@ -47,4 +62,52 @@ public static class BuildOutput
 
     /// <summary>Replaces <paramref name="final"/> with the completed <paramref name="temp"/> folder in one step (<see cref="AtomicFolder"/>).</summary>
     public static string Publish(string temp, string final) => AtomicFolder.Replace(temp, final);
+}
+
+/// <summary>
+/// What an output folder was written from (a digest of the items, the report, the image hashes, the writers and the tool
+/// version) and the size and modification time of each file written, kept in the work folder beside the catalog.
+/// </summary>
+internal static class OutputStamp
+{
+    private sealed record Saved(string Inputs, SortedDictionary<string, long[]> Files);
+
+    public static string Of(IReadOnlyList<IOutputWriter> writers, OutputContext c)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        void Add(string text) { hash.AppendData(System.Text.Encoding.UTF8.GetBytes(text)); hash.AppendData([0]); }
+        Add(GmaiBench.Model.Fingerprints.ToolVersion);
+        Add(c.DisplayName);
+        Add(c.Folder ?? "");
+        foreach (var w in writers) Add(w.GetType().FullName ?? "");
+        Add(JsonSerializer.Serialize(c.Questions));
+        Add(c.Report is null ? "" : JsonSerializer.Serialize(c.Report));
+        Add(c.Subset is null ? "" : JsonSerializer.Serialize(c.Subset));
+        foreach (var (k, v) in c.SourceRoots.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"{k}={v}");
+        foreach (var (k, v) in c.ItemImages.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"{k}={v}");
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    public static bool Matches(string path, string inputs, string folder)
+    {
+        if (!File.Exists(path) || !Directory.Exists(folder)) return false;
+        Saved? saved;
+        try { saved = JsonSerializer.Deserialize<Saved>(File.ReadAllText(path)); }
+        catch (JsonException) { return false; }
+        if (saved is null || saved.Inputs != inputs) return false;
+        var now = FilesOf(folder);
+        return now.Count == saved.Files.Count && now.All(kv => saved.Files.TryGetValue(kv.Key, out var v) && v.SequenceEqual(kv.Value));
+    }
+
+    public static void Save(string path, string inputs, string folder)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(new Saved(inputs, FilesOf(folder))));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static SortedDictionary<string, long[]> FilesOf(string folder) =>
+        new(Directory.GetFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(folder, f), f => { var i = new FileInfo(f); return new[] { i.Length, i.LastWriteTimeUtc.Ticks }; }), StringComparer.Ordinal);
 }

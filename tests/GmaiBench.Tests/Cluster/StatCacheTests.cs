@@ -51,4 +51,28 @@ public class StatCacheTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpus
         Assert.Equal(1, project.Build().Report.Decoded);
         Assert.Equal(0, project.Build().Report.Decoded);
     }
+
+    [Fact]
+    public void A_rebuild_that_would_write_the_same_folder_leaves_it_alone_and_restores_a_file_that_went_missing()
+    {
+        var project = corpus.NewProject("output-stamp");
+        var (_, folder) = Workflows.Build(project.Config(), new BuildOptions { Jobs = 2 });
+        var digests = ShardedBuildTests.DigestsOf(folder);
+        var times = Directory.GetFiles(folder).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        Thread.Sleep(20);
+
+        Workflows.Build(project.Config(), new BuildOptions { Jobs = 2 });
+        Assert.All(times, kv => Assert.Equal(kv.Value, File.GetLastWriteTimeUtc(kv.Key)));   // not rewritten
+
+        File.Delete(Path.Combine(folder, "rejects.tsv"));
+        Workflows.Build(project.Config(), new BuildOptions { Jobs = 2 });
+        Assert.Equal(digests, ShardedBuildTests.DigestsOf(folder));
+
+        // A change to what the folder holds (the pipeline's display name, which names the files) rewrites it.
+        var pipeline = project.PathOf("pipelines/demo.yaml");
+        File.WriteAllText(pipeline, File.ReadAllText(pipeline).Replace("display_name: GmaiDemo", "display_name: GmaiDemoB", StringComparison.Ordinal));
+        Workflows.Build(project.Config(), new BuildOptions { Jobs = 2 });
+        Assert.True(File.Exists(Path.Combine(folder, "GmaiDemoB.tsv")));
+        Assert.False(File.Exists(Path.Combine(folder, "GmaiDemo.tsv")));
+    }
 }

@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using GmaiBench.Imaging.Volumes;
+using GmaiBench.Ingest.Nifti;
+
+namespace GmaiBench.Bench;
+
+/// <summary>
+/// <c>rebuild</c>: what a no-op rebuild costs against the full build of a volume corpus, through the real <c>gmai</c>
+/// command. Writes a project (one Decathlon-layout CT source of synthetic volumes with 10-label maps, the repository's
+/// taxonomy, a pipeline file), runs a cold <c>gmai build</c>, then no-op rebuilds (nothing changed: the stat cache and
+/// the stage fingerprints reuse everything) and no-op rebuilds with <c>--rehash</c> (every input byte read again).
+/// </summary>
+public static class RebuildBench
+{
+    public sealed record Options(int Volumes, GridShape Shape, int Repeats, string? Dir, bool Keep, int Jobs);
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(100, new GridShape(512, 512, 200), 3, null, false, Environment.ProcessorCount);
+        for (var n = 0; n < args.Length; n++)
+        {
+            string Value() => n + 1 < args.Length ? args[++n] : throw new ArgumentException($"{args[n]} needs a value");
+            o = args[n] switch
+            {
+                "--volumes" => o with { Volumes = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--shape" => o with { Shape = ParseShape(Value()) },
+                "--repeats" => o with { Repeats = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                "--dir" => o with { Dir = Value() },
+                "--keep" => o with { Keep = true },
+                "--jobs" => o with { Jobs = int.Parse(Value(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"unknown option '{args[n]}'"),
+            };
+        }
+        if (o.Volumes < 1 || o.Repeats < 1 || o.Jobs < 1) throw new ArgumentException("--volumes, --repeats and --jobs must be at least 1");
+        return o;
+    }
+
+    private static GridShape ParseShape(string text)
+    {
+        var p = text.Split('x').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        return p.Length == 3 ? new GridShape(p[0], p[1], p[2]) : throw new ArgumentException("--shape is NIxNJxNK, e.g. 512x512x200");
+    }
+
+    private static readonly string[] LabelNames = ["background", "liver", "spleen", "kidney_right", "kidney_left", "aorta", "pancreas", "stomach", "gallbladder", "urinary_bladder", "heart"];
+
+    public static int Run(Options o)
+    {
+        var repo = RepoRoot();
+        var dir = Path.GetFullPath(o.Dir ?? Path.Combine(Path.GetTempPath(), $"gmai-rebuild-bench-{Environment.ProcessId}"));
+        try
+        {
+            var corpus = Path.Combine(dir, "corpus", "ct");
+            Generate(corpus, o);
+            WriteProject(dir, repo, o);
+            var gmai = Gmai(repo);
+            var inputBytes = Directory.GetFiles(corpus, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Console.Error.WriteLine($"corpus: {o.Volumes} volumes of {o.Shape} int16 + labels, {inputBytes / 1e6:0.0} MB");
+
+            var full = new List<double>();
+            var noop = new List<double>();
+            var rehash = new List<double>();
+            for (var r = 0; r < o.Repeats; r++)
+            {
+                foreach (var sub in new[] { "work", "out" })
+                    if (Directory.Exists(Path.Combine(dir, sub))) Directory.Delete(Path.Combine(dir, sub), recursive: true);
+                full.Add(Time(gmai, dir, o, out var fullLog));
+                noop.Add(Time(gmai, dir, o, out var noopLog));
+                if (!noopLog.Contains("nothing decoded", StringComparison.Ordinal)) throw new InvalidOperationException($"the rebuild decoded something:\n{noopLog}");
+                rehash.Add(Time(gmai, dir, o, out _, "--rehash"));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repeat {r + 1}/{o.Repeats}: full {full[^1]:0.00}s, no-op {noop[^1]:0.00}s, no-op --rehash {rehash[^1]:0.00}s"));
+                if (r == 0) Console.Error.WriteLine(fullLog.Split('\n').FirstOrDefault(l => l.StartsWith("Questions:", StringComparison.Ordinal)));
+            }
+            double Median(List<double> v) { var s = v.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+            var sb = new StringBuilder();
+            var c = CultureInfo.InvariantCulture;
+            sb.Append(c, $"| build | wall s (median of {o.Repeats}) | runs (s) | of the full build |\n|---|---|---|---|\n");
+            void Row(string name, List<double> v) => sb.Append(c, $"| {name} | {Median(v):0.00} | {string.Join(" ", v.Select(x => x.ToString("0.00", c)))} | {Median(v) / Median(full) * 100:0.0} % |\n");
+            Row("full (cold work folder)", full);
+            Row("no-op rebuild", noop);
+            Row("no-op rebuild --rehash", rehash);
+            Console.WriteLine(sb.ToString());
+            return 0;
+        }
+        finally
+        {
+            if (!o.Keep && o.Dir is null && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void Generate(string corpus, Options o)
+    {
+        var images = Path.Combine(corpus, "imagesTr");
+        var labels = Path.Combine(corpus, "labelsTr");
+        if (Directory.Exists(images) && Directory.GetFiles(images).Length == o.Volumes) return;
+        Directory.CreateDirectory(images);
+        Directory.CreateDirectory(labels);
+        var clock = Stopwatch.StartNew();
+        var done = 0;
+        Parallel.For(0, o.Volumes, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, n =>
+        {
+            var (ct, map) = SyntheticCt.Make(n, o.Shape);
+            NiftiWriter.Write(Path.Combine(images, $"ct_{n:000}_0000.nii.gz"), ct, new NiftiWriteOptions { Description = "GmaiBench synthetic CT" });
+            NiftiWriter.Write(Path.Combine(labels, $"ct_{n:000}.nii.gz"), map, new NiftiWriteOptions { Description = "GmaiBench synthetic labels" });
+            Console.Error.WriteLine($"generated volume {Interlocked.Increment(ref done)}/{o.Volumes} ({clock.Elapsed.TotalSeconds:0}s)");
+        });
+        var training = string.Join(",\n", Enumerable.Range(0, o.Volumes).Select(n => $"    {{\"image\": \"./imagesTr/ct_{n:000}_0000.nii.gz\", \"label\": \"./labelsTr/ct_{n:000}.nii.gz\"}}"));
+        var labelMap = string.Join(", ", LabelNames.Select((name, i) => $"\"{i}\": \"{name}\""));
+        File.WriteAllText(Path.Combine(corpus, "dataset.json"), $"{{\n  \"name\": \"BenchCT\",\n  \"modality\": {{\"0\": \"CT\"}},\n  \"labels\": {{{labelMap}}},\n  \"training\": [\n{training}\n  ]\n}}\n");
+    }
+
+    private static void WriteProject(string dir, string repo, Options o)
+    {
+        var taxonomy = Path.Combine(dir, "label-taxonomy");
+        if (Directory.Exists(taxonomy)) Directory.Delete(taxonomy, recursive: true);
+        foreach (var file in Directory.GetFiles(Path.Combine(repo, "label-taxonomy"), "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(taxonomy, Path.GetRelativePath(Path.Combine(repo, "label-taxonomy"), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        File.WriteAllText(Path.Combine(dir, "sources.yaml"), """
+            version: 1
+            sources:
+              - id: bench-ct
+                name: Synthetic abdominal CT volumes (Decathlon layout)
+                license: CC0-1.0
+                citation: "GmaiBench bench corpus"
+                layout: msd
+                root: corpus/ct
+                group_pattern: '(?<group>ct_\d+)'
+                modality: CT
+                task: OR-A
+                department: General Surgery
+                labels: {kidney_right: kidney, kidney_left: kidney}
+                options:
+                  window: soft_tissue
+
+            """);
+        Directory.CreateDirectory(Path.Combine(dir, "pipelines"));
+        File.WriteAllText(Path.Combine(dir, "pipelines", "bench.yaml"), """
+            name: gmai-rebuild-bench
+            display_name: GmaiRebuildBench
+            seed: 20240807
+            work: ../work
+            output: ../out
+            patient_key:
+              env: GMAI_BENCH_PATIENT_KEY
+            labels:
+              unmapped: reject
+            curation:
+              max_per_label: 30
+              val_share: 0.176
+
+            """);
+    }
+
+    private static double Time(string[] gmai, string dir, Options o, out string log, params string[] extra)
+    {
+        var start = new ProcessStartInfo(gmai[0]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in gmai.Skip(1).Concat(["build", "--pipeline", Path.Combine(dir, "pipelines", "bench.yaml"), "--jobs", o.Jobs.ToString(CultureInfo.InvariantCulture)]).Concat(extra))
+            start.ArgumentList.Add(a);
+        start.Environment["GMAI_BENCH_PATIENT_KEY"] = new string('b', 64);
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(start)!;
+        var err = p.StandardError.ReadToEndAsync();
+        log = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (p.ExitCode != 0) throw new InvalidOperationException($"gmai build exited {p.ExitCode}:\n{log}\n{err.Result}");
+        return seconds;
+    }
+
+    /// <summary>The CLI as the README's <c>./gmai</c> builds it (built first if needed), run by the dotnet host.</summary>
+    private static string[] Gmai(string repo)
+    {
+        using (var build = Process.Start(new ProcessStartInfo(Path.Combine(repo, "gmai"), ["--help"]) { RedirectStandardOutput = true })!)
+        {
+            build.StandardOutput.ReadToEnd();
+            build.WaitForExit();
+            if (build.ExitCode != 0) throw new InvalidOperationException("./gmai --help failed: the CLI does not build");
+        }
+        return ["dotnet", Path.Combine(repo, ".build", "gmai", "gmai.dll")];
+    }
+
+    private static string RepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "GmaiBench.sln"))) return d.FullName;
+        throw new InvalidOperationException("GmaiBench.sln not found above the bench binaries");
+    }
+}
