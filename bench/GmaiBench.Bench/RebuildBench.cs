@@ -47,14 +47,13 @@ public static class RebuildBench
 
     public static int Run(Options o)
     {
-        var repo = RepoRoot();
+        var repo = BenchProject.RepoRoot();
         var dir = Path.GetFullPath(o.Dir ?? Path.Combine(Path.GetTempPath(), $"gmai-rebuild-bench-{Environment.ProcessId}"));
         try
         {
             var corpus = Path.Combine(dir, "corpus", "ct");
             Generate(corpus, o);
-            WriteProject(dir, repo, o);
-            var gmai = Gmai(repo);
+            WriteProject(dir, repo);
             var inputBytes = Directory.GetFiles(corpus, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             Console.Error.WriteLine($"corpus: {o.Volumes} volumes of {o.Shape} int16 + labels, {inputBytes / 1e6:0.0} MB");
 
@@ -65,10 +64,10 @@ public static class RebuildBench
             {
                 foreach (var sub in new[] { "work", "out" })
                     if (Directory.Exists(Path.Combine(dir, sub))) Directory.Delete(Path.Combine(dir, sub), recursive: true);
-                full.Add(Time(gmai, dir, o, out var fullLog));
-                noop.Add(Time(gmai, dir, o, out var noopLog));
+                full.Add(Time(repo, dir, o, out var fullLog));
+                noop.Add(Time(repo, dir, o, out var noopLog));
                 if (!noopLog.Contains("nothing decoded", StringComparison.Ordinal)) throw new InvalidOperationException($"the rebuild decoded something:\n{noopLog}");
-                rehash.Add(Time(gmai, dir, o, out _, "--rehash"));
+                rehash.Add(Time(repo, dir, o, out _, "--rehash"));
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"repeat {r + 1}/{o.Repeats}: full {full[^1]:0.00}s, no-op {noop[^1]:0.00}s, no-op --rehash {rehash[^1]:0.00}s"));
                 if (r == 0) Console.Error.WriteLine(fullLog.Split('\n').FirstOrDefault(l => l.StartsWith("Questions:", StringComparison.Ordinal)));
             }
@@ -110,84 +109,43 @@ public static class RebuildBench
         File.WriteAllText(Path.Combine(corpus, "dataset.json"), $"{{\n  \"name\": \"BenchCT\",\n  \"modality\": {{\"0\": \"CT\"}},\n  \"labels\": {{{labelMap}}},\n  \"training\": [\n{training}\n  ]\n}}\n");
     }
 
-    private static void WriteProject(string dir, string repo, Options o)
+    private static void WriteProject(string dir, string repo) => BenchProject.Write(dir, repo, """
+        version: 1
+        sources:
+          - id: bench-ct
+            name: Synthetic abdominal CT volumes (Decathlon layout)
+            license: CC0-1.0
+            citation: "GmaiBench bench corpus"
+            layout: msd
+            root: corpus/ct
+            group_pattern: '(?<group>ct_\d+)'
+            modality: CT
+            task: OR-A
+            department: General Surgery
+            labels: {kidney_right: kidney, kidney_left: kidney}
+            options:
+              window: soft_tissue
+
+        """, """
+        name: gmai-rebuild-bench
+        display_name: GmaiRebuildBench
+        seed: 20240807
+        work: ../work
+        output: ../out
+        patient_key:
+          env: GMAI_BENCH_PATIENT_KEY
+        labels:
+          unmapped: reject
+        curation:
+          max_per_label: 30
+          val_share: 0.176
+
+        """);
+
+    private static double Time(string repo, string dir, Options o, out string log, params string[] extra)
     {
-        var taxonomy = Path.Combine(dir, "label-taxonomy");
-        if (Directory.Exists(taxonomy)) Directory.Delete(taxonomy, recursive: true);
-        foreach (var file in Directory.GetFiles(Path.Combine(repo, "label-taxonomy"), "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(taxonomy, Path.GetRelativePath(Path.Combine(repo, "label-taxonomy"), file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        File.WriteAllText(Path.Combine(dir, "sources.yaml"), """
-            version: 1
-            sources:
-              - id: bench-ct
-                name: Synthetic abdominal CT volumes (Decathlon layout)
-                license: CC0-1.0
-                citation: "GmaiBench bench corpus"
-                layout: msd
-                root: corpus/ct
-                group_pattern: '(?<group>ct_\d+)'
-                modality: CT
-                task: OR-A
-                department: General Surgery
-                labels: {kidney_right: kidney, kidney_left: kidney}
-                options:
-                  window: soft_tissue
-
-            """);
-        Directory.CreateDirectory(Path.Combine(dir, "pipelines"));
-        File.WriteAllText(Path.Combine(dir, "pipelines", "bench.yaml"), """
-            name: gmai-rebuild-bench
-            display_name: GmaiRebuildBench
-            seed: 20240807
-            work: ../work
-            output: ../out
-            patient_key:
-              env: GMAI_BENCH_PATIENT_KEY
-            labels:
-              unmapped: reject
-            curation:
-              max_per_label: 30
-              val_share: 0.176
-
-            """);
-    }
-
-    private static double Time(string[] gmai, string dir, Options o, out string log, params string[] extra)
-    {
-        var start = new ProcessStartInfo(gmai[0]) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in gmai.Skip(1).Concat(["build", "--pipeline", Path.Combine(dir, "pipelines", "bench.yaml"), "--jobs", o.Jobs.ToString(CultureInfo.InvariantCulture)]).Concat(extra))
-            start.ArgumentList.Add(a);
-        start.Environment["GMAI_BENCH_PATIENT_KEY"] = new string('b', 64);
-        var clock = Stopwatch.StartNew();
-        using var p = Process.Start(start)!;
-        var err = p.StandardError.ReadToEndAsync();
-        log = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        var seconds = clock.Elapsed.TotalSeconds;
-        if (p.ExitCode != 0) throw new InvalidOperationException($"gmai build exited {p.ExitCode}:\n{log}\n{err.Result}");
-        return seconds;
-    }
-
-    /// <summary>The CLI as the README's <c>./gmai</c> builds it (built first if needed), run by the dotnet host.</summary>
-    private static string[] Gmai(string repo)
-    {
-        using (var build = Process.Start(new ProcessStartInfo(Path.Combine(repo, "gmai"), ["--help"]) { RedirectStandardOutput = true })!)
-        {
-            build.StandardOutput.ReadToEnd();
-            build.WaitForExit();
-            if (build.ExitCode != 0) throw new InvalidOperationException("./gmai --help failed: the CLI does not build");
-        }
-        return ["dotnet", Path.Combine(repo, ".build", "gmai", "gmai.dll")];
-    }
-
-    private static string RepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "GmaiBench.sln"))) return d.FullName;
-        throw new InvalidOperationException("GmaiBench.sln not found above the bench binaries");
+        var run = BenchProject.Gmai(repo, dir, ["build", "--jobs", o.Jobs.ToString(CultureInfo.InvariantCulture), .. extra]);
+        log = run.Output;
+        return run.Seconds;
     }
 }

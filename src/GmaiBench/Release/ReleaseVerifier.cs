@@ -170,26 +170,31 @@ public static partial class ReleaseVerifier
             if (!File.Exists(full)) continue;
             var withAnswer = valNames.Contains(f);
             if (!withAnswer && !testParts.Contains(f)) { problems.Add($"{f}: neither the VAL file nor a TEST part"); continue; }
-            var rows = TsvFormat.Parse(File.ReadAllText(full));
+            // Row by row: a VLMEvalKit file can be gigabytes; only each row's index is kept to resolve image references.
+            using var rows = TsvFormat.ReadRows(full).GetEnumerator();
             var header = BenchmarkTsv.Columns(withAnswer);
-            if (rows.Count == 0 || !rows[0].SequenceEqual(header)) { problems.Add($"{f}: header differs from {string.Join(",", header)}"); continue; }
-            var col = (string c) => Array.IndexOf(rows[0], c);
-            var images = new Dictionary<string, string>();
-            foreach (var r in rows.Skip(1))
+            if (!rows.MoveNext() || !rows.Current.SequenceEqual(header)) { problems.Add($"{f}: header differs from {string.Join(",", header)}"); continue; }
+            var names = rows.Current;
+            var col = (string c) => Array.IndexOf(names, c);
+            var withImage = new HashSet<string>(StringComparer.Ordinal);
+            while (rows.MoveNext())
             {
+                var r = rows.Current;
                 if (r.Length != header.Count) { problems.Add($"{f}: a row has {r.Length} fields, not {header.Count}"); continue; }
                 var index = long.Parse(r[0], CultureInfo.InvariantCulture);
                 var cell = r[col("image")];
                 if (cell.Length <= 64)
                 {
-                    if (!images.TryGetValue(cell, out var earlier)) { problems.Add($"{f}: index {index} refers to image of index {cell}, which is not an earlier row"); continue; }
-                    cell = earlier;
+                    if (!withImage.Contains(cell)) { problems.Add($"{f}: index {index} refers to image of index {cell}, which is not an earlier row"); continue; }
                 }
-                images[r[0]] = cell;
-                byte[] png;
-                try { png = Convert.FromBase64String(cell); }
-                catch (FormatException) { problems.Add($"{f}: the image of index {index} is not base64"); continue; }
-                if (r[col("image")].Length > 64 && !DecodesAsPng(png)) problems.Add($"{f}: the image of index {index} does not decode as PNG");
+                else
+                {
+                    byte[] png;
+                    try { png = Convert.FromBase64String(cell); }
+                    catch (FormatException) { problems.Add($"{f}: the image of index {index} is not base64"); continue; }
+                    if (!DecodesAsPng(png)) problems.Add($"{f}: the image of index {index} does not decode as PNG");
+                }
+                withImage.Add(r[0]);
                 var options = BenchmarkTsv.OptionColumns.Select(o => r[col(o)]).ToArray();
                 var publicRow = new PublicRow(index, header.Select((c, i) => (c, i)).Where(x => x.c != "image" && x.c != "answer")
                     .ToDictionary(x => x.c, x => r[x.i], StringComparer.Ordinal), options);
@@ -226,7 +231,7 @@ public static partial class ReleaseVerifier
         var keyPath = Path.Combine(folder, "private", "test_answers.tsv");
         if (!File.Exists(keyPath)) { problems.Add("private/test_answers.tsv: missing"); return; }
         var key = new Dictionary<long, string>();
-        foreach (var r in TsvFormat.Parse(File.ReadAllText(keyPath)).Skip(1))
+        foreach (var r in TsvFormat.ReadRows(keyPath).Skip(1))
         {
             if (r.Length < 2 || !long.TryParse(r[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
                 problems.Add($"private/test_answers.tsv: a row does not start with an index and an answer ({string.Join(" ", r.Take(2))})");

@@ -28,28 +28,45 @@ public static class TsvFormat
     }
 
     /// <summary>Parses TSV written by <see cref="WriteRow"/> (and pandas' quoting): header row, then records.</summary>
-    public static List<string[]> Parse(string text)
+    public static List<string[]> Parse(string text) => [.. ReadRows(new StringReader(text))];
+
+    /// <summary>
+    /// The rows of a TSV file one at a time (header first), so a multi-gigabyte VLMEvalKit file is read with one row in memory.
+    /// </summary>
+    public static IEnumerable<string[]> ReadRows(string path)
     {
-        var rows = new List<string[]>();
+        using var reader = new StreamReader(path, Utf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        foreach (var row in ReadRows(reader)) yield return row;
+    }
+
+    /// <summary>The rows read from <paramref name="reader"/> one at a time, with the quoting <see cref="Field"/> writes.</summary>
+    public static IEnumerable<string[]> ReadRows(TextReader reader)
+    {
         var row = new List<string>();
         var cell = new StringBuilder();
         var inQuotes = false;
-        for (var i = 0; i < text.Length; i++)
+        var buffer = new char[1 << 16];
+        int n;
+        while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
-            var c = text[i];
-            if (inQuotes)
+            for (var i = 0; i < n; i++)
             {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') inQuotes = false;
-                else cell.Append(c);
+                var c = buffer[i];
+                if (inQuotes)
+                {
+                    if (c != '"') { cell.Append(c); continue; }
+                    // A quote inside quotes: doubled means a literal quote, else the field's end.
+                    int next = i + 1 < n ? buffer[i + 1] : reader.Peek();
+                    if (next == '"') { cell.Append('"'); if (i + 1 < n) i++; else reader.Read(); }
+                    else inQuotes = false;
+                }
+                else if (c == '"' && cell.Length == 0) inQuotes = true;
+                else if (c == '\t') { row.Add(cell.ToString()); cell.Clear(); }
+                else if (c == '\n') { row.Add(cell.ToString()); cell.Clear(); yield return row.ToArray(); row.Clear(); }
+                else if (c != '\r') cell.Append(c);
             }
-            else if (c == '"' && cell.Length == 0) inQuotes = true;
-            else if (c == '\t') { row.Add(cell.ToString()); cell.Clear(); }
-            else if (c == '\n') { row.Add(cell.ToString()); cell.Clear(); rows.Add(row.ToArray()); row.Clear(); }
-            else if (c != '\r') cell.Append(c);
         }
-        if (cell.Length > 0 || row.Count > 0) { row.Add(cell.ToString()); rows.Add(row.ToArray()); }
-        return rows;
+        if (cell.Length > 0 || row.Count > 0) { row.Add(cell.ToString()); yield return row.ToArray(); }
     }
 
     public static UTF8Encoding Utf8 { get; } = new(encoderShouldEmitUTF8Identifier: false);

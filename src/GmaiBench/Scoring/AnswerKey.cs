@@ -30,11 +30,12 @@ public static class AnswerKey
         var vlm = Path.Combine(release, "vlmevalkit");
         foreach (var file in Directory.Exists(vlm) ? Directory.GetFiles(vlm, "*.tsv").Order(StringComparer.Ordinal).ToArray() : [])
         {
-            var rows = TsvFormat.Parse(File.ReadAllText(file));
-            if (rows.Count == 0) continue;
-            foreach (var r in rows.Skip(1))
+            // Row by row: the release's TSVs carry every image, and scoring needs none of them.
+            string[]? header = null;
+            foreach (var r in TsvFormat.ReadRows(file))
             {
-                var row = rows[0].Zip(r).Where(x => x.First != "image").ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
+                if (header is null) { header = r; continue; }
+                var row = header.Zip(r).Where(x => x.First != "image").ToDictionary(x => x.First, x => x.Second, StringComparer.Ordinal);
                 questions[long.Parse(r[0], CultureInfo.InvariantCulture)] = (row.GetValueOrDefault("question", ""), row);
             }
         }

@@ -54,6 +54,28 @@ public class FormatTests
     }
 
     [Fact]
+    public void Tsv_rows_stream_from_a_file_with_quoting_intact_across_read_buffers()
+    {
+        // Fields as large as an image cell, with doubled quotes, tabs and line breaks placed on both sides of the 64 KiB
+        // boundaries the reader refills at.
+        var rng = new Random(3);
+        var rows = Enumerable.Range(0, 40).Select(i => new[]
+        {
+            $"{i}",
+            new string('x', rng.Next(1, 70_000)) + (i % 3 == 0 ? "\"q\"" : "") + (i % 4 == 0 ? "a\tb" : "") + (i % 5 == 0 ? "line\nbreak" : ""),
+            i % 2 == 0 ? "\"" : "",
+            "end",
+        }).ToList();
+        var path = Path.Combine(TestData.TempDir("tsv-stream"), "rows.tsv");
+        using (var w = new StreamWriter(path, false, TsvFormat.Utf8))
+            foreach (var r in rows) TsvFormat.WriteRow(w, r);
+        var read = TsvFormat.ReadRows(path).ToList();
+        Assert.Equal(rows.Count, read.Count);
+        for (var i = 0; i < rows.Count; i++) Assert.Equal(rows[i], read[i]);
+        Assert.Equal(read, TsvFormat.Parse(File.ReadAllText(path)));
+    }
+
+    [Fact]
     public void Tsv_without_answers_has_no_answer_or_answer_derived_column()
     {
         var w = new StringWriter();
