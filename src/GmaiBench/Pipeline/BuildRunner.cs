@@ -229,7 +229,7 @@ public static class BuildRunner
             ToolVersion = Fingerprints.ToolVersion,
             Fingerprints = new SortedDictionary<string, string>
             {
-                ["sources"] = File.Exists(config.Paths.Sources) ? Fingerprints.OfFile(config.Paths.Sources) : "",
+                ["sources"] = config.SourcesFingerprint,
                 ["taxonomy"] = config.Taxonomy.Fingerprint,
                 ["pipeline"] = File.Exists(config.Paths.Pipeline) ? Fingerprints.OfFile(config.Paths.Pipeline) : "",
             },

@@ -1,4 +1,5 @@
 using GmaiBench.Configuration;
+using GmaiBench.Model;
 using GmaiBench.Sources;
 using GmaiBench.Taxonomy;
 
@@ -24,6 +25,18 @@ public sealed record ProjectConfig
     public required LabelTaxonomy Taxonomy { get; init; }
     /// <summary>Sources that passed every check.</summary>
     public required IReadOnlyList<SourceDefinition> Sources { get; init; }
+    /// <summary>The sources file and every catalogue file it includes, in the order read.</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+
+    /// <summary>
+    /// Fingerprint of the source registry: of sources.yaml alone when it includes nothing (so earlier builds keep theirs),
+    /// else of every file read, in order.
+    /// </summary>
+    public string SourcesFingerprint =>
+        !File.Exists(Paths.Sources) ? ""
+        : SourceFiles.Count <= 1 ? Fingerprints.OfFile(Paths.Sources)
+        : Fingerprints.Of([.. SourceFiles.Select(Fingerprints.OfFile)]);
+
     /// <summary>Problems that reject one source each (the source id is in the field path).</summary>
     public required IReadOnlyList<ConfigIssue> SourceIssues { get; init; }
     /// <summary>Problems that stop the build.</summary>
@@ -35,7 +48,7 @@ public sealed record ProjectConfig
     {
         var (settings, pipelineIssues) = PipelineSettings.TryLoad(paths.Pipeline);
         var (taxonomy, taxonomyIssues) = LabelTaxonomy.TryLoad(paths.Taxonomy);
-        var (sources, sourceIssues) = SourcesFile.TryLoad(paths.Sources);
+        var (sources, sourceIssues, sourceFiles) = SourcesFile.TryLoadWithFiles(paths.Sources);
         var fatal = new List<ConfigIssue>(pipelineIssues);
         fatal.AddRange(taxonomyIssues);
         var perSource = new List<ConfigIssue>();
@@ -53,7 +66,7 @@ public sealed record ProjectConfig
         }
         return new ProjectConfig
         {
-            Paths = paths, Settings = settings, Taxonomy = taxonomy!, Sources = valid,
+            Paths = paths, Settings = settings, Taxonomy = taxonomy!, Sources = valid, SourceFiles = sourceFiles,
             SourceIssues = perSource, FatalIssues = fatal,
         };
     }
