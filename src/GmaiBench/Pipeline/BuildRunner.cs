@@ -178,7 +178,11 @@ public static class BuildRunner
         store.SaveRejects(rejects);
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
-            ignored, discoveredRejects, decoded, items.Count - todo.Count) with { Audit = audit, Review = review.Summary };
+            ignored, discoveredRejects, decoded, items.Count - todo.Count) with
+        {
+            Audit = audit, Review = review.Summary,
+            Composition = CompositionReport.Of(settings.Curation.Targets, assembly.TargetCandidates, questions, id => taxonomy.Task(id)?.Name ?? id),
+        };
         report = report with
         {
             Fingerprints = new SortedDictionary<string, string>(report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)

@@ -11,6 +11,13 @@ public sealed record ProjectPaths(string Sources, string Taxonomy, string Pipeli
     /// <summary>The repository's layout: sources.yaml, label-taxonomy/ and pipelines/&lt;name&gt;.yaml under <paramref name="root"/>.</summary>
     public static ProjectPaths Default(string root, string pipeline = "pipelines/demo.yaml") =>
         new(Path.Combine(root, "sources.yaml"), Path.Combine(root, "label-taxonomy"), Path.Combine(root, pipeline));
+
+    /// <summary>
+    /// The paths a verb uses: the sources file named on the command line, else the one the pipeline file names
+    /// (<c>sources:</c>), else <paramref name="defaultSources"/>.
+    /// </summary>
+    public static ProjectPaths For(string? namedSources, string defaultSources, string taxonomy, string pipeline) =>
+        new(namedSources ?? (File.Exists(pipeline) ? PipelineSettings.TryLoad(pipeline).Settings.SourcesFile : null) ?? defaultSources, taxonomy, pipeline);
 }
 
 /// <summary>
@@ -51,6 +58,7 @@ public sealed record ProjectConfig
         var (sources, sourceIssues, sourceFiles) = SourcesFile.TryLoadWithFiles(paths.Sources);
         var fatal = new List<ConfigIssue>(pipelineIssues);
         fatal.AddRange(taxonomyIssues);
+        if (taxonomy is not null) settings = CanonicalTargets(settings, taxonomy, fatal);
         var perSource = new List<ConfigIssue>();
         foreach (var issue in sourceIssues)
         {
@@ -99,6 +107,20 @@ public sealed record ProjectConfig
                 Add($"labels.{raw}", $"maps to '{target}', which is not a canonical label{Suggest.DidYouMean(target, t.Labels.Select(l => l.Id))}");
         }
         return issues;
+    }
+
+    /// <summary>Composition targets with their tasks spelled as the taxonomy's ids; an unknown task is a fatal issue.</summary>
+    private static PipelineSettings CanonicalTargets(PipelineSettings settings, LabelTaxonomy t, List<ConfigIssue> fatal)
+    {
+        var targets = new List<Curation.CompositionTarget>();
+        foreach (var target in settings.Curation.Targets)
+        {
+            if (target.Task is null) { targets.Add(target); continue; }
+            if (t.Task(target.Task) is { } task) { targets.Add(target with { Task = task.Id }); continue; }
+            fatal.Add(new ConfigIssue(settings.File, target.Line, "curation.targets.task",
+                $"unknown task '{target.Task}'{Suggest.DidYouMean(target.Task, t.Tasks.SelectMany(x => new[] { x.Id, x.Name }))}"));
+        }
+        return settings with { Curation = settings.Curation with { Targets = targets } };
     }
 
     /// <summary>Source with its modality, task and departments spelled as the taxonomy spells them.</summary>
