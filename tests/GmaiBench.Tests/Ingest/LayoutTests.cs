@@ -183,5 +183,11 @@ public class LayoutTests
         var btcv = new NiftiPairsLayout().Discover(Source(root, "nifti-pairs", new NiftiPairsOptions("RawData/Training/img/img*.nii.gz", "RawData/Training/label/label{1}.nii.gz", values, volume)));
         var item = Assert.Single(btcv.Items);
         Assert.Equal("RawData/Training/label/label0001.nii.gz", ((VolumeAnnotation)item.Annotation!).LabelRelative);
+        // A pattern whose first segment is a wildcard walks from the root (it once asked for the folder '.', which is refused).
+        Touch(root, "BraTS2021_00000/BraTS2021_00000_flair.nii.gz");
+        Touch(root, "BraTS2021_00000/BraTS2021_00000_seg.nii.gz");
+        var brats = new NiftiPairsLayout().Discover(Source(root, "nifti-pairs", new NiftiPairsOptions("*/BraTS2021_*_flair.nii.gz", "{1}/{1}_seg.nii.gz", values, volume)));
+        Assert.Empty(brats.Rejects);
+        Assert.Equal("BraTS2021_00000/BraTS2021_00000_seg.nii.gz", ((VolumeAnnotation)Assert.Single(brats.Items).Annotation!).LabelRelative);
     }
 }

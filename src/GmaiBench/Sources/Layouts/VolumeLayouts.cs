@@ -195,7 +195,9 @@ public sealed class NiftiPairsLayout : ISourceLayout
         var items = new List<SourceItem>();
         var rejects = new List<Reject>();
         var pattern = new PathPattern(o.Images);
-        var dir = SourcePaths.ResolveInside(source.Root, pattern.Folder.Length == 0 ? "." : pattern.Folder, out var problem) ?? source.Root;
+        // A pattern without a fixed leading folder (BraTS' "*/BraTS2021_*_flair.nii.gz") walks from the root itself.
+        string? problem = null;
+        var dir = pattern.Folder.Length == 0 ? source.Root : SourcePaths.ResolveInside(source.Root, pattern.Folder, out problem) ?? source.Root;
         if (problem is not null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Images}", source.Id, o.Images, "discover", "missing-folder", problem ?? $"no folder for {o.Images}")], []);
         var walk = SourceTree.Files(source.Root, dir, recursive: pattern.HasFolderWildcards);
