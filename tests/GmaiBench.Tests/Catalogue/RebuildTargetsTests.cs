@@ -97,10 +97,14 @@ public class RebuildTargetsTests
     [Fact]
     public void A_pipeline_without_targets_reports_no_composition()
     {
-        var project = new DemoProject("no-targets");
-        var (result, folder) = Workflows.Build(project.Config(), new BuildOptions { Jobs = 2 });
-        Assert.Null(result.Report.Composition);
-        Assert.DoesNotContain("Composition", File.ReadAllText(Path.Combine(folder, "build-report.json")));
-        Assert.DoesNotContain("composition", File.ReadAllText(Path.Combine(folder, "build-report.md")), StringComparison.OrdinalIgnoreCase);
+        // No composition key in the JSON and no section in the Markdown, so builds without targets keep their bytes.
+        var report = new BuildReport
+        {
+            Name = "plain", ToolVersion = "t", Fingerprints = new Dictionary<string, string>(), ConfigIssues = [], RejectedSources = [], Sources = [],
+            RejectsByReason = new Dictionary<string, int>(), Rejects = [], Distributions = new Dictionary<string, IReadOnlyDictionary<string, int>>(),
+        };
+        Assert.Null(CompositionReport.Of([], new Dictionary<GmaiBench.Curation.CompositionTarget, int>(), [], id => id));
+        Assert.DoesNotContain("Composition", JsonSerializer.Serialize(report, BuildOutput.Json));
+        Assert.DoesNotContain("composition", BuildReportMarkdownOutput.Markdown(report), StringComparison.OrdinalIgnoreCase);
     }
 }
