@@ -9,7 +9,7 @@ namespace GmaiBench.Cli;
 /// <summary>The <c>gmai</c> command: thin verbs that parse options, call the library and map outcomes to exit codes.</summary>
 public static partial class GmaiCommand
 {
-    private static readonly Option<string> SourcesOption = new("--sources") { Description = "The source registry (default: sources.yaml of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("sources.yaml") };
+    private static readonly Option<string> SourcesOption = new("--sources") { Description = "The source registry (default: the pipeline file's sources:, else sources.yaml of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("sources.yaml") };
     private static readonly Option<string> TaxonomyOption = new("--taxonomy") { Description = "The lexical tree folder (default: label-taxonomy of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("label-taxonomy") };
     private static readonly Option<string> PipelineOption = new("--pipeline", "-p") { Description = "The pipeline file (default: pipelines/demo.yaml of the project found upward)", DefaultValueFactory = _ => ProjectRoot.Resolve("pipelines/demo.yaml") };
     private static readonly Option<int> JobsOption = new("--jobs", "-j") { Description = "Parallel workers for per-item stages", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -66,8 +66,10 @@ public static partial class GmaiCommand
         return root;
     }
 
+    /// <summary>A <c>--sources</c> given on the command line wins; else the pipeline file's <c>sources:</c>; else sources.yaml.</summary>
     private static ProjectPaths Paths(ParseResult r) =>
-        new(r.GetValue(SourcesOption)!, r.GetValue(TaxonomyOption)!, r.GetValue(PipelineOption)!);
+        ProjectPaths.For(r.GetResult(SourcesOption) is { Implicit: false } ? r.GetValue(SourcesOption) : null,
+            r.GetValue(SourcesOption)!, r.GetValue(TaxonomyOption)!, r.GetValue(PipelineOption)!);
 
     /// <summary>Loads the configuration; fatal problems are printed (on <paramref name="console"/>) and give a non-null exit code.</summary>
     private static (ProjectConfig Config, int? Exit) Load(ParseResult r, IAnsiConsole? console = null)

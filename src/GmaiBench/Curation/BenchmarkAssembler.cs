@@ -5,12 +5,16 @@ using GmaiBench.Model;
 namespace GmaiBench.Curation;
 
 /// <summary>What the whole-benchmark stages made of the tagged cases.</summary>
-public sealed record Assembly(List<Question> Questions, List<Reject> Rejects, List<DuplicateCluster> Clusters, ShortcutAudit Audit);
+public sealed record Assembly(List<Question> Questions, List<Reject> Rejects, List<DuplicateCluster> Clusters, ShortcutAudit Audit)
+{
+    /// <summary>Items each composition target had to choose from (after the label cap).</summary>
+    public IReadOnlyDictionary<CompositionTarget, int> TargetCandidates { get; init; } = new Dictionary<CompositionTarget, int>();
+}
 
 /// <summary>
-/// The whole-benchmark stages, on metadata only: quality checks, questions, duplicate removal, the per-label cap,
-/// the patient-level split, answer placement and the shortcut audit. A pure function of (cases, taxonomy,
-/// settings): the same inputs give the same benchmark whatever their order.
+/// The whole-benchmark stages, on metadata only: quality checks, questions, duplicate removal, the per-label cap, the
+/// composition targets, the patient-level split, answer placement and the shortcut audit. A pure function of (cases,
+/// taxonomy, settings): the same inputs give the same benchmark whatever their order.
 /// </summary>
 public static class BenchmarkAssembler
 {
@@ -34,8 +38,11 @@ public static class BenchmarkAssembler
         rejects.AddRange(dedup.Rejects);
         var (capped, capRejects) = Curator.ApplyLabelCap(dedup.Kept, curation.MaxPerLabel, seed);
         rejects.AddRange(capRejects);
+        var fill = CompositionTargets.Apply(capped, curation.Targets, seed);
+        capped = fill.Kept;
+        rejects.AddRange(fill.Rejects);
         var splitOf = Curator.SplitByGroup(capped, curation.ValShare, seed, dedup.GroupOf, history?.Splits);
         var questions = AnswerLayout.Assign(capped.Select(d => (d, splitOf[dedup.GroupOf[d.Case.GroupKey]])).ToList(), taxonomy, seed, history ?? ReleaseHistory.Empty);
-        return new Assembly(questions, rejects, dedup.Clusters, ShortcutAudit.Of(questions));
+        return new Assembly(questions, rejects, dedup.Clusters, ShortcutAudit.Of(questions)) { TargetCandidates = fill.Candidates };
     }
 }

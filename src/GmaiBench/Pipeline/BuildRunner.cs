@@ -213,7 +213,11 @@ public static class BuildRunner
         store.SaveRejects(rejects);
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
-            inventory.Ignored, inventory.DiscoveryRejects, decoded, reused) with { Audit = audit, Review = review.Summary };
+            inventory.Ignored, inventory.DiscoveryRejects, decoded, reused) with
+        {
+            Audit = audit, Review = review.Summary,
+            Composition = CompositionReport.Of(settings.Curation.Targets, assembly.TargetCandidates, questions, id => taxonomy.Task(id)?.Name ?? id),
+        };
         report = report with
         {
             Fingerprints = new SortedDictionary<string, string>(report.Fingerprints.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal)
@@ -424,7 +428,7 @@ public static class BuildRunner
             ToolVersion = Fingerprints.ToolVersion,
             Fingerprints = new SortedDictionary<string, string>
             {
-                ["sources"] = File.Exists(config.Paths.Sources) ? Fingerprints.OfFile(config.Paths.Sources) : "",
+                ["sources"] = config.SourcesFingerprint,
                 ["taxonomy"] = config.Taxonomy.Fingerprint,
                 ["pipeline"] = File.Exists(config.Paths.Pipeline) ? Fingerprints.OfFile(config.Paths.Pipeline) : "",
             },

@@ -35,6 +35,8 @@ public sealed partial record PipelineSettings
     public RegionSettings Regions { get; init; } = new();
     public PromptStyle Prompts { get; init; } = new();
     public string File { get; init; } = "";
+    /// <summary>The sources file this pipeline builds from (<c>sources:</c>, relative to the pipeline file), used when none is named on the command line.</summary>
+    public string? SourcesFile { get; init; }
     /// <summary>Where the patient-key secret comes from: an environment variable (wins when set) or a file; neither: the work area.</summary>
     public PatientKeySetting PatientKey { get; init; } = new(null, null);
 
@@ -58,7 +60,7 @@ public sealed partial record PipelineSettings
         if (!System.IO.File.Exists(path)) { r.Error(null, "(file)", "pipeline file not found"); return (d, r.Issues); }
         var root = r.AsMap(r.Parse(System.IO.File.ReadAllText(path)), "(document)");
         if (root is null) return (d, r.Issues);
-        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "reviews", "image", "questions", "labels", "curation", "release", "regions", "prompts", "patient_key");
+        r.CheckKeys(root, "", "name", "display_name", "seed", "work", "output", "reviews", "sources", "image", "questions", "labels", "curation", "release", "regions", "prompts", "patient_key");
 
         var image = d.Image;
         if (r.AsMap(r.Get(root, "image"), "image") is { } im)
@@ -107,13 +109,14 @@ public sealed partial record PipelineSettings
         var curation = d.Curation;
         if (r.AsMap(r.Get(root, "curation"), "curation") is { } cu)
         {
-            r.CheckKeys(cu, "curation", "max_per_label", "val_share", "near_duplicate_bits", "min_contrast");
+            r.CheckKeys(cu, "curation", "max_per_label", "val_share", "near_duplicate_bits", "min_contrast", "targets");
             curation = new CurationSettings
             {
                 MaxPerLabel = r.Int(cu, "max_per_label", "curation", 1, 1_000_000) ?? curation.MaxPerLabel,
                 ValShare = r.Double(cu, "val_share", "curation", 0, 1) ?? curation.ValShare,
                 NearDuplicateBits = r.Int(cu, "near_duplicate_bits", "curation", 0, 32) ?? curation.NearDuplicateBits,
                 MinContrast = r.Double(cu, "min_contrast", "curation", 0, 128) ?? curation.MinContrast,
+                Targets = ReadTargets(r, cu),
             };
         }
         var regions = d.Regions;
@@ -204,8 +207,42 @@ public sealed partial record PipelineSettings
             WorkDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "work", "") ?? d.WorkDir)),
             OutputDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "output", "") ?? d.OutputDir)),
             ReviewsDir = Path.GetFullPath(Path.Combine(baseDir, r.String(root, "reviews", "") ?? d.ReviewsDir)),
+            SourcesFile = r.String(root, "sources", "") is { } sources ? Path.GetFullPath(Path.Combine(baseDir, sources)) : null,
             Image = image, Questions = questions, UnmappedLabels = unmapped, Curation = curation, Release = release, Regions = regions, Prompts = prompts, File = path,
         };
         return (settings, r.Issues);
+    }
+
+    /// <summary>
+    /// <c>curation.targets</c>: a list of <c>{task, granularity, items}</c> (task or granularity may be left out for "any").
+    /// Task names are checked against the taxonomy by <see cref="ProjectConfig"/>; a cell named twice is an error.
+    /// </summary>
+    private static IReadOnlyList<CompositionTarget> ReadTargets(YamlConfigReader r, YamlDotNet.RepresentationModel.YamlMappingNode curation)
+    {
+        var node = r.Get(curation, "targets");
+        if (node is null) return [];
+        var list = r.AsSequence(node, "curation.targets");
+        if (list is null) return [];
+        var targets = new List<CompositionTarget>();
+        for (var i = 0; i < list.Children.Count; i++)
+        {
+            var field = $"curation.targets[{i}]";
+            if (r.AsMap(list.Children[i], field) is not { } t) continue;
+            r.CheckKeys(t, field, "task", "granularity", "items");
+            var task = r.String(t, "task", field);
+            var text = r.String(t, "granularity", field);
+            var granularity = GranularityNames.TryParse(text);
+            if (text is not null && granularity is null)
+                r.Error(r.Get(t, "granularity"), $"{field}.granularity", $"unknown granularity '{text}'; expected {string.Join(", ", GranularityNames.All.Select(g => g.Text()))}");
+            var items = r.Int(t, "items", field, 0, 10_000_000);
+            if (r.Get(t, "items") is null) r.Error(t, $"{field}.items", "is required (how many items the cell should hold)");
+            if (task is null && text is null) r.Error(t, field, "name a task, a granularity or both");
+            if (items is null || (text is not null && granularity is null)) continue;
+            var target = new CompositionTarget(task, granularity, items.Value) { Line = YamlConfigReader.LineOf(t) };
+            if (targets.Any(x => x.Task == target.Task && x.Granularity == target.Granularity))
+                r.Error(t, field, $"the cell task {target.TaskText}, granularity {target.GranularityText} has a target already");
+            else targets.Add(target);
+        }
+        return targets;
     }
 }

@@ -1,4 +1,5 @@
 using GmaiBench.Configuration;
+using GmaiBench.Model;
 using GmaiBench.Sources;
 using GmaiBench.Taxonomy;
 
@@ -10,6 +11,13 @@ public sealed record ProjectPaths(string Sources, string Taxonomy, string Pipeli
     /// <summary>The repository's layout: sources.yaml, label-taxonomy/ and pipelines/&lt;name&gt;.yaml under <paramref name="root"/>.</summary>
     public static ProjectPaths Default(string root, string pipeline = "pipelines/demo.yaml") =>
         new(Path.Combine(root, "sources.yaml"), Path.Combine(root, "label-taxonomy"), Path.Combine(root, pipeline));
+
+    /// <summary>
+    /// The paths a verb uses: the sources file named on the command line, else the one the pipeline file names
+    /// (<c>sources:</c>), else <paramref name="defaultSources"/>.
+    /// </summary>
+    public static ProjectPaths For(string? namedSources, string defaultSources, string taxonomy, string pipeline) =>
+        new(namedSources ?? (File.Exists(pipeline) ? PipelineSettings.TryLoad(pipeline).Settings.SourcesFile : null) ?? defaultSources, taxonomy, pipeline);
 }
 
 /// <summary>
@@ -24,6 +32,18 @@ public sealed record ProjectConfig
     public required LabelTaxonomy Taxonomy { get; init; }
     /// <summary>Sources that passed every check.</summary>
     public required IReadOnlyList<SourceDefinition> Sources { get; init; }
+    /// <summary>The sources file and every catalogue file it includes, in the order read.</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+
+    /// <summary>
+    /// Fingerprint of the source registry: of sources.yaml alone when it includes nothing (so earlier builds keep theirs),
+    /// else of every file read, in order.
+    /// </summary>
+    public string SourcesFingerprint =>
+        !File.Exists(Paths.Sources) ? ""
+        : SourceFiles.Count <= 1 ? Fingerprints.OfFile(Paths.Sources)
+        : Fingerprints.Of([.. SourceFiles.Select(Fingerprints.OfFile)]);
+
     /// <summary>Problems that reject one source each (the source id is in the field path).</summary>
     public required IReadOnlyList<ConfigIssue> SourceIssues { get; init; }
     /// <summary>Problems that stop the build.</summary>
@@ -35,9 +55,10 @@ public sealed record ProjectConfig
     {
         var (settings, pipelineIssues) = PipelineSettings.TryLoad(paths.Pipeline);
         var (taxonomy, taxonomyIssues) = LabelTaxonomy.TryLoad(paths.Taxonomy);
-        var (sources, sourceIssues) = SourcesFile.TryLoad(paths.Sources);
+        var (sources, sourceIssues, sourceFiles) = SourcesFile.TryLoadWithFiles(paths.Sources);
         var fatal = new List<ConfigIssue>(pipelineIssues);
         fatal.AddRange(taxonomyIssues);
+        if (taxonomy is not null) settings = CanonicalTargets(settings, taxonomy, fatal);
         var perSource = new List<ConfigIssue>();
         foreach (var issue in sourceIssues)
         {
@@ -53,7 +74,7 @@ public sealed record ProjectConfig
         }
         return new ProjectConfig
         {
-            Paths = paths, Settings = settings, Taxonomy = taxonomy!, Sources = valid,
+            Paths = paths, Settings = settings, Taxonomy = taxonomy!, Sources = valid, SourceFiles = sourceFiles,
             SourceIssues = perSource, FatalIssues = fatal,
         };
     }
@@ -86,6 +107,20 @@ public sealed record ProjectConfig
                 Add($"labels.{raw}", $"maps to '{target}', which is not a canonical label{Suggest.DidYouMean(target, t.Labels.Select(l => l.Id))}");
         }
         return issues;
+    }
+
+    /// <summary>Composition targets with their tasks spelled as the taxonomy's ids; an unknown task is a fatal issue.</summary>
+    private static PipelineSettings CanonicalTargets(PipelineSettings settings, LabelTaxonomy t, List<ConfigIssue> fatal)
+    {
+        var targets = new List<Curation.CompositionTarget>();
+        foreach (var target in settings.Curation.Targets)
+        {
+            if (target.Task is null) { targets.Add(target); continue; }
+            if (t.Task(target.Task) is { } task) { targets.Add(target with { Task = task.Id }); continue; }
+            fatal.Add(new ConfigIssue(settings.File, target.Line, "curation.targets.task",
+                $"unknown task '{target.Task}'{Suggest.DidYouMean(target.Task, t.Tasks.SelectMany(x => new[] { x.Id, x.Name }))}"));
+        }
+        return settings with { Curation = settings.Curation with { Targets = targets } };
     }
 
     /// <summary>Source with its modality, task and departments spelled as the taxonomy spells them.</summary>

@@ -49,6 +49,9 @@ public sealed record BuildReport
     public IReadOnlyList<string> Warnings { get; init; } = [];
     /// <summary>Task rule: a whole image keeps its source's task; a marked region takes its label's task. These moved.</summary>
     public IReadOnlyList<TaskMove> TaskMoves { get; init; } = [];
+    /// <summary>Achieved against the pipeline's composition targets (<c>curation.targets</c>); null when it states none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CompositionRow>? Composition { get; init; }
     public ShortcutAudit Audit { get; init; } = new();
     /// <summary>What the review file did: coverage per split, disagreements, lapsed decisions.</summary>
     public ReviewSummary Review { get; init; } = new();

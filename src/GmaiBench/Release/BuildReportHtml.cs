@@ -38,6 +38,7 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
         var sb = new StringBuilder();
         sb.Append(ci, $"<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{E(title)}</title>\n<style>{Style}</style>\n</head>\n<body>\n<h1>{E(title)}</h1>\n");
         if (report is not null) Accounting(sb, report);
+        if (report?.Composition is { } composition) Composition(sb, composition);
         if (subset is not null)
             sb.Append(ci, $"<p>Items where <code>{E(subset.Expression)}</code>: <b>{subset.Items}</b> of {subset.OfItems} ({E(string.Join(", ", subset.Splits.Select(s => $"{s.Key} {s.Value}")))}).</p>\n");
 
@@ -95,6 +96,19 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
         sb.Append("</table>\n");
         foreach (var w in r.Warnings) sb.Append(ci, $"<p class=\"warn\">warning: {E(w)}</p>\n");
         foreach (var i in r.ConfigIssues) sb.Append(ci, $"<p class=\"warn\">configuration problem (source not built): {E(i.ToString())}</p>\n");
+    }
+
+    private static void Composition(StringBuilder sb, IReadOnlyList<CompositionRow> rows)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        sb.Append("<h2 id=\"composition\">Composition against targets</h2>\n");
+        sb.Append("<p class=\"note\">Items per task and granularity against the pipeline's <code>curation.targets</code>. " +
+                  "<b>Candidates</b> are the items curation could choose from after the per-label cap; a cell with more keeps its target, " +
+                  "round-robin over answer labels. A <b>short</b> cell lists the sources that feed it and how many items each gave.</p>\n<table>\n");
+        sb.Append("<tr><th>task</th><th>granularity</th><th>target</th><th>candidates</th><th>achieved</th><th>short</th><th>sources (items)</th></tr>\n");
+        foreach (var c in rows)
+            sb.Append(ci, $"<tr{(c.Short > 0 ? " class=\"short\"" : "")}><td>{E(c.Task)}</td><td>{E(c.Granularity)}</td><td class=\"n\">{c.Target}</td><td class=\"n\">{c.Candidates}</td><td class=\"n\">{c.Achieved}</td><td class=\"n\">{c.Short}</td><td>{E(CompositionText.Sources(c))}</td></tr>\n");
+        sb.Append("</table>\n");
     }
 
     private static void Review(StringBuilder sb, ReviewSummary v)

@@ -54,6 +54,17 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
             foreach (var m in r.TaskMoves) sb.Append(ci, $"| {m.Source} | {m.SourceTask} | {m.Task} | {m.Items} |\n");
             sb.Append('\n');
         }
+        if (r.Composition is { } composition)
+        {
+            sb.Append("## Composition against targets\n\n");
+            sb.Append("Items per task and granularity against the pipeline's `curation.targets`. Candidates are the items curation could choose ");
+            sb.Append("from after the per-label cap; a cell with more keeps its target, round-robin over answer labels. A short cell lists the ");
+            sb.Append("sources that feed it and how many items each gave.\n\n");
+            sb.Append("| task | granularity | target | candidates | achieved | short | sources (items) |\n|---|---|---:|---:|---:|---:|---|\n");
+            foreach (var c in composition)
+                sb.Append(ci, $"| {c.Task} | {c.Granularity} | {c.Target} | {c.Candidates} | {c.Achieved} | {c.Short} | {CompositionText.Sources(c)} |\n");
+            sb.Append('\n');
+        }
         sb.Append("## Sources\n\n| source | layout | discovered | emitted | rejected | questions | ignored |\n|---|---|---:|---:|---:|---:|---:|\n");
         foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
         sb.Append("\n## Rejects by reason\n\n");

@@ -54,4 +54,53 @@ public class PipelineSettingsTests
         Assert.Contains(issues, i => i.Field == "questions" && i.Message.Contains("larger than max_options"));
         Assert.Contains(issues, i => i.Field == "labels.unmapped" && i.Message.Contains("'fail' or 'reject'"));
     }
+
+    [Fact]
+    public void Composition_targets_and_the_pipelines_sources_file_are_read()
+    {
+        var (s, issues) = Load("""
+            sources: registry/sources.yaml
+            curation:
+              targets:
+                - {granularity: image, items: 12}
+                - {task: Disease Diagnosis, granularity: mask, items: 3}
+                - {task: OR-A, items: 7}
+            """);
+        Assert.Empty(issues);
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(s.File)!, "registry", "sources.yaml"), s.SourcesFile);
+        Assert.Equal([(null, Granularity.Image, 12), ("Disease Diagnosis", Granularity.Mask, 3), ("OR-A", (Granularity?)null, 7)],
+            s.Curation.Targets.Select(t => (t.Task, t.Granularity, t.Items)));
+        Assert.Equal([4, 5, 6], s.Curation.Targets.Select(t => t.Line));
+    }
+
+    [Fact]
+    public void Bad_composition_targets_are_named()
+    {
+        var (_, issues) = Load("""
+            curation:
+              targets:
+                - {granularity: slice, items: 12}
+                - {granularity: box}
+                - {items: 4}
+                - {granularity: mask, items: 2}
+                - {granularity: mask, items: 3}
+            """);
+        Assert.Contains(issues, i => i.Field == "curation.targets[0].granularity" && i.Message.Contains("unknown granularity 'slice'; expected image, box, mask, contour"));
+        Assert.Contains(issues, i => i.Field == "curation.targets[1].items" && i.Message.Contains("is required"));
+        Assert.Contains(issues, i => i.Field == "curation.targets[2]" && i.Message.Contains("name a task, a granularity or both"));
+        Assert.Contains(issues, i => i.Field == "curation.targets[4]" && i.Line == 7 && i.Message.Contains("has a target already"));
+    }
+
+    [Fact]
+    public void An_unknown_task_in_a_target_is_a_fatal_issue_with_a_suggestion()
+    {
+        var project = new DemoProject("targets-task");
+        var pipeline = project.PathOf("pipelines/demo.yaml");
+        File.WriteAllText(pipeline, File.ReadAllText(pipeline).Replace("  val_share: 0.176\n", "  val_share: 0.176\n  targets:\n    - {task: Disease Diagnosys, items: 3}\n"));
+        var config = project.Config();
+        var issue = Assert.Single(config.FatalIssues);
+        Assert.Equal("curation.targets.task", issue.Field);
+        Assert.Contains("unknown task 'Disease Diagnosys'", issue.Message);
+        Assert.Contains("Disease Diagnosis", issue.Message);
+    }
 }

@@ -156,4 +156,125 @@ public class SourcesFileTests
         Assert.Contains("sources[?](s1).labels.foo", fields);
         Assert.All(config.SourceIssues, i => Assert.Equal("s1", ProjectConfig.SourceOf(i)));
     }
+
+    private const string CatalogueEntry = """
+        version: 1
+        sources:
+          - id: cat
+            name: A catalogue entry
+            license: CC0-1.0
+            layout: image-folder
+            modality: CT
+            task: DD
+        """;
+
+    private static (IReadOnlyList<SourceDefinition> Sources, IReadOnlyList<ConfigIssue> Issues, string Dir) LoadWithCatalogue(string yaml, params (string Path, string Text)[] catalogue)
+    {
+        string dir = "";
+        var (sources, issues, _) = Load(yaml, d =>
+        {
+            dir = d;
+            foreach (var (path, text) in catalogue)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(d, path))!);
+                File.WriteAllText(Path.Combine(d, path), text);
+            }
+        });
+        return (sources, issues, dir);
+    }
+
+    [Fact]
+    public void An_include_reads_a_catalogue_entry_with_the_root_it_is_given()
+    {
+        var (sources, issues, dir) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/cat.yaml\n    root: data\n", ("catalogue/cat.yaml", CatalogueEntry));
+        Assert.Empty(issues);
+        var s = Assert.Single(sources);
+        Assert.Equal("cat", s.Id);
+        // root: is relative to the file that writes it (the including sources.yaml), not to the catalogue file.
+        Assert.Equal(Path.Combine(dir, "data"), s.Root);
+        Assert.Equal(Path.Combine(dir, "catalogue", "cat.yaml"), s.File);
+    }
+
+    [Fact]
+    public void Included_and_local_entries_mix_and_the_loader_lists_every_file_it_read()
+    {
+        var dir = "";
+        var (sources, issues, _) = Load(Valid + "\n  - include: catalogue/cat.yaml\n    root: data\n", d =>
+        {
+            dir = d;
+            Directory.CreateDirectory(Path.Combine(d, "catalogue"));
+            File.WriteAllText(Path.Combine(d, "catalogue", "cat.yaml"), CatalogueEntry);
+        });
+        Assert.Empty(issues);
+        Assert.Equal(["good", "cat"], sources.Select(s => s.Id));
+        var loaded = SourcesFile.TryLoadWithFiles(Path.Combine(dir, "sources.yaml"));
+        Assert.Equal([Path.Combine(dir, "sources.yaml"), Path.Combine(dir, "catalogue", "cat.yaml")], loaded.Files);
+    }
+
+    [Fact]
+    public void A_missing_included_file_is_an_error_at_the_include()
+    {
+        var (sources, issues, _) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/nope.yaml\n    root: data\n");
+        Assert.Empty(sources);
+        var issue = Assert.Single(issues);
+        Assert.EndsWith("sources.yaml", issue.File);
+        Assert.Equal(3, issue.Line);
+        Assert.Contains("included file not found", issue.Message);
+        Assert.Contains(Path.Combine("catalogue", "nope.yaml"), issue.Message);
+    }
+
+    [Fact]
+    public void An_included_entry_without_a_root_asks_for_one()
+    {
+        var (_, issues, _) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/cat.yaml\n", ("catalogue/cat.yaml", CatalogueEntry));
+        var issue = Assert.Single(issues);
+        Assert.Equal("sources[1](cat).root", issue.Field);
+        Assert.Contains("the folder of the downloaded dataset", issue.Message);
+    }
+
+    [Fact]
+    public void An_include_root_that_does_not_exist_names_the_folder()
+    {
+        var (_, issues, _) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/cat.yaml\n    root: downloads/cat\n", ("catalogue/cat.yaml", CatalogueEntry));
+        var issue = Assert.Single(issues);
+        Assert.Contains("folder not found", issue.Message);
+        Assert.Contains(Path.Combine("downloads", "cat"), issue.Message);
+    }
+
+    [Fact]
+    public void Including_the_same_entry_twice_is_a_duplicate_id()
+    {
+        var (sources, issues, _) = LoadWithCatalogue(
+            "version: 1\nsources:\n  - include: catalogue/cat.yaml\n    root: data\n  - include: catalogue/cat.yaml\n    root: data\n",
+            ("catalogue/cat.yaml", CatalogueEntry));
+        Assert.Single(sources);
+        var issue = Assert.Single(issues);
+        Assert.Contains("duplicate source id 'cat' (first defined at", issue.Message);
+    }
+
+    [Fact]
+    public void An_include_cycle_is_an_error_naming_the_files()
+    {
+        var (_, issues, _) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/a.yaml\n",
+            ("catalogue/a.yaml", "version: 1\nsources:\n  - include: b.yaml\n"),
+            ("catalogue/b.yaml", "version: 1\nsources:\n  - include: a.yaml\n"));
+        var issue = Assert.Single(issues);
+        Assert.EndsWith("b.yaml", issue.File);
+        Assert.Contains("include cycle: a.yaml -> b.yaml -> a.yaml", issue.Message);
+    }
+
+    [Fact]
+    public void A_root_override_on_a_file_of_several_entries_is_refused()
+    {
+        var two = CatalogueEntry + "\n" + CatalogueEntry.Split("sources:\n")[1].Replace("id: cat", "id: cat2");
+        var (_, issues, _) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/two.yaml\n    root: data\n", ("catalogue/two.yaml", two));
+        Assert.Contains(issues, i => i.Message.Contains("root: can only point an include at one dataset") && i.File.EndsWith("sources.yaml"));
+    }
+
+    [Fact]
+    public void An_include_takes_no_other_keys()
+    {
+        var (_, issues, _) = LoadWithCatalogue("version: 1\nsources:\n  - include: catalogue/cat.yaml\n    root: data\n    modality: MRI\n", ("catalogue/cat.yaml", CatalogueEntry));
+        Assert.Contains(issues, i => i.Field.StartsWith("sources[0]") && i.Message.Contains("modality"));
+    }
 }

@@ -7,7 +7,19 @@ using GmaiBench.Model;
 namespace GmaiBench.Sources.Layouts;
 
 /// <summary>Where a label table is and which of its columns name the input, its label(s) and its patient.</summary>
-public sealed record LabelTableOptions(string Table, string PathColumn, string LabelColumn, string LabelSeparator, string? GroupColumn, string BaseDir);
+public sealed record LabelTableOptions(string Table, string PathColumn, string LabelColumn, string LabelSeparator, string? GroupColumn, string BaseDir)
+{
+    /// <summary>Appended to every path cell, for tables that name images without their extension (APTOS <c>id_code</c>, ISIC <c>image</c>).</summary>
+    public string PathSuffix { get; init; } = "";
+    /// <summary>Further folders to look in, in order, when the input is not under <see cref="BaseDir"/> (HAM10000's two image parts).</summary>
+    public IReadOnlyList<string> MoreBaseDirs { get; init; } = [];
+    /// <summary>
+    /// One-hot tables (ISIC 2019, CheXpert): each of these columns is a label, given to the row when its cell is one of
+    /// <see cref="Positive"/>. Null when the labels are the text of <see cref="LabelColumn"/>.
+    /// </summary>
+    public IReadOnlyList<string>? LabelColumns { get; init; }
+    public IReadOnlyList<string> Positive { get; init; } = ["1", "1.0"];
+}
 
 /// <summary>
 /// A CSV table of input -> label(s), shared by <c>csv-labels</c> (image files) and <c>dicom</c> (series folders or DICOM
@@ -57,12 +69,13 @@ public static class LabelTable
         }
         var table = CsvTable.Read(tablePath);
         rejects.AddRange(table.Rejects(source.Id, o.Table));
-        int pathCol = table.Column(o.PathColumn), labelCol = table.Column(o.LabelColumn);
+        var pathCol = table.Column(o.PathColumn);
+        var labelCols = (o.LabelColumns ?? [o.LabelColumn]).Select(c => (Name: c, Index: table.Column(c))).ToList();
         var groupCol = o.GroupColumn is null ? -1 : table.Column(o.GroupColumn);
-        if (pathCol < 0 || labelCol < 0)
+        if (pathCol < 0 || labelCols.Any(c => c.Index < 0))
         {
             rejects.Add(new Reject($"{source.Id}/{o.Table}", source.Id, o.Table, "discover", "bad-table",
-                $"columns '{o.PathColumn}' and '{o.LabelColumn}' are required; found: {string.Join(", ", table.Header)}"));
+                $"columns {string.Join(", ", new[] { o.PathColumn }.Concat(labelCols.Select(c => c.Name)).Select(c => $"'{c}'"))} are required; found: {string.Join(", ", table.Header)}"));
             return rows;
         }
         var candidates = new List<Row>();
@@ -76,24 +89,34 @@ public static class LabelTable
                 rejects.Add(new Reject($"{source.Id}/{where}", source.Id, where, "discover", "bad-row", $"{where}: the row names no {noun}"));
                 continue;
             }
-            var rel = o.BaseDir.Length == 0 ? named : $"{o.BaseDir.TrimEnd('/')}/{named}";
+            named += o.PathSuffix;
+            string? rel = null, full = null, problem = null;
+            foreach (var dir in new[] { o.BaseDir }.Concat(o.MoreBaseDirs))
+            {
+                rel = dir.Length == 0 ? named : $"{dir.TrimEnd('/')}/{named}";
+                full = SourcePaths.ResolveInside(source.Root, rel, out problem);
+                if (full is null || exists(full)) break;
+            }
             var key = $"{source.Id}/{rel}";
-            var full = SourcePaths.ResolveInside(source.Root, rel, out var problem);
             if (full is null)
             {
-                rejects.Add(new Reject(key, source.Id, rel, "discover", "path-escapes-root", $"{where}: {problem}"));
+                rejects.Add(new Reject(key, source.Id, rel!, "discover", "path-escapes-root", $"{where}: {problem}"));
                 continue;
             }
             if (!exists(full))
             {
-                rejects.Add(new Reject(key, source.Id, rel, "discover", "missing-file", $"{where} names a {noun} that does not exist: {rel}"));
+                var looked = o.MoreBaseDirs.Count == 0 ? rel : $"{named} (looked in {string.Join(", ", new[] { o.BaseDir }.Concat(o.MoreBaseDirs).Select(d => d.Length == 0 ? "the root" : d))})";
+                rejects.Add(new Reject(key, source.Id, rel!, "discover", "missing-file", $"{where} names a {noun} that does not exist: {looked}"));
                 continue;
             }
-            var labels = Cell(labelCol).Split(o.LabelSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Distinct(StringComparer.Ordinal).ToList();
+            var labels = o.LabelColumns is null
+                ? Cell(labelCols[0].Index).Split(o.LabelSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Distinct(StringComparer.Ordinal).ToList()
+                : labelCols.Where(c => o.Positive.Contains(Cell(c.Index), StringComparer.Ordinal)).Select(c => c.Name).ToList();
             if (labels.Count == 0)
             {
-                rejects.Add(new Reject(key, source.Id, rel, "discover", "no-label", $"{where} gives no label"));
+                rejects.Add(new Reject(key, source.Id, rel!, "discover", "no-label",
+                    o.LabelColumns is null ? $"{where} gives no label" : $"{where} marks none of the label columns ({string.Join(", ", o.LabelColumns)}) with {string.Join(" or ", o.Positive)}"));
                 continue;
             }
             // "./s1", "s1/" and "s1" are one input: rows are matched on the normalised path.

@@ -154,8 +154,11 @@ public sealed class MsdLayout : ISourceLayout
 public sealed record NiftiPairsOptions(string Images, string Labels, IReadOnlyDictionary<int, string> Values, VolumeOptions Volume) : LayoutOptions;
 
 /// <summary>
-/// <c>nifti-pairs</c>: image volumes matched by <c>images</c> (a folder and file pattern, e.g. <c>images/*.nii.gz</c>)
-/// with label maps at <c>labels</c>, a path in which <c>{stem}</c> is the image's name without extension.
+/// <c>nifti-pairs</c>: image volumes matched by <c>images</c>, a path pattern whose <c>*</c> and <c>?</c> may stand in
+/// folders too (<c>images/*.nii.gz</c>, KiTS' <c>data/*/imaging.nii.gz</c>, BraTS' <c>*/BraTS2021_*_flair.nii.gz</c>),
+/// with label maps at <c>labels</c>, a path in which <c>{stem}</c> is the image's name without extension, <c>{dir}</c>
+/// its folder and <c>{1}</c>, <c>{2}</c>, ... the text each <c>*</c> of <c>images</c> matched (BTCV:
+/// <c>img/img*.nii.gz</c> -> <c>label/label{1}.nii.gz</c>).
 /// </summary>
 public sealed class NiftiPairsLayout : ISourceLayout
 {
@@ -163,7 +166,7 @@ public sealed class NiftiPairsLayout : ISourceLayout
     public Granularity Granularity => Granularity.Mask;
     public string OriginalTask => "SEG_3D";
     public StageKind Stage => StageKind.Volume;
-    public string Describe => "image + label-map NIfTI pairs; options: images (pattern), labels (with {stem}), values, window, axes, extra_slices, volume_index";
+    public string Describe => "image + label-map NIfTI pairs; options: images (path pattern, * and ? also in folders), labels (with {stem}, {dir} or {1}.. for the pattern's *), values, window, axes, extra_slices, volume_index";
 
     public LayoutOptions ParseOptions(YamlConfigReader r, YamlMappingNode? options, string path, string root)
     {
@@ -174,11 +177,16 @@ public sealed class NiftiPairsLayout : ISourceLayout
             return new NiftiPairsOptions("", "", values, VolumeLayoutOptions.Parse(r, null, path));
         }
         r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "images", "labels", "values"]);
+        var images = r.String(options, "images", path, required: true) ?? "";
         var labels = r.String(options, "labels", path, required: true) ?? "";
-        if (labels.Length > 0 && !labels.Contains("{stem}")) r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {stem}");
+        var stars = images.Count(c => c == '*');
+        if (labels.Length > 0 && !labels.Contains("{stem}") && !labels.Contains("{dir}") && !Enumerable.Range(1, stars).Any(n => labels.Contains($"{{{n}}}")))
+            r.Error(r.Get(options, "labels"), $"{path}.labels", "the label path must contain {stem}, {dir} or {1}.. (what each * of images matched)");
+        foreach (var n in PathPattern.Placeholders(labels).Where(n => n > stars))
+            r.Error(r.Get(options, "labels"), $"{path}.labels", $"{{{n}}} names the {n}th * of images, which has {stars}");
         values = Layouts.LabelValues(r, options, path);
         if (values.Count == 0) r.Error(options, $"{path}.values", "give the label values: {1: liver, 2: spleen}");
-        return new NiftiPairsOptions(r.String(options, "images", path, required: true) ?? "", labels, values, VolumeLayoutOptions.Parse(r, options, path));
+        return new NiftiPairsOptions(images, labels, values, VolumeLayoutOptions.Parse(r, options, path));
     }
 
     public Discovery Discover(SourceDefinition source)
@@ -186,21 +194,66 @@ public sealed class NiftiPairsLayout : ISourceLayout
         var o = (NiftiPairsOptions)source.Options;
         var items = new List<SourceItem>();
         var rejects = new List<Reject>();
-        var folder = Path.GetDirectoryName(o.Images) ?? "";
-        var pattern = Path.GetFileName(o.Images);
-        var dir = SourcePaths.ResolveInside(source.Root, folder.Length == 0 ? "." : folder, out var problem) ?? source.Root;
+        var pattern = new PathPattern(o.Images);
+        // A pattern without a fixed leading folder (BraTS' "*/BraTS2021_*_flair.nii.gz") walks from the root itself.
+        string? problem = null;
+        var dir = pattern.Folder.Length == 0 ? source.Root : SourcePaths.ResolveInside(source.Root, pattern.Folder, out problem) ?? source.Root;
         if (problem is not null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Images}", source.Id, o.Images, "discover", "missing-folder", problem ?? $"no folder for {o.Images}")], []);
-        var walk = SourceTree.Files(source.Root, dir, recursive: false);
+        var walk = SourceTree.Files(source.Root, dir, recursive: pattern.HasFolderWildcards);
         rejects.AddRange(SourceTree.Rejects(source, walk));
-        foreach (var f in walk.Files.Where(f => pattern.Length == 0 || System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, Path.GetFileName(f)))
-                     .Where(NiftiFileNames.IsNiftiPath))
+        foreach (var f in walk.Files.Where(NiftiFileNames.IsNiftiPath))
         {
             var rel = SourcePaths.Relative(source.Root, f);
-            VolumeLayoutOptions.AddItem(source, rel, o.Labels.Replace("{stem}", VolumeLayoutOptions.Stem(Path.GetFileName(f)), StringComparison.Ordinal), o.Values, o.Volume, items, rejects);
+            if (pattern.Match(rel) is not { } captures) continue;
+            var label = o.Labels.Replace("{stem}", VolumeLayoutOptions.Stem(Path.GetFileName(f)), StringComparison.Ordinal)
+                .Replace("{dir}", Path.GetDirectoryName(rel)?.Replace('\\', '/') ?? "", StringComparison.Ordinal);
+            for (var n = captures.Count; n >= 1; n--) label = label.Replace($"{{{n}}}", captures[n - 1], StringComparison.Ordinal);
+            VolumeLayoutOptions.AddItem(source, rel, label.TrimStart('/'), o.Values, o.Volume, items, rejects);
         }
         return new Discovery(items, rejects, []);
     }
+}
+
+/// <summary>
+/// A path pattern over source-relative paths: <c>*</c> matches any text within one path segment (captured in order),
+/// <c>?</c> one character; everything else literally. <see cref="Folder"/> is its longest wildcard-free leading folder.
+/// </summary>
+public sealed partial class PathPattern
+{
+    private readonly System.Text.RegularExpressions.Regex _regex;
+
+    public string Folder { get; }
+    public bool HasFolderWildcards { get; }
+
+    public PathPattern(string pattern)
+    {
+        // "vols/" means every file of vols/, as before patterns reached into folders.
+        if (pattern.Length == 0 || pattern.EndsWith('/')) pattern += "*";
+        var segments = pattern.Split('/');
+        var fixedCount = 0;
+        while (fixedCount < segments.Length - 1 && segments[fixedCount].IndexOfAny(['*', '?']) < 0) fixedCount++;
+        Folder = string.Join('/', segments[..fixedCount]);
+        HasFolderWildcards = fixedCount < segments.Length - 1;
+        var re = new System.Text.StringBuilder("^");
+        foreach (var c in pattern)
+            re.Append(c switch { '*' => "([^/]*)", '?' => "[^/]", _ => System.Text.RegularExpressions.Regex.Escape(c.ToString()) });
+        _regex = new System.Text.RegularExpressions.Regex(re.Append('$').ToString(), System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+    }
+
+    /// <summary>The text each <c>*</c> matched, or null when <paramref name="relativePath"/> does not match.</summary>
+    public IReadOnlyList<string>? Match(string relativePath)
+    {
+        var m = _regex.Match(relativePath);
+        return m.Success ? m.Groups.Values.Skip(1).Select(g => g.Value).ToList() : null;
+    }
+
+    /// <summary>The numbers of the <c>{n}</c> placeholders in a label path.</summary>
+    public static IEnumerable<int> Placeholders(string template) =>
+        Placeholder().Matches(template).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{(\d+)\}")]
+    private static partial System.Text.RegularExpressions.Regex Placeholder();
 }
 
 public sealed record DicomOptions(string Series, string Labels, IReadOnlyDictionary<int, string> Values, VolumeOptions Volume) : LayoutOptions
