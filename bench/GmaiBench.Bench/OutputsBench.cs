@@ -166,8 +166,8 @@ public static class BenchProject
     public sealed record Run(double Seconds, double PeakMb, string Output);
 
     /// <summary>
-    /// Runs <c>gmai VERB … --pipeline pipelines/bench.yaml</c> (the CLI the README's ./gmai builds) and reports wall time and
-    /// the child's peak resident memory, as the kernel counts it for the whole process (Python's <c>RUSAGE_CHILDREN</c>).
+    /// Runs <c>gmai VERB … --pipeline pipelines/bench.yaml</c> (the CLI the README's ./gmai builds, built first if needed)
+    /// and reports wall time and the child's peak resident memory.
     /// </summary>
     public static Run Gmai(string repo, string dir, string[] args)
     {
@@ -176,11 +176,18 @@ public static class BenchProject
             build.StandardOutput.ReadToEnd();
             build.WaitForExit();
         }
-        var start = new ProcessStartInfo("python3") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        return Measure(dir, ["dotnet", Path.Combine(repo, ".build", "gmai", "gmai.dll"), .. args, "--pipeline", Path.Combine(dir, "pipelines", "bench.yaml")]);
+    }
+
+    /// <summary>
+    /// Runs a command and reports its wall time and peak resident memory as the kernel counts it for the whole process
+    /// tree's largest member (<c>ru_maxrss</c> of the children, read by Debian's Python in a small wrapper).
+    /// </summary>
+    public static Run Measure(string dir, string[] command)
+    {
+        var start = new ProcessStartInfo("/usr/bin/python3") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "-c", "import resource,subprocess,sys,time; t=time.monotonic(); r=subprocess.run(sys.argv[1:]); " +
-                     "print(f'{time.monotonic()-t} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {r.returncode}', file=sys.stderr)",
-                     "dotnet", Path.Combine(repo, ".build", "gmai", "gmai.dll") }
-                     .Concat(args).Concat(["--pipeline", Path.Combine(dir, "pipelines", "bench.yaml")]))
+                     "print(f'{time.monotonic()-t} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {r.returncode}', file=sys.stderr)" }.Concat(command))
             start.ArgumentList.Add(a);
         start.Environment["GMAI_BENCH_PATIENT_KEY"] = new string('b', 64);
         using var p = Process.Start(start)!;
@@ -188,7 +195,7 @@ public static class BenchProject
         var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
         var last = stderr.TrimEnd().Split('\n')[^1].Split(' ');
-        if (last.Length != 3 || last[2] != "0") throw new InvalidOperationException($"gmai {string.Join(' ', args)} failed:\n{stdout.Result}\n{stderr}");
-        return new Run(double.Parse(last[0], CultureInfo.InvariantCulture), double.Parse(last[1], CultureInfo.InvariantCulture) / 1024, stdout.Result);
+        if (last.Length != 3 || last[2] != "0") throw new InvalidOperationException($"{string.Join(' ', command)} failed:\n{stdout.Result}\n{stderr}");
+        return new Run(double.Parse(last[0], CultureInfo.InvariantCulture), double.Parse(last[1], CultureInfo.InvariantCulture) / 1024, stdout.Result + stderr);
     }
 }

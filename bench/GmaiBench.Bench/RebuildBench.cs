@@ -88,7 +88,8 @@ public static class RebuildBench
         }
     }
 
-    private static void Generate(string corpus, Options o)
+    /// <summary>A Decathlon-layout folder of <paramref name="o"/>.Volumes synthetic CT volumes (kept when already there).</summary>
+    internal static void Generate(string corpus, Options o)
     {
         var images = Path.Combine(corpus, "imagesTr");
         var labels = Path.Combine(corpus, "labelsTr");
@@ -109,7 +110,7 @@ public static class RebuildBench
         File.WriteAllText(Path.Combine(corpus, "dataset.json"), $"{{\n  \"name\": \"BenchCT\",\n  \"modality\": {{\"0\": \"CT\"}},\n  \"labels\": {{{labelMap}}},\n  \"training\": [\n{training}\n  ]\n}}\n");
     }
 
-    private static void WriteProject(string dir, string repo) => BenchProject.Write(dir, repo, """
+    internal static void WriteProject(string dir, string repo) => BenchProject.Write(dir, repo, """
         version: 1
         sources:
           - id: bench-ct
