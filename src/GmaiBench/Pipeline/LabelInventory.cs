@@ -15,9 +15,11 @@ public static class LabelInventory
         foreach (var source in config.Sources.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             var discovery = source.Layout.Discover(source);
-            foreach (var g in discovery.Items.SelectMany(i => i.RawLabels).GroupBy(l => l).OrderBy(g => g.Key, StringComparer.Ordinal))
+            var raws = discovery.Items.SelectMany(i => i.RawLabels).ToList();
+            var matches = config.Taxonomy.Normaliser.NormaliseVocabulary(raws, source.Labels);
+            foreach (var g in raws.GroupBy(l => l).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var m = config.Taxonomy.Normaliser.Normalise(g.Key, source.Labels);
+                var m = matches[g.Key];
                 rows.Add(new RawLabelRow(source.Id, g.Key, g.Count(), m.Label?.Id, m.Label is null ? "unmapped" : m.Rule.ToString(),
                     m.Label is null ? (m.Candidates.Count > 0 ? m.Candidates : config.Taxonomy.Normaliser.Nearest(g.Key)) : [], m.Problem));
             }

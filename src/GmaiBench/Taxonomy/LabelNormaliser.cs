@@ -5,7 +5,7 @@ using GmaiBench.Configuration;
 namespace GmaiBench.Taxonomy;
 
 /// <summary>How a raw label expression reached its canonical label.</summary>
-public enum MatchRule { Override, Exact, Synonym, Abbreviation, Laterality, MergedSide, WordOrder, Plural, Numbered, NoteDropped }
+public enum MatchRule { Override, Exact, Synonym, Abbreviation, Laterality, MergedSide, WordOrder, Plural, Numbered, NoteDropped, InContext }
 
 /// <summary>The outcome of normalising one raw label.</summary>
 public sealed record LabelMatch(string Raw, LabelNode? Label, MatchRule Rule, IReadOnlyList<string> Candidates, string? Problem)
@@ -48,6 +48,7 @@ public sealed class LabelNormaliser
     private readonly Dictionary<string, List<LabelNode>> _bySingularTokenSet;
     private readonly Dictionary<string, LabelNode> _byAbbreviation;
     private readonly IReadOnlyList<(LabelNode Label, List<string[]> Texts, List<string> Folded)> _suggestable;
+    private readonly Dictionary<string, List<LabelNode>> _children;
 
     private LabelNormaliser(Dictionary<string, (LabelNode, MatchRule)> exact, Dictionary<string, List<LabelNode>> byTokenSet,
         Dictionary<string, List<LabelNode>> bySingularTokenSet, IReadOnlyList<LabelNode> labels)
@@ -64,6 +65,53 @@ public sealed class LabelNormaliser
         _suggestable = labels
             .Select(l => (l, Texts(l).Select(t => SuggestionTokens(Fold(t), expand: false)).ToList(), Texts(l).Select(Fold).ToList()))
             .ToList();
+        _children = labels.Where(l => l.Parent is not null).GroupBy(l => l.Parent!).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Normalises every raw label of one source: each on its own first, then what is left in the context of the labels the
+    /// rest of the source mapped to (<see cref="InContext"/>). What <c>gmai labels</c>, tagging and the mapping figures use.
+    /// </summary>
+    public Dictionary<string, LabelMatch> NormaliseVocabulary(IEnumerable<string> raws, IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var result = raws.Distinct(StringComparer.Ordinal).ToDictionary(r => r, r => Normalise(r, overrides), StringComparer.Ordinal);
+        var siblings = result.Values.Where(m => m.Label is not null).Select(m => m.Label!).DistinctBy(l => l.Id).ToList();
+        foreach (var raw in result.Keys.ToList())
+            if (result[raw].Label is null) result[raw] = InContext(result[raw], siblings);
+        return result;
+    }
+
+    /// <summary>
+    /// A bare word that names something only inside its dataset ("tumor" in a kidney tumour collection, "pituitary" beside
+    /// glioma and meningioma, "Bipolar" among surgical tools) read with the labels the same source maps to: the word after a
+    /// sibling's name ("kidney tumor"), or a label of the same family as a sibling whose name holds the word ("pituitary
+    /// tumor" is a brain tumour like glioma; "bipolar forceps" a surgical instrument like a grasper). Taken only when exactly
+    /// one label results; several are listed as candidates, so the source decides in its <c>labels:</c>.
+    /// </summary>
+    private LabelMatch InContext(LabelMatch unmapped, IReadOnlyList<LabelNode> siblings)
+    {
+        var words = Fold(unmapped.Raw).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0 || siblings.Count == 0 || words.All(w => LevelToken.IsMatch(w))) return unmapped;
+        var found = new List<LabelNode>();
+        void Take(LabelNode? l) { if (l is not null && !found.Any(f => f.Id == l.Id) && !siblings.Any(s => s.Id == l.Id)) found.Add(l); }
+        foreach (var sibling in siblings)
+        {
+            foreach (var name in new[] { sibling.Name }.Concat(sibling.Synonyms))
+                Take(Match($"{name} {unmapped.Raw}")?.Label);
+            if (sibling.Parent is { } parent && _children.TryGetValue(parent, out var family))
+                foreach (var kin in family.Where(k => Texts(k).Any(t => words.All(w => Fold(t).Split(' ').Contains(w)))))
+                    Take(kin);
+        }
+        return found.Count switch
+        {
+            1 => new LabelMatch(unmapped.Raw, found[0], MatchRule.InContext, [], null),
+            0 => unmapped,
+            _ => unmapped with
+            {
+                Candidates = [.. found.Select(f => f.Id).Order(StringComparer.Ordinal)],
+                Problem = $"beside this source's other labels it could be {string.Join(" or ", found.Select(f => f.Name).Order(StringComparer.Ordinal))}; map it in the source's labels:",
+            },
+        };
     }
 
     /// <summary>Builds the indexes; a folded name claimed by two labels is reported as an issue.</summary>

@@ -24,6 +24,9 @@ public static class Tagger
         var tagged = new List<TaggedCase>();
         var rejects = new List<Reject>();
         var unmapped = new Dictionary<(string, string), (int Count, LabelMatch Match)>();
+        // Each source's vocabulary is read as a whole: a bare word is mapped in the context of the source's other labels.
+        var vocabularies = cases.GroupBy(c => c.SourceId).ToDictionary(g => g.Key,
+            g => taxonomy.Normaliser.NormaliseVocabulary(g.SelectMany(c => c.RawLabels), sources[g.Key].Labels), StringComparer.Ordinal);
         foreach (var c in cases)
         {
             var source = sources[c.SourceId];
@@ -32,7 +35,7 @@ public static class Tagger
             var problems = new List<string>();
             foreach (var raw in raws)
             {
-                var match = taxonomy.Normaliser.Normalise(raw, source.Labels);
+                var match = vocabularies[c.SourceId][raw];
                 if (match.Label is null)
                 {
                     problems.Add($"'{raw}': {match.Problem}");

@@ -105,22 +105,25 @@ public class CatalogueTests(CatalogueBuildFixture build, ITestOutputHelper outpu
         output.WriteLine("|---|---:|---:|---:|---|");
         foreach (var m in CatalogueMiniatures.All.OrderBy(m => m.Id, StringComparer.Ordinal))
         {
-            var unmapped = m.Vocabulary.Where(v => taxonomy.Normaliser.Normalise(v).Label is null).ToList();
+            var matches = taxonomy.Normaliser.NormaliseVocabulary(m.Vocabulary);
+            var unmapped = m.Vocabulary.Where(v => matches[v].Label is null).ToList();
             total += m.Vocabulary.Count;
             mapped += m.Vocabulary.Count - unmapped.Count;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {m.Id} | {m.Vocabulary.Count} | {m.Vocabulary.Count - unmapped.Count} | {(double)(m.Vocabulary.Count - unmapped.Count) / m.Vocabulary.Count:P0} | {string.Join(", ", unmapped)} |"));
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| all {CatalogueMiniatures.All.Count} entries | {total} | {mapped} | {(double)mapped / total:P1} | |"));
-        // What the taxonomy leaves unmapped on purpose (grades, bare words such as "tumor", "cancer", "Mass" or "Vessel" that
-        // name something only inside their dataset) is what the entries map, and nothing else: an entry's map is never a
-        // stand-in for a missing synonym. The share is a regression guard; the figure is printed above.
+        // What the taxonomy leaves unmapped on purpose (grades, bare words such as "cancer", "Mass" or "Vessel" that name
+        // something only inside their dataset and that the rest of the dataset's vocabulary does not settle) is what the
+        // entries map, and nothing else: an entry's map is never a stand-in for a missing synonym, nor repeats what the
+        // taxonomy reads in context. The issue's bar is 90 %; the figure is printed above.
         foreach (var m in CatalogueMiniatures.All)
         {
             var own = build.Config.Sources.Single(s => s.Id == m.Id).Labels;
-            var unmapped = m.Vocabulary.Where(v => taxonomy.Normaliser.Normalise(v).Label is null).Order(StringComparer.Ordinal);
-            Assert.Equal(unmapped, own.Keys.Where(k => taxonomy.Normaliser.Normalise(k).Label is null).Order(StringComparer.Ordinal));
+            var matches = taxonomy.Normaliser.NormaliseVocabulary(m.Vocabulary);
+            var unmapped = m.Vocabulary.Where(v => matches[v].Label is null).Order(StringComparer.Ordinal);
+            Assert.Equal(unmapped, own.Keys.Order(StringComparer.Ordinal));
         }
-        Assert.True(mapped >= 0.85 * total, $"{mapped} of {total} raw labels map without the entries' maps");
+        Assert.True(mapped >= 0.90 * total, $"{mapped} of {total} raw labels map without the entries' maps");
     }
 }
