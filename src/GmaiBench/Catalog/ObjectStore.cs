@@ -26,7 +26,8 @@ public sealed class ObjectStore(string root) : IObjectStore
         var path = PathOf(sha, extension);
         if (File.Exists(path)) return sha;
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
+        // A name no other writer uses: shards on other machines of a shared folder may have the same process id.
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);
         return sha;

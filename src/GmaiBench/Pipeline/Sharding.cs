@@ -107,7 +107,7 @@ public sealed record ShardManifest
     public void Write(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
+        var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(this, Json) + "\n");
         File.Move(temp, path, overwrite: true);
     }
