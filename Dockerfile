@@ -1,7 +1,7 @@
 # The container image the cluster paths run (gmai cluster k8s names it with --image; Slurm sites can run it too).
 # Debian 12, the .NET 10 runtime (with ASP.NET Core, which the review app needs), GDCM's C# bindings through the same
 # scripts/setup the README uses, and the published gmai. Build from the repository root:
-#   dotnet publish src/GmaiBench.Cli -c Release -o publish/gmai
+#   dotnet publish src/GmaiBench.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o publish/gmai
 #   docker build -t gmaibench:latest .
 # then push it where the cluster pulls from (docker tag/push, or kind load / k3s ctr import for a local cluster).
 FROM debian:12-slim
