@@ -27,7 +27,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 {
     private readonly VoxelBufferPool _buffers = new();
 
-    public const string CodeVersion = "volume/7";
+    public const string CodeVersion = "volume/8";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
@@ -137,6 +137,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     private ItemOutcome WholeSlices(SourceItem item, string fingerprint, SeriesAnnotation series)
     {
         var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+        if (dicom.Colour is { } colour) return ColourImage(item, fingerprint, series, dicom, colour);
         var canonical = dicom.Volume.ToCanonical();
         var window = WindowOf(series.Options, dicom, item.SourceId, canonical);
         var group = series.GroupFromTable ? item.GroupKey : GroupOf(item, dicom);
@@ -172,6 +173,26 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         });
         if (cases.Length == 0 && rejects.Count == 0) throw new ItemRejectedException("no-axes", "no slicing axis is configured");
         return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases], rejects);
+    }
+
+    /// <summary>
+    /// A colour image (ultrasound, endoscopy, photography, pathology) goes the raster way: its chosen frame as the RGB
+    /// picture the file shows, no window, no reorientation (a photograph has no patient axes to put in RAS), the longer
+    /// side capped like any raster image. One whole-image case carrying the item's labels.
+    /// </summary>
+    private ItemOutcome ColourImage(SourceItem item, string fingerprint, SeriesAnnotation series, DicomVolume dicom, RgbFrame colour)
+    {
+        using var rendered = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.Rgb24>(colour.Rgb, colour.Width, colour.Height);
+        RasterDecoder.Cap(rendered, image.MaxSide);
+        var (phash, contrast) = PerceptualHash.Of(rendered);
+        var group = series.GroupFromTable ? item.GroupKey : GroupOf(item, dicom);
+        var row = new Case
+        {
+            Key = $"{item.Key}/frame/{colour.Frame:0000}", ItemKey = item.Key, SourceId = item.SourceId, Granularity = Granularity.Image,
+            OriginalTask = "CLS_2D", ImageSha = store.Put(PngWriter.Encode(rendered)), Width = rendered.Width, Height = rendered.Height,
+            Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4), RawLabels = item.RawLabels, GroupKey = group,
+        };
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [row], []);
     }
 
     /// <summary>
