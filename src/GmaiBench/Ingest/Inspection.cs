@@ -150,7 +150,7 @@ public static class Inspector
             return new Inspection(file, format, facts, previews, null);
         }
         var labels = NiftiReader.ReadLabels(labelsPath);
-        var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, Volumes.VolumeStage.GridToleranceMm, "image", "label map");
+        var grid = VolumeGrid.ComparePhysical(volume.Grid, labels.Grid, Volumes.VolumeStage.GridToleranceMm, "image", "label map");
         facts.Add(("label map grid", grid.Matches ? "matches the image" : grid.Description));
         if (!grid.Matches) return new Inspection(file, format, facts, previews, "geometry-mismatch: " + grid.Description);
         var canonicalLabels = labels.ToCanonical();

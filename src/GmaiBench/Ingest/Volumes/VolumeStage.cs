@@ -88,7 +88,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     private ItemOutcome Slice(SourceItem item, ISourceLayout layout, string fingerprint, VolumeAnnotation annotation, Volume volume, DicomVolume? dicom,
         GmaiBench.Imaging.Volumes.LabelMap labels, List<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> planes)
     {
-        var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
+        var grid = VolumeGrid.ComparePhysical(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
         if (!grid.Matches)
             throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
         var canonical = volume.ToCanonical();
