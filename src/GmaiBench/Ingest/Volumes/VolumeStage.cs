@@ -101,7 +101,14 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             var (axis, slice) = planes[n];
             var cases = new List<Case>();
             var rejects = new List<Reject>();
-            using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
+            RenderedSlice rendered;
+            try { rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm); }
+            catch (ConstantSliceException e)
+            {
+                rejects.Add(ConstantSlice(item, $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}", e));
+                return (cases, rejects);
+            }
+            using var _ = rendered;
             if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
             int w = rendered.Image.Width, h = rendered.Image.Height;
             var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
@@ -119,11 +126,29 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), allCases, allRejects);
     }
 
-    /// <summary>The source's window, or with <c>window: file</c> the DICOM's own VOI window (the modality default when it has none).</summary>
+    /// <summary>
+    /// The source's window, or with <c>window: file</c> the DICOM's own VOI window; else the default of the modality,
+    /// never guessed from intensities: the DICOM file's Modality (0008,0060) when it states one, else the source's.
+    /// </summary>
     private DisplayWindow WindowOf(VolumeOptions options, DicomVolume? dicom, string sourceId, Volume canonical) =>
-        options.Window == "file" && dicom?.FileWindow is { } own
-            ? DisplayWindow.FromVoi(own)
-            : VolumeLayoutOptions.WindowFor(options.Window == "file" ? null : options.Window, modalityOf[sourceId])!.Resolve(canonical);
+        WindowFor(options.Window, dicom, modalityOf[sourceId], canonical);
+
+    /// <summary>The window rule (see <see cref="WindowOf"/>), shared with <c>gmai inspect</c>; <paramref name="sourceModality"/> may be null.</summary>
+    public static DisplayWindow WindowFor(string? window, DicomVolume? dicom, string? sourceModality, Volume canonical)
+    {
+        if (window == "file" && dicom?.FileWindow is { } own) return DisplayWindow.FromVoi(own, "the file's VOI window (Window Center/Width)");
+        var modality = dicom?.Modality is { Length: > 0 } stated ? stated : sourceModality ?? "";
+        var spec = VolumeLayoutOptions.WindowFor(window == "file" ? null : window, modality)
+                   ?? throw new ItemRejectedException("unknown-window", $"unknown window '{window}'");
+        var resolved = spec.Resolve(canonical);
+        var why = window is null or "file"
+            ? $"{(window == "file" ? "no VOI window in the file; " : "")}the default for modality {(modality.Length > 0 ? modality : "(none stated)")}{(dicom?.Modality is { Length: > 0 } ? " (DICOM Modality)" : "")}"
+            : "the source's window option";
+        return resolved.Voi is { } voi ? DisplayWindow.FromVoi(voi, $"{resolved.Origin}, {why}") : DisplayWindow.FromPercentile(resolved.Percentile!.Value, $"{resolved.Origin}, {why}");
+    }
+
+    private Reject ConstantSlice(SourceItem item, string key, ConstantSliceException e) =>
+        Reject.OfCase(key, item.SourceId, item.Key, Name, "constant-slice", $"{e.Message}, so it is not shown");
 
     /// <summary>The split group of a DICOM series is its patient: Patient ID is read for this only, and only its keyed hash is kept.</summary>
     private string GroupOf(SourceItem item, DicomVolume? dicom) =>
@@ -160,19 +185,26 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         {
             var plane = planes[n];
             var sampling = SliceRenderer.Sampling(canonical.Grid, plane, image.MaxSide);
-            using var rendered = SliceRenderer.RenderImage(canonical, plane, window, sampling);
+            SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> rendered;
+            try { rendered = SliceRenderer.RenderImage(canonical, plane, window, sampling); }
+            catch (ConstantSliceException e)
+            {
+                return (Case: (Case?)null, Reject: ConstantSlice(item, $"{item.Key}/{plane.Axis.ToString().ToLowerInvariant()}/{plane.Index:0000}", e));
+            }
+            using var _ = rendered;
             if (dicom.InvertDisplay) Invert(rendered);
             var (phash, contrast) = PerceptualHash.Of(rendered);
-            return new Case
+            return (Case: (Case?)new Case
             {
                 Key = $"{item.Key}/{plane.Axis.ToString().ToLowerInvariant()}/{plane.Index:0000}", ItemKey = item.Key, SourceId = item.SourceId,
                 Granularity = Granularity.Image, OriginalTask = originalTask, ImageSha = store.Put(PngWriter.Encode(rendered)),
                 Width = rendered.Width, Height = rendered.Height, Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                 RawLabels = item.RawLabels, GroupKey = group,
-            };
+            }, Reject: (Reject?)null);
         });
         if (cases.Length == 0 && rejects.Count == 0) throw new ItemRejectedException("no-axes", "no slicing axis is configured");
-        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases], rejects);
+        rejects.AddRange(cases.Where(c => c.Reject is not null).Select(c => c.Reject!));
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases.Where(c => c.Case is not null).Select(c => c.Case!)], rejects);
     }
 
     /// <summary>
