@@ -169,6 +169,7 @@ public static class DicomReader
                     $"{header.Name} is in series {header.SeriesInstanceUid ?? "(none)"}, {reference.Name} in series {reference.SeriesInstanceUid ?? "(none)"}");
             }
             CheckReadable(header, options);
+            CheckSameAcquisition(header, reference);
             if (header.IsColour)
                 throw new ItemRejectedException(DicomRejects.ColourSeries, $"{header.Name} is a {header.Photometric} colour image in a series of {headers.Count} files: colour images are read one file at a time (name each file in the table)");
             if (header.FrameCount != 1)
@@ -202,6 +203,28 @@ public static class DicomReader
             stack.Order.Select(n => headers[n].Path).ToList(), options);
     }
 
+    /// <summary>
+    /// Files of one series must be one patient, one study and one patient coordinate system: a series UID reused across
+    /// patients (an anonymiser that resets UIDs, a merge gone wrong) would otherwise be stacked into one volume under the
+    /// first patient's split group. The values are not quoted: Patient IDs identify people.
+    /// </summary>
+    private static void CheckSameAcquisition(DicomHeader header, DicomHeader reference)
+    {
+        foreach (var (name, a, b) in new[]
+        {
+            ("Patient ID (0010,0020)", header.PatientId, reference.PatientId),
+            ("Study Instance UID (0020,000D)", header.StudyInstanceUid, reference.StudyInstanceUid),
+            ("Frame of Reference UID (0020,0052)", header.FrameOfReferenceUid, reference.FrameOfReferenceUid),
+        })
+        {
+            if (!string.Equals(a ?? "", b ?? "", StringComparison.Ordinal))
+            {
+                throw new ItemRejectedException(DicomRejects.InconsistentSeries,
+                    $"{header.Name} and {reference.Name} are in one series but carry different {name} values (not shown: they identify the patient or study); a series must be one patient, one study and one coordinate system");
+            }
+        }
+    }
+
     private static readonly PlaneOrientation DefaultOrientation = PlaneOrientation.FromCosines([1, 0, 0, 0, 1, 0], "default");
 
     /// <summary>Frame <see cref="Frame"/> of a file, with the Modality LUT that applies to it.</summary>
@@ -231,6 +254,13 @@ public static class DicomReader
     private static void CheckReadable(DicomHeader h, DicomReadOptions options)
     {
         if (h.Rows < 1 || h.Columns < 1) throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{h.Name}: Rows {h.Rows} and Columns {h.Columns} must both be at least 1");
+        if (h.ImageType.Contains("MOSAIC") || h.MosaicImages is > 1)
+        {
+            // A Siemens mosaic tiles the slices of one acquisition into one image; placing each tile needs the private CSA
+            // header's slice normal, which is not read, and stacking the mosaic as it stands would be a wrong volume.
+            throw new ItemRejectedException(DicomRejects.Mosaic,
+                $"{h.Name} is a Siemens MOSAIC ({(h.MosaicImages is { } n ? $"{n} slices" : "slices")} tiled in one {h.Columns}x{h.Rows} image); mosaics are not unpacked: convert the series first (e.g. with dcm2niix) and use the NIfTI");
+        }
         if (!DicomPixels.CanDecode(h.Layout.TransferSyntaxUid))
             throw new ItemRejectedException(DicomRejects.UnsupportedTransferSyntax, $"{h.Name}: transfer syntax {h.Layout.TransferSyntaxUid} is not an image codec GDCM decodes");
         var readable = h.SamplesPerPixel switch

@@ -63,6 +63,12 @@ public static class DicomRejects
     /// <summary>The files given as one series carry more than one Series Instance UID.</summary>
     public const string MixedSeries = "mixed-series";
 
+    /// <summary>Files of one series with different Patient ID, Study Instance UID or Frame of Reference UID.</summary>
+    public const string InconsistentSeries = "inconsistent-series";
+
+    /// <summary>A Siemens MOSAIC image (slices tiled in one frame), which is not unpacked.</summary>
+    public const string Mosaic = "mosaic";
+
     /// <summary>Colour images given as a series of several files; colour is read one file (one image) at a time.</summary>
     public const string ColourSeries = "colour-series";
 

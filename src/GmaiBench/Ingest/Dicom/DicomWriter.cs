@@ -242,7 +242,7 @@ public static class DicomWriter
         Put(dataSet, 0x0010, 0x0020, gdcm.VR.VRType.LO, options.PatientId);
         Put(dataSet, 0x0020, 0x000D, gdcm.VR.VRType.UI, options.ResolvedStudyInstanceUid);
         Put(dataSet, 0x0020, 0x000E, gdcm.VR.VRType.UI, seriesUid);
-        Put(dataSet, 0x0020, 0x0052, gdcm.VR.VRType.UI, DicomUid.FromSeed(options.Seed + "/frame-of-reference"));
+        Put(dataSet, 0x0020, 0x0052, gdcm.VR.VRType.UI, options.ResolvedFrameOfReferenceUid);
         Put(dataSet, 0x0020, 0x0013, gdcm.VR.VRType.IS, (instance + 1).ToString(CultureInfo.InvariantCulture));
         if (!multiFrame) Put(dataSet, 0x0018, 0x0050, gdcm.VR.VRType.DS, DecimalString(options.SliceThickness ?? gap));
         if (options.Window is { } window)
