@@ -46,6 +46,9 @@ internal sealed class DicomHeader
     /// <summary>SOP Class UID (0008,0016).</summary>
     public string SopClassUid { get; private set; } = "";
 
+    /// <summary>SOP Instance UID (0008,0018): what structure sets and segmentations reference an image by.</summary>
+    public string SopInstanceUid { get; private set; } = "";
+
     /// <summary>Image Type (0008,0008) values, upper case (a Siemens mosaic says MOSAIC here).</summary>
     public IReadOnlyList<string> ImageType { get; private set; } = [];
 
@@ -126,6 +129,29 @@ internal sealed class DicomHeader
         return header;
     }
 
+    /// <summary>
+    /// Reads a structured object (a structure set, a segmentation) up to its Pixel Data and hands its data set to
+    /// <paramref name="parse"/>; GDCM's failures become <paramref name="reason"/> rejects.
+    /// </summary>
+    public static T ReadObject<T>(string path, Func<Attributes, T> parse)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        return GdcmRuntime.Guard(name, DicomRejects.CorruptHeader, () =>
+        {
+            using var reader = new gdcm.Reader();
+            reader.SetFileName(path);
+            using var pixelData = new gdcm.Tag(0x7FE0, 0x0010);
+            using var skip = new gdcm.TagSetType();
+            skip.Add(pixelData);
+            if (!reader.ReadUpToTag(pixelData, skip))
+                throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: GDCM could not parse the data set");
+            using var owned = new Owned();
+            var top = new Attributes(reader.GetFile().GetDataSet(), name, owned);
+            top.Utf8 = (top.Text(0x0008, 0x0005) ?? "").Contains("ISO_IR 192", StringComparison.Ordinal);
+            return parse(top);
+        });
+    }
+
     private void Parse(Attributes top)
     {
         var charset = top.Text(0x0008, 0x0005) ?? "";
@@ -136,6 +162,7 @@ internal sealed class DicomHeader
         FrameOfReferenceUid = top.Text(0x0020, 0x0052);
         Modality = (top.Text(0x0008, 0x0060) ?? "").ToUpperInvariant();
         SopClassUid = top.Text(0x0008, 0x0016) ?? "";
+        SopInstanceUid = top.Text(0x0008, 0x0018) ?? "";
         ImageType = (top.Text(0x0008, 0x0008) ?? "").ToUpperInvariant().Split('\\', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         MosaicImages = top.UShort(0x0019, 0x100A);
         PlanarConfiguration = top.UShort(0x0028, 0x0006) ?? 0;
@@ -279,7 +306,7 @@ internal sealed class DicomHeader
     }
 
     /// <summary>GDCM wrappers that own native memory and are released when the header has been read.</summary>
-    private sealed class Owned : IDisposable
+    internal sealed class Owned : IDisposable
     {
         private readonly List<IDisposable> _items = [];
 
@@ -297,7 +324,7 @@ internal sealed class DicomHeader
     }
 
     /// <summary>Typed access to the elements of one GDCM data set (the file's, or an item's nested one).</summary>
-    private sealed class Attributes(gdcm.DataSet dataSet, string name, Owned owned)
+    internal sealed class Attributes(gdcm.DataSet dataSet, string name, Owned owned)
     {
         public bool Utf8 { get; set; }
 

@@ -98,6 +98,13 @@ public static class DicomWriter
         if (!writer.Write()) throw new IOException($"GDCM could not write {path}");
     }
 
+    /// <summary>The SOP Instance UID of file <paramref name="instance"/> of a series written with <paramref name="options"/>.</summary>
+    public static string InstanceUid(DicomWriteOptions options, int instance)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return DicomUid.FromSeed($"{options.Seed}/series/instance/{instance}");
+    }
+
     /// <summary>
     /// Re-encodes <paramref name="input"/> (any image GDCM reads) into <paramref name="syntax"/> at <paramref name="output"/>,
     /// keeping every other element: how the tests and the demo get compressed colour files from ones written byte by byte.
@@ -234,7 +241,7 @@ public static class DicomWriter
         var dataSet = writer.GetFile().GetDataSet();
         var seriesUid = options.ResolvedSeriesInstanceUid;
         Put(dataSet, 0x0008, 0x0016, gdcm.VR.VRType.UI, sopClass);
-        Put(dataSet, 0x0008, 0x0018, gdcm.VR.VRType.UI, DicomUid.FromSeed($"{options.Seed}/series/instance/{instance}"));
+        Put(dataSet, 0x0008, 0x0018, gdcm.VR.VRType.UI, InstanceUid(options, instance));
         // Set explicitly: GDCM stamps the current date and time when they are missing.
         Put(dataSet, 0x0008, 0x0020, gdcm.VR.VRType.DA, options.StudyDate);
         Put(dataSet, 0x0008, 0x0030, gdcm.VR.VRType.TM, "000000");
