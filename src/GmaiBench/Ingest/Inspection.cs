@@ -72,8 +72,18 @@ public static class Inspector
     /// <summary>DICOM files: the series they form (grouped by Series Instance UID), each read and previewed as the volume stage would.</summary>
     private static List<Inspection> InspectDicom(IReadOnlyList<string> files, string? labelsPath, string previewDir, ImageSettings settings, string? windowName, SliceAxis axis)
     {
-        var scan = Dicom.DicomReader.Scan(files);
-        var results = scan.Rejected.Select(r => new Inspection(r.Path, "DICOM?", [], [], $"{r.Reason}: {r.Message}")).ToList();
+        // Structure sets and segmentations are told apart from images by SOP Class, then listed against the series found.
+        var structures = new List<(string Path, Dicom.StructureSummary Summary)>();
+        var images = new List<string>();
+        var results = new List<Inspection>();
+        foreach (var f in files)
+        {
+            try { structures.Add((f, Dicom.StructureObjects.Summarise(f))); }
+            catch (ItemRejectedException e) when (e.Reason == Dicom.StructureObjects.NotStructure) { images.Add(f); }
+            catch (ItemRejectedException e) { results.Add(new Inspection(f, "DICOM?", [], [], $"{e.Reason}: {e.Message}")); }
+        }
+        var scan = Dicom.DicomReader.Scan(images);
+        results.AddRange(scan.Rejected.Select(r => new Inspection(r.Path, "DICOM?", [], [], $"{r.Reason}: {r.Message}")));
         var n = 0;
         foreach (var series in scan.Series)
         {
@@ -106,7 +116,25 @@ public static class Inspector
                 results.Add(new Inspection(series.Files[0], "DICOM", [("series", $"{what}, Series Instance UID {series.SeriesInstanceUid}")], [], $"{e.Reason}: {e.Message}"));
             }
         }
+        results.AddRange(structures.Select(o => StructureListing(o.Path, o.Summary, scan.Series)));
         return results;
+    }
+
+    /// <summary>Prefix of the facts naming a structure set's ROIs or a segmentation's segments (normalised by the caller, who has the taxonomy).</summary>
+    public const string RegionFact = "region ";
+
+    /// <summary>An RTSTRUCT or SEG: its regions, and whether the series it references is among the files inspected.</summary>
+    private static Inspection StructureListing(string path, Dicom.StructureSummary summary, IReadOnlyList<Dicom.DicomSeriesFiles> series)
+    {
+        var found = series.FirstOrDefault(s => summary.ReferencedSeriesUids.Contains(s.SeriesInstanceUid));
+        var references = summary.ReferencedSeriesUids.Count == 0 ? "(none named)" : string.Join(", ", summary.ReferencedSeriesUids);
+        var facts = new List<(string Field, string Value)>
+        {
+            ("object", $"{(summary.Kind == "RTSTRUCT" ? "RT Structure Set" : "Segmentation")} with {summary.Regions.Count} {(summary.Kind == "RTSTRUCT" ? "ROI(s)" : "segment(s)")}"),
+            ("referenced series", found is not null ? $"found: {found.Files.Count} file(s), Series Instance UID {found.SeriesInstanceUid}" : $"not found among the files inspected (references {references})"),
+        };
+        facts.AddRange(summary.Regions.Select(r => ($"{RegionFact}{r.Number.ToString(CultureInfo.InvariantCulture)}", r.Name)));
+        return new Inspection(path, summary.Kind, facts, [], found is null ? $"referenced-series-missing: the series {references} is not among the files inspected" : null);
     }
 
     private static Inspection InspectRaster(string file, string previewDir, string name, ImageSettings settings)

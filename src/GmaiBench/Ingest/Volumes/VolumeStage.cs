@@ -52,6 +52,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
         if (item.Annotation is SeriesAnnotation series) return WholeSlices(item, fingerprint, series);
+        if (item.Annotation is StructureAnnotation structures) return Structures(item, layout, fingerprint, structures);
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
         var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes };
         var ((volume, dicom), labels) = Concurrency.Both(
@@ -78,6 +79,50 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             _buffers.Return(labels.Map.Volume);
         }
     });
+
+    /// <summary>
+    /// An RT Structure Set or Segmentation: the series decoded in its child process, each ROI or segment rasterised onto
+    /// it (<see cref="StructureObjects"/>), then every region cut and marked exactly like a label map's value. Regions
+    /// overlap freely (a body outline holds the organs), so each is sliced from its own map.
+    /// </summary>
+    private ItemOutcome Structures(SourceItem item, ISourceLayout layout, string fingerprint, StructureAnnotation annotation)
+    {
+        var dicom = DicomWorker.ReadSeries(annotation.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+        var summary = StructureObjects.Summarise(annotation.ObjectPath);
+        if (summary.ReferencedSeriesUids.Count > 0 && dicom.SeriesInstanceUid is { } uid && !summary.ReferencedSeriesUids.Contains(uid))
+        {
+            throw new ItemRejectedException("referenced-series-missing",
+                $"{Path.GetFileName(annotation.ObjectPath)} references series {string.Join(", ", summary.ReferencedSeriesUids)}; the images beside it are series {uid}");
+        }
+        var masks = StructureObjects.Rasterise(annotation.ObjectPath, dicom);
+        var cases = new List<Case>();
+        var rejects = new List<Reject>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var mask in masks)
+        {
+            var name = mask.Region.Name;
+            var regionKey = $"{item.Key}/{name}";
+            if (!seen.Add(name))
+            {
+                rejects.Add(Reject.OfCase(regionKey, item.SourceId, item.Key, Name, "duplicate-region-name", $"a second region is named '{name}' (number {mask.Region.Number}); only the first is used"));
+                continue;
+            }
+            var roi = new VolumeAnnotation(annotation.ObjectPath, annotation.ObjectRelative, new Dictionary<int, string> { [1] = name }, annotation.Options);
+            var canonical = mask.Map.ToCanonical();
+            var planes = annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), roi)).ToList();
+            if (planes.Count == 0)
+            {
+                rejects.Add(Reject.OfCase(regionKey, item.SourceId, item.Key, Name, "empty-region", $"'{name}' (number {mask.Region.Number}) in {annotation.ObjectRelative} encloses no voxel of the series"));
+                continue;
+            }
+            var outcome = Slice(item, layout, fingerprint, roi, dicom.Volume, dicom, mask.Map, planes);
+            cases.AddRange(outcome.Cases);
+            rejects.AddRange(outcome.CaseRejects);
+        }
+        if (cases.Count == 0 && rejects.Count == 0)
+            throw new ItemRejectedException("empty-label-map", $"{annotation.ObjectRelative} defines no region with a name");
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), cases, rejects);
+    }
 
     /// <summary>The planes to cut along one axis: for each label its best slice and extras, one plane per slice index.</summary>
     private static IEnumerable<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> PlanesOf(LabelSliceAreas areas, VolumeAnnotation annotation) =>

@@ -124,4 +124,27 @@ public class StructureObjectTests
         Assert.Equal("geometry-mismatch", e.Reason);
         Assert.StartsWith("shifted.dcm frame 1 at (-10.35, -20, 30) mm is not on a slice of the series (shape 8x6x5", e.Message);
     }
+
+    [Fact]
+    public void Inspect_lists_rois_and_segments_with_their_canonical_labels_and_whether_the_series_is_there()
+    {
+        var (dir, _, series) = Series();
+        var ct = Path.Combine(dir, "ct");
+        StructureWriter.WriteRtStruct(Path.Combine(ct, "RS.dcm"), series, [new RoiContours(1, "Liver", [Square]), new RoiContours(2, "Kidney_R", [Triangle])], "rs");
+        var elsewhere = series with { SeriesInstanceUid = "1.2.826.0.1.3680043.10.1465.55" };
+        StructureWriter.WriteSegmentation(Path.Combine(ct, "SEG.dcm"), elsewhere, [new SegmentVoxels(1, "Segment_1", "Spleen", new bool[series.Shape.VoxelCount])], "seg");
+        var settings = GmaiBench.Pipeline.PipelineSettings.TryLoad(Path.Combine(TestData.RepoRoot, "pipelines", "demo.yaml")).Settings!;
+
+        var results = GmaiBench.Pipeline.Workflows.Inspect(ct, null, Path.Combine(dir, "out"), settings, null, "axial", TestData.Taxonomy);
+        var rs = Assert.Single(results, r => r.Format == "RTSTRUCT");
+        Assert.Null(rs.Problem);
+        Assert.Equal("RT Structure Set with 2 ROI(s)", rs.Facts.Single(f => f.Field == "object").Value);
+        Assert.Equal($"found: 5 file(s), Series Instance UID {series.SeriesInstanceUid}", rs.Facts.Single(f => f.Field == "referenced series").Value);
+        Assert.StartsWith("Liver -> liver (", rs.Facts.Single(f => f.Field == "region 1").Value);
+        Assert.StartsWith("Kidney_R -> kidney (", rs.Facts.Single(f => f.Field == "region 2").Value);
+        var seg = Assert.Single(results, r => r.Format == "SEG");
+        Assert.StartsWith("Spleen -> spleen (", seg.Facts.Single(f => f.Field == "region 1").Value);
+        Assert.Equal("referenced-series-missing: the series 1.2.826.0.1.3680043.10.1465.55 is not among the files inspected", seg.Problem);
+        Assert.Single(results, r => r.Format == "DICOM" && r.Problem is null);   // the CT series itself
+    }
 }
