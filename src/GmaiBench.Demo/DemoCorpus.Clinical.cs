@@ -1,3 +1,4 @@
+using GmaiBench.Imaging.Colour;
 using System.Globalization;
 using System.Text;
 using GmaiBench.Imaging.Volumes;
@@ -32,7 +33,7 @@ public static partial class DemoCorpus
             var (photometric, samples, planar, pixels, frames) = (n % 6) switch
             {
                 0 => ("RGB", 3, 0, rgb, 1),
-                1 => ("RGB", 3, 1, ByPlane(rgb), 1),
+                1 => ("RGB", 3, 1, ColourSamples.ToPlanes(rgb), 1),
                 2 => ("YBR_FULL", 3, 0, ToYbr(rgb), 1),
                 3 => ("YBR_FULL_422", 3, 0, ToYbr422(rgb), 1),
                 4 => ("PALETTE COLOR", 1, 0, Quantise(rgb), 1),
@@ -93,15 +94,6 @@ public static partial class DemoCorpus
             rgb[at + 2] = (byte)Math.Clamp(b + rng.NextInt(6), 0, 255);
         }
         return rgb;
-    }
-
-    private static byte[] ByPlane(byte[] rgb)
-    {
-        var pixels = rgb.Length / 3;
-        var planes = new byte[rgb.Length];
-        for (var n = 0; n < pixels; n++)
-            for (var c = 0; c < 3; c++) planes[c * pixels + n] = rgb[n * 3 + c];
-        return planes;
     }
 
     /// <summary>Full-range BT.601 YCbCr (PS3.3 C.7.6.3.1.2), the inverse of the reader's conversion.</summary>

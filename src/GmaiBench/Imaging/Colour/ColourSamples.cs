@@ -34,6 +34,16 @@ public static class ColourSamples
         return rgb;
     }
 
+    /// <summary>The inverse reordering: interleaved samples (R G B R G B ...) as three planes (R...R G...G B...B).</summary>
+    public static byte[] ToPlanes(ReadOnlySpan<byte> interleaved)
+    {
+        var pixels = interleaved.Length / 3;
+        var planes = new byte[pixels * 3];
+        for (var n = 0; n < pixels; n++)
+            for (var c = 0; c < 3; c++) planes[c * pixels + n] = interleaved[n * 3 + c];
+        return planes;
+    }
+
     /// <summary>YBR_FULL: full-range Y, Cb, Cr (by pixel or by plane) to RGB, rounded and clamped to 0..255.</summary>
     public static byte[] FromYbrFull(ReadOnlySpan<byte> samples, int pixels, PlanarConfiguration planar)
     {

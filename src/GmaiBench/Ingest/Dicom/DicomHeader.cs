@@ -111,27 +111,17 @@ internal sealed class DicomHeader
     public static DicomHeader Read(string path, DicomElementWalk layout)
     {
         var header = new DicomHeader(path, layout);
-        GdcmRuntime.Guard(header.Name, DicomRejects.CorruptHeader, () =>
+        return ReadObject(path, top =>
         {
-            using var reader = new gdcm.Reader();
-            reader.SetFileName(path);
-            using var pixelData = new gdcm.Tag(0x7FE0, 0x0010);
-            using var skip = new gdcm.TagSetType();
-            skip.Add(pixelData);
-            // Stop at Pixel Data and do not load its value: the header is read for scanning and checks, pixels later.
-            if (!reader.ReadUpToTag(pixelData, skip))
-                throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{header.Name}: GDCM could not parse the data set");
-            using var owned = new Owned();
-            var file = reader.GetFile();
-            header.Parse(new Attributes(file.GetDataSet(), header.Name, owned));
-            return true;
+            header.Parse(top);
+            return header;
         });
-        return header;
     }
 
     /// <summary>
-    /// Reads a structured object (a structure set, a segmentation) up to its Pixel Data and hands its data set to
-    /// <paramref name="parse"/>; GDCM's failures become <paramref name="reason"/> rejects.
+    /// Reads a data set (an image's header, a structure set, a segmentation) up to its Pixel Data, without loading the
+    /// pixels, and hands it to <paramref name="parse"/>; GDCM's failures become corrupt-header rejects. The file must have
+    /// been walked by <see cref="DicomElementWalk"/> first.
     /// </summary>
     public static T ReadObject<T>(string path, Func<Attributes, T> parse)
     {
@@ -143,6 +133,7 @@ internal sealed class DicomHeader
             using var pixelData = new gdcm.Tag(0x7FE0, 0x0010);
             using var skip = new gdcm.TagSetType();
             skip.Add(pixelData);
+            // Stop at Pixel Data and do not load its value: headers are read for scanning and checks, pixels later.
             if (!reader.ReadUpToTag(pixelData, skip))
                 throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: GDCM could not parse the data set");
             using var owned = new Owned();
@@ -154,8 +145,6 @@ internal sealed class DicomHeader
 
     private void Parse(Attributes top)
     {
-        var charset = top.Text(0x0008, 0x0005) ?? "";
-        top.Utf8 = charset.Contains("ISO_IR 192", StringComparison.Ordinal);
         PatientId = top.Text(0x0010, 0x0020);
         StudyInstanceUid = top.Text(0x0020, 0x000D);
         SeriesInstanceUid = top.Text(0x0020, 0x000E);

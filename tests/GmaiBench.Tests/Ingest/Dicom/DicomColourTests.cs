@@ -1,3 +1,4 @@
+using GmaiBench.Imaging.Colour;
 using GmaiBench.Catalog;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Ingest;
@@ -28,15 +29,6 @@ public class DicomColourTests
         return rgb;
     }
 
-    private static byte[] ByPlane(byte[] interleaved)
-    {
-        var pixels = interleaved.Length / 3;
-        var planes = new byte[interleaved.Length];
-        for (var n = 0; n < pixels; n++)
-            for (var c = 0; c < 3; c++) planes[c * pixels + n] = interleaved[n * 3 + c];
-        return planes;
-    }
-
     private static DicomDataSet Colour(string photometric, int columns, int rows, byte[] samples, int planar = 0, int frames = 1, int bits = 8) =>
         HandBuiltDicom.Image(HandBuiltDicom.SecondaryCapture, "XC", columns, rows, frames, photometric, 3, bits, bits, 0)
             .UShort(0x0028, 0x0006, (ushort)planar).Pixels(samples, bits);
@@ -52,7 +44,7 @@ public class DicomColourTests
     public void Native_RGB_by_pixel_or_by_plane_reads_to_the_same_RGB(DicomEncoding encoding, int planar)
     {
         var card = Card();
-        var path = HandBuiltDicom.Write(Colour("RGB", 8, 8, planar == 1 ? ByPlane(card) : card, planar), "rgb.dcm", encoding);
+        var path = HandBuiltDicom.Write(Colour("RGB", 8, 8, planar == 1 ? ColourSamples.ToPlanes(card) : card, planar), "rgb.dcm", encoding);
         var frame = Read(path);
         Assert.Equal((8, 8, 0, 1, "RGB"), (frame.Width, frame.Height, frame.Frame, frame.FrameCount, frame.Photometric));
         Assert.Equal(card, frame.Rgb);
@@ -81,7 +73,7 @@ public class DicomColourTests
     public void YBR_FULL_converts_to_RGB_by_the_standard_formula(int planar)
     {
         var ybr = Ybr.SelectMany(p => new[] { p.Y, p.Cb, p.Cr }).ToArray();
-        var path = HandBuiltDicom.Write(Colour("YBR_FULL", 2, 2, planar == 1 ? ByPlane(ybr) : ybr, planar), "ybr.dcm");
+        var path = HandBuiltDicom.Write(Colour("YBR_FULL", 2, 2, planar == 1 ? ColourSamples.ToPlanes(ybr) : ybr, planar), "ybr.dcm");
         Assert.Equal(Ybr.SelectMany(p => new[] { p.R, p.G, p.B }), Read(path).Rgb);
     }
 
@@ -150,7 +142,7 @@ public class DicomColourTests
     public void Compressed_colour_decodes_to_the_RGB_of_the_native_file(string photometric, int planar, DicomTransferSyntax syntax)
     {
         var card = Card();
-        var native = HandBuiltDicom.Write(Colour(photometric, 8, 8, planar == 1 ? ByPlane(card) : card, planar), "native.dcm");
+        var native = HandBuiltDicom.Write(Colour(photometric, 8, 8, planar == 1 ? ColourSamples.ToPlanes(card) : card, planar), "native.dcm");
         var expected = Read(native).Rgb;
         var compressed = HandBuiltDicom.Compress(native, syntax, "compressed.dcm");
         var read = DicomReader.ReadFile(compressed).Colour!;
@@ -164,7 +156,7 @@ public class DicomColourTests
         var root = TestData.TempDir("colour-source");
         var card = Card();
         Directory.CreateDirectory(Path.Combine(root, "series", "us"));
-        HandBuiltDicom.Write(Colour("RGB", 8, 8, ByPlane(card), planar: 1).Text(0x0008, 0x0060, "CS", "US"), "probe.dcm", dir: Path.Combine(root, "series", "us"));
+        HandBuiltDicom.Write(Colour("RGB", 8, 8, ColourSamples.ToPlanes(card), planar: 1).Text(0x0008, 0x0060, "CS", "US"), "probe.dcm", dir: Path.Combine(root, "series", "us"));
         File.WriteAllText(Path.Combine(root, "table.csv"), "path,finding\nus/probe.dcm,gallstone\n");
         var volume = new VolumeOptions(null, ["axial"], 0, 0);
         var source = new SourceDefinition
