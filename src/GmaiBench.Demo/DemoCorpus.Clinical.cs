@@ -42,6 +42,8 @@ public static partial class DemoCorpus
             var d = new DicomDataSet()
                 .Text(0x0008, 0x0016, "UI", frames > 1 ? "1.2.840.10008.5.1.4.1.1.77.1.1.1" : "1.2.840.10008.5.1.4.1.1.7")
                 .Text(0x0008, 0x0018, "UI", DicomUid.FromSeed($"endoscopy/{n}/instance"))
+                .Text(0x0008, 0x0020, "DA", "20000101")
+                .Text(0x0008, 0x0030, "TM", "000000")
                 .Text(0x0008, 0x0060, "CS", "ES")
                 .Text(0x0010, 0x0020, "LO", $"DEMO-SCOPE-{n / 2:00}")
                 .Text(0x0020, 0x000D, "UI", DicomUid.FromSeed($"endoscopy/{n / 2}/study"))

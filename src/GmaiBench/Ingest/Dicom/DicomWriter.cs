@@ -126,6 +126,13 @@ public static class DicomWriter
         if (!change.Change()) throw new IOException($"GDCM could not encode {Path.GetFileName(input)} as {syntax}");
         writer.SetFile(reader.GetFile());
         writer.SetImage(change.GetOutput());
+        // GDCM stamps today's date and time where Study Date and Time are missing: fixed values keep the bytes reproducible.
+        var dataSet = writer.GetFile().GetDataSet();
+        foreach (var (element, vr, value) in new[] { ((ushort)0x0020, gdcm.VR.VRType.DA, "20000101"), ((ushort)0x0030, gdcm.VR.VRType.TM, "000000") })
+        {
+            using var tag = new gdcm.Tag(0x0008, element);
+            if (!dataSet.FindDataElement(tag)) Put(dataSet, 0x0008, element, vr, value);
+        }
         writer.SetFileName(output);
         if (!writer.Write()) throw new IOException($"GDCM could not write {output}");
     }
