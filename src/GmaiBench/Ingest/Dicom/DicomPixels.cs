@@ -47,7 +47,16 @@ internal static class DicomPixels
             // single-frame RT Dose headers before reading a pixel.
             ReadNative(header).AsSpan().CopyTo(MemoryMarshal.AsBytes(target.AsSpan()));
         }
-        else GdcmRuntime.Guard(header.Name, DicomRejects.CorruptPixelData, () =>
+        else
+        {
+            DecodeWithGdcm(header, target, expected);
+        }
+        Normalise(target.AsSpan(0, (int)(expected / Marshal.SizeOf<T>())), header.BitsStored, header.PixelRepresentation == 1);
+    }
+
+    /// <summary>Compressed (or deflated) pixel data through GDCM's codecs, into <paramref name="target"/>.</summary>
+    private static void DecodeWithGdcm<T>(DicomHeader header, T[] target, long expected) where T : unmanaged, IBinaryInteger<T> =>
+        GdcmRuntime.Guard(header.Name, DicomRejects.CorruptPixelData, () =>
         {
             using var reader = new gdcm.ImageReader();
             reader.SetFileName(header.Path);
@@ -67,8 +76,6 @@ internal static class DicomPixels
             if (!ok) throw Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed");
             return true;
         });
-        Normalise(target.AsSpan(0, (int)(expected / Marshal.SizeOf<T>())), header.BitsStored, header.PixelRepresentation == 1);
-    }
 
     /// <summary>
     /// The native Pixel Data of <paramref name="header"/>'s file as little endian samples (PS3.5 8.1.1, A.3): a big endian
