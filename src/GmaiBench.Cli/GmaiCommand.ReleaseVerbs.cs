@@ -139,20 +139,21 @@ public static partial class GmaiCommand
 
     private static Command InspectCommand()
     {
-        var path = new Argument<string>("path") { Description = "A file or folder (NIfTI, PNG, JPEG, BMP, TIFF)" };
+        var path = new Argument<string>("path") { Description = "A file or folder (DICOM incl. RTSTRUCT and SEG, NIfTI, PNG, JPEG, BMP, TIFF)" };
         var labels = new Option<string?>("--labels") { Description = "A label map to outline (volumes)" };
         var outDir = new Option<string>("--out") { Description = "Where previews go", DefaultValueFactory = _ => "out/inspect" };
         var window = new Option<string?>("--window") { Description = "CT preset, width/level, or percentiles" };
         var axis = new Option<string>("--axis") { Description = "axial, coronal or sagittal", DefaultValueFactory = _ => "axial" };
         var cmd = new Command("inspect", "What the pipeline sees in a file: format, dimensions, spacing, orientation, intensities, labels; preview PNGs")
         {
-            path, labels, outDir, window, axis, PipelineOption,
+            path, labels, outDir, window, axis, PipelineOption, TaxonomyOption,
         };
         cmd.SetAction(r => Guarded(() =>
         {
             var (settings, issues) = PipelineSettings.TryLoad(r.GetValue(PipelineOption)!);
             if (issues.Count > 0) { Output.Issues(issues, "configuration errors"); return ExitCodes.ConfigError; }
-            var results = Workflows.Inspect(r.GetValue(path)!, r.GetValue(labels), r.GetValue(outDir)!, settings, r.GetValue(window), r.GetValue(axis)!);
+            var results = Workflows.Inspect(r.GetValue(path)!, r.GetValue(labels), r.GetValue(outDir)!, settings, r.GetValue(window), r.GetValue(axis)!,
+                r.GetValue(TaxonomyOption));
             if (results.Count == 0) { AnsiConsole.MarkupLine("[yellow]no supported file found[/]"); return ExitCodes.Problems; }
             foreach (var i in results)
             {

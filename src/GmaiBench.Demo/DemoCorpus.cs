@@ -43,6 +43,9 @@ public static partial class DemoCorpus
         WriteCtVolumes(Path.Combine(root, "ct-3d"));
         WriteDicomSeries(Path.Combine(root, "ct-dicom"));
         WriteDicomClassified(Path.Combine(root, "ct-dicom-findings"));
+        WriteColourDicom(Path.Combine(root, "endoscopy-dicom"));
+        WriteRtStructures(Path.Combine(root, "ct-rtstruct"));
+        WriteSegmentations(Path.Combine(root, "ct-seg"));
         WriteBroken(root);
         // The demo's patient-key secret ships with the corpus (its data is synthetic), so every machine builds the same
         // splits; a real project keeps its secret outside the repository (pipelines: patient_key).

@@ -152,9 +152,27 @@ public static class Workflows
         return (report, [stem + ".json", stem + ".md"]);
     }
 
-    /// <summary><c>gmai inspect</c>: what the pipeline sees in a file or folder, with previews.</summary>
-    public static List<Inspection> Inspect(string path, string? labels, string previewDir, PipelineSettings settings, string? window, string axis) =>
-        Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
+    /// <summary>
+    /// <c>gmai inspect</c>: what the pipeline sees in a file or folder, with previews; with a taxonomy, the ROI and segment
+    /// names of structure sets and segmentations are shown with the canonical label they normalise to.
+    /// </summary>
+    public static List<Inspection> Inspect(string path, string? labels, string previewDir, PipelineSettings settings, string? window, string axis, string? taxonomyDir = null)
+    {
+        var results = Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
+        // The taxonomy only names the canonical labels of ROIs and segments; inspect works without one.
+        var taxonomy = taxonomyDir is not null && Directory.Exists(taxonomyDir) ? LabelTaxonomy.TryLoad(taxonomyDir).Taxonomy : null;
+        if (taxonomy is null) return results;
+        return results.Select(i => i with
+        {
+            Facts = i.Facts.Select(f => f.Field.StartsWith(Inspector.RegionFact, StringComparison.Ordinal) ? (f.Field, Normalised(taxonomy, f.Value)) : f).ToList(),
+        }).ToList();
+    }
+
+    private static string Normalised(LabelTaxonomy taxonomy, string raw)
+    {
+        var match = taxonomy.Normaliser.Normalise(raw);
+        return match.IsMapped ? $"{raw} -> {match.Label!.Name} ({match.Rule})" : $"{raw} -> unmapped{(match.Candidates.Count > 0 ? $" (nearest: {string.Join(", ", match.Candidates.Take(3))})" : "")}";
+    }
 
     /// <summary>The hidden <c>gmai decode-dicom</c> verb: the isolated child that decodes one DICOM series.</summary>
     public static int DecodeDicom(string request, string outDir) => DicomWorker.Run(request, outDir);

@@ -48,6 +48,17 @@ public sealed record SeriesAnnotation(IReadOnlyList<string> SeriesFiles, VolumeO
 }
 
 /// <summary>
+/// An RT Structure Set or Segmentation object and the image series beside it that it is drawn on: its ROIs or segments
+/// are the regions, named by the object (the raw labels are known once the object is read).
+/// </summary>
+public sealed record StructureAnnotation(string ObjectPath, string ObjectRelative, IReadOnlyList<string> SeriesFiles, VolumeOptions Options) : RegionAnnotation
+{
+    public override IEnumerable<string> Files(string itemPath) => [ObjectPath, .. SeriesFiles];
+
+    public override string Canonical() => JsonSerializer.Serialize(new { structures = ObjectRelative, options = Options });
+}
+
+/// <summary>
 /// Per-source volume settings: window (a CT preset name, "W/L" as "width/level", or "percentiles"; null = CT soft
 /// tissue for CT and the 0.5-99.5 non-zero percentiles otherwise), slicing axes, extra slices, 4D volume index.
 /// </summary>

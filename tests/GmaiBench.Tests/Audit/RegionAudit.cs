@@ -50,9 +50,12 @@ public static class RegionAudit
             int w = marked.Width, h = marked.Height;
             if (unmarked.Width != w || unmarked.Height != h) { problems.Add($"{where}: marked and unmarked images differ in size"); continue; }
             string? sizeProblem = null;
-            var target = item.Annotation is VolumeAnnotation v
-                ? VolumeTarget(v, record, q.Case.Granularity.Text(), w, h, settings, cache)
-                : RasterTarget(item, record, q.Case.Granularity.Text(), w, h, settings, cache, out sizeProblem);
+            var target = item.Annotation switch
+            {
+                VolumeAnnotation v => VolumeTarget(v, record, q.Case.Granularity.Text(), w, h, settings, cache),
+                StructureAnnotation s => StructureTarget(s, record, q.Case.Granularity.Text(), w, h, settings, cache),
+                _ => RasterTarget(item, record, q.Case.Granularity.Text(), w, h, settings, cache, out sizeProblem),
+            };
             if (sizeProblem is not null) { problems.Add($"{where}: {sizeProblem}"); continue; }
             if (target is null) { problems.Add($"{where}: the source annotation holds no '{record.Label}'"); continue; }
             var changed = new bool[w * h];
@@ -102,6 +105,17 @@ public static class RegionAudit
             if (!_volumes.TryGetValue(path, out var map)) _volumes[path] = map = NiftiReader.ReadLabels(path).ToCanonical();
             return map;
         }
+
+        /// <summary>A structure object's region, rasterised again from the object and its series read in this process.</summary>
+        public LabelMap? Structure(StructureAnnotation s, string region)
+        {
+            var key = $"{s.ObjectPath}|{region}";
+            if (_volumes.TryGetValue(key, out var cached)) return cached;
+            var series = GmaiBench.Ingest.Dicom.DicomReader.ReadSeries(s.SeriesFiles);
+            foreach (var mask in GmaiBench.Ingest.Dicom.StructureObjects.Rasterise(s.ObjectPath, series))
+                _volumes.TryAdd($"{s.ObjectPath}|{mask.Region.Name}", mask.Map.ToCanonical());
+            return _volumes.GetValueOrDefault(key);
+        }
     }
 
     private static (Region Region, List<PixelBox> Boxes)? RasterTarget(SourceItem item, RegionRecord record, string granularity, int width, int height,
@@ -142,7 +156,19 @@ public static class RegionAudit
         var plane = new SlicePlane(VolumeLayoutOptions.Axis(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
         var value = v.Values.Where(kv => kv.Value == record.Label).Select(kv => kv.Key).FirstOrDefault();
         if (value == 0) return null;
-        var labels = cache.Volume(v.LabelPath);
+        return PlaneTarget(cache.Volume(v.LabelPath), plane, value, granularity, w, h, settings);
+    }
+
+    private static (Region Region, List<PixelBox> Boxes)? StructureTarget(StructureAnnotation s, RegionRecord record, string granularity, int w, int h, PipelineSettings settings, SourceCache cache)
+    {
+        if (record.Plane is null) return null;
+        var parts = record.Plane.Split('/');
+        var plane = new SlicePlane(VolumeLayoutOptions.Axis(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        return cache.Structure(s, record.Label) is { } map ? PlaneTarget(map, plane, 1, granularity, w, h, settings) : null;
+    }
+
+    private static (Region Region, List<PixelBox> Boxes)? PlaneTarget(LabelMap labels, SlicePlane plane, int value, string granularity, int w, int h, PipelineSettings settings)
+    {
         var sampling = SliceRenderer.Sampling(labels.Grid, plane, settings.Image.MaxSide);
         var slice = SliceRenderer.RenderLabels(labels, plane, sampling);
         if (slice.Width != w || slice.Height != h) return null;

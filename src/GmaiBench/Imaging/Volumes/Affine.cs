@@ -57,6 +57,20 @@ public sealed class Affine : IEquatable<Affine>
         return new Affine(r);
     }
 
+    /// <summary>The (possibly fractional) voxel index at a world position: the inverse map; null when the affine is singular.</summary>
+    public (double I, double J, double K)? Untransform(double x, double y, double z)
+    {
+        double a = _m[0], b = _m[1], c = _m[2], d = _m[4], e = _m[5], f = _m[6], g = _m[8], h = _m[9], k = _m[10];
+        var det = a * (e * k - f * h) - b * (d * k - f * g) + c * (d * h - e * g);
+        if (det == 0 || !double.IsFinite(det)) return null;
+        double px = x - _m[3], py = y - _m[7], pz = z - _m[11];
+        // Cramer's rule on the 3 x 3 part.
+        var i = (px * (e * k - f * h) - b * (py * k - f * pz) + c * (py * h - e * pz)) / det;
+        var j = (a * (py * k - f * pz) - px * (d * k - f * g) + c * (d * pz - py * g)) / det;
+        var l = (a * (e * pz - py * h) - b * (d * pz - py * g) + px * (d * h - e * g)) / det;
+        return (i, j, l);
+    }
+
     /// <summary>Every entry (rotation, zoom and translation) multiplied by <paramref name="factor"/>: a change of length unit.</summary>
     public Affine Scaled(double factor)
     {

@@ -126,6 +126,7 @@ public static class SliceRenderer
         try
         {
             image.ReadPlane(plane, source.AsSpan(0, sourceCount));
+            window = window.ForSlice(source.AsSpan(0, sourceCount), $"the {plane.Axis.ToString().ToLowerInvariant()} slice {plane.Index}");
             if (resampled is not null) sampling.ResampleLinear(source.AsSpan(0, sourceCount), resampled.AsSpan(0, count));
             window.Apply((resampled ?? source).AsSpan(0, count), grey.AsSpan(0, count));
             for (var n = 0; n < count; n++) pixels[n] = new Rgb24(grey[n], grey[n], grey[n]);

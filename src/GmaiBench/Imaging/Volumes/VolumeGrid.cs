@@ -46,6 +46,32 @@ public sealed record VolumeGrid(GridShape Shape, Affine Affine)
             : string.Create(CultureInfo.InvariantCulture, $"grids differ: a corner voxel is {worst:0.####} mm apart (tolerance {toleranceMm} mm)");
         return new GridComparison(matches, worst, $"{verdict}; {description}");
     }
+
+    /// <summary>The same voxels in RAS+ storage order (permutation and flips of the axes; no voxel moves in space).</summary>
+    public VolumeGrid Canonical
+    {
+        get
+        {
+            var r = Orientation.ToCanonical(Shape, Affine);
+            return new VolumeGrid(r.Shape, r.Affine);
+        }
+    }
+
+    /// <summary>
+    /// Whether two grids put voxel centres at the same places whatever order each stores its axes in (an LAS atlas
+    /// beside a RAS image, an LPS DICOM beside a PSR label map): the canonical grids are compared, and a mismatch quotes
+    /// both grids as stored.
+    /// </summary>
+    public static GridComparison ComparePhysical(VolumeGrid a, VolumeGrid b, double toleranceMm = 0.01, string nameA = "image", string nameB = "labels")
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var canonical = Compare(a.Canonical, b.Canonical, toleranceMm, nameA, nameB);
+        var stored = $"{nameA}: {a.Describe()}; {nameB}: {b.Describe()}";
+        var verdict = canonical.Description[..canonical.Description.IndexOf("; ", StringComparison.Ordinal)];
+        var order = Orientation.Codes(a.Affine) == Orientation.Codes(b.Affine) ? "" : " (compared after putting both in RAS+ order)";
+        return canonical with { Description = $"{verdict}{order}; {stored}" };
+    }
 }
 
 /// <summary>Outcome of <see cref="VolumeGrid.Compare"/>: the verdict, the largest corner distance (millimetres) and both geometries in words.</summary>

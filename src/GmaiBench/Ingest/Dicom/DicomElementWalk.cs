@@ -24,8 +24,11 @@ internal sealed class DicomElementWalk
     private const int MaxDepth = 32;
     private const uint UndefinedLength = 0xFFFFFFFF;
 
-    private DicomElementWalk(string transferSyntaxUid, bool hasPixelData, long pixelDataLength, int fragmentCount, bool hasFloatPixelData)
+    private DicomElementWalk(string transferSyntaxUid, bool hasPixelData, long pixelDataLength, int fragmentCount, bool hasFloatPixelData,
+        long pixelDataOffset, string pixelDataVr)
     {
+        PixelDataOffset = pixelDataOffset;
+        PixelDataVr = pixelDataVr;
         TransferSyntaxUid = transferSyntaxUid;
         HasPixelData = hasPixelData;
         PixelDataLength = pixelDataLength;
@@ -47,6 +50,18 @@ internal sealed class DicomElementWalk
 
     /// <summary>Encapsulated Pixel Data: fragments after the Basic Offset Table item.</summary>
     public int FragmentCount { get; }
+
+    /// <summary>
+    /// Where the value of native Pixel Data starts in the file; -1 when it is encapsulated or inside a deflated data set
+    /// (its bytes are then read through GDCM).
+    /// </summary>
+    public long PixelDataOffset { get; }
+
+    /// <summary>The explicit VR of Pixel Data (OB or OW); empty for implicit VR or encapsulated data.</summary>
+    public string PixelDataVr { get; }
+
+    /// <summary>Big endian data set (the retired Explicit VR Big Endian syntax, PS3.5 A.3).</summary>
+    public bool BigEndian => TransferSyntaxUid == ExplicitVrBigEndian;
 
     public bool Encapsulated => PixelDataLength < 0;
 
@@ -118,7 +133,8 @@ internal sealed class DicomElementWalk
         var explicitVr = transferSyntax != ImplicitVrLittleEndian;
         var pixels = new PixelDataInfo();
         data.WalkDataSet(long.MaxValue, explicitVr, 0, pixels);
-        return new DicomElementWalk(transferSyntax, pixels.Found, pixels.Length, pixels.Fragments, pixels.FloatFound);
+        return new DicomElementWalk(transferSyntax, pixels.Found, pixels.Length, pixels.Fragments, pixels.FloatFound,
+            inflated is null && pixels.Length >= 0 ? pixels.Offset : -1, pixels.Vr);
     }
 
     private static MemoryStream Inflate(FileStream file, string name, long maxBytes)
@@ -168,6 +184,8 @@ internal sealed class DicomElementWalk
         public bool Found;
         public long Length;
         public int Fragments;
+        public long Offset = -1;
+        public string Vr = "";
     }
 
     /// <summary>Reads element headers from a seekable stream, refusing any length that runs past its container or the file.</summary>
@@ -363,6 +381,8 @@ internal sealed class DicomElementWalk
                 {
                     topLevelPixels.Found = true;
                     topLevelPixels.Length = length;
+                    topLevelPixels.Offset = Position;
+                    topLevelPixels.Vr = elementExplicit ? $"{(char)vr[0]}{(char)vr[1]}" : "";
                 }
                 Skip(length, limit);
             }

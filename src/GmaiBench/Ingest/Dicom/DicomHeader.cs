@@ -7,6 +7,9 @@ using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
 
+/// <summary>A PALETTE COLOR image's lookup tables, 16-bit entries (8-bit tables scaled by 257); index - First gives the entry.</summary>
+internal sealed record PaletteLut(int First, ushort[] Red, ushort[] Green, ushort[] Blue);
+
 /// <summary>What one frame's header says about its place and values; null members were absent.</summary>
 internal sealed record FrameHeader(PatientVector? Position, PlaneOrientation? Orientation, PixelSpacing? Spacing, VoxelScaling Scaling, VoiLinearWindow? Window);
 
@@ -33,6 +36,39 @@ internal sealed class DicomHeader
     public string? PatientId { get; private set; }
     public string? StudyInstanceUid { get; private set; }
     public string? SeriesInstanceUid { get; private set; }
+
+    /// <summary>Frame of Reference UID (0020,0052): which patient coordinate system the positions are in.</summary>
+    public string? FrameOfReferenceUid { get; private set; }
+
+    /// <summary>Modality (0008,0060), upper case; empty when absent.</summary>
+    public string Modality { get; private set; } = "";
+
+    /// <summary>SOP Class UID (0008,0016).</summary>
+    public string SopClassUid { get; private set; } = "";
+
+    /// <summary>SOP Instance UID (0008,0018): what structure sets and segmentations reference an image by.</summary>
+    public string SopInstanceUid { get; private set; } = "";
+
+    /// <summary>Image Type (0008,0008) values, upper case (a Siemens mosaic says MOSAIC here).</summary>
+    public IReadOnlyList<string> ImageType { get; private set; } = [];
+
+    /// <summary>Siemens' Number of Images in Mosaic (0019,100A), when the private element is present.</summary>
+    public int? MosaicImages { get; private set; }
+
+    /// <summary>Planar Configuration (0028,0006): 0 colour-by-pixel (R G B R G B ...), 1 colour-by-plane (R...R G...G B...B).</summary>
+    public int PlanarConfiguration { get; private set; }
+
+    /// <summary>Grid Frame Offset Vector (3004,000C) of RT Dose (PS3.3 C.8.8.3.2): each frame's offset along the normal, mm.</summary>
+    public double[]? GridFrameOffsets { get; private set; }
+
+    /// <summary>Representative Frame Number (0028,6010), 1-based, when given.</summary>
+    public int? RepresentativeFrame { get; private set; }
+
+    /// <summary>PALETTE COLOR lookup tables (PS3.3 C.7.6.3.1.5), red, green, blue; null for other images.</summary>
+    public PaletteLut? Palette { get; private set; }
+
+    /// <summary>A segmented palette (0028,1221..1223), which is not read.</summary>
+    public bool HasSegmentedPalette { get; private set; }
 
     public int Rows { get; private set; }
     public int Columns { get; private set; }
@@ -62,35 +98,66 @@ internal sealed class DicomHeader
     /// <summary>Decoded bytes of all frames: Rows x Columns x frames x samples x Bits Allocated / 8.</summary>
     public long PixelBytes => (long)Rows * Columns * FrameCount * SamplesPerPixel * ((BitsAllocated + 7) / 8);
 
+    /// <summary>
+    /// Bytes native (uncompressed) Pixel Data holds: as <see cref="PixelBytes"/>, except that YBR_FULL_422 stores two
+    /// luminance samples and one pair of chrominance samples per two pixels (PS3.3 C.7.6.3.1.2), four bytes, not six.
+    /// </summary>
+    public long NativeBytes => Photometric == "YBR_FULL_422" ? PixelBytes / 3 * 2 : PixelBytes;
+
+    /// <summary>Colour pixels: three samples (RGB, YBR_*) or a palette.</summary>
+    public bool IsColour => SamplesPerPixel == 3 || Photometric == "PALETTE COLOR";
+
     /// <summary>Reads the header of <paramref name="path"/> (already walked into <paramref name="layout"/>) up to the pixel data.</summary>
     public static DicomHeader Read(string path, DicomElementWalk layout)
     {
         var header = new DicomHeader(path, layout);
-        GdcmRuntime.Guard(header.Name, DicomRejects.CorruptHeader, () =>
+        return ReadObject(path, top =>
+        {
+            header.Parse(top);
+            return header;
+        });
+    }
+
+    /// <summary>
+    /// Reads a data set (an image's header, a structure set, a segmentation) up to its Pixel Data, without loading the
+    /// pixels, and hands it to <paramref name="parse"/>; GDCM's failures become corrupt-header rejects. The file must have
+    /// been walked by <see cref="DicomElementWalk"/> first.
+    /// </summary>
+    public static T ReadObject<T>(string path, Func<Attributes, T> parse)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        return GdcmRuntime.Guard(name, DicomRejects.CorruptHeader, () =>
         {
             using var reader = new gdcm.Reader();
             reader.SetFileName(path);
             using var pixelData = new gdcm.Tag(0x7FE0, 0x0010);
             using var skip = new gdcm.TagSetType();
             skip.Add(pixelData);
-            // Stop at Pixel Data and do not load its value: the header is read for scanning and checks, pixels later.
+            // Stop at Pixel Data and do not load its value: headers are read for scanning and checks, pixels later.
             if (!reader.ReadUpToTag(pixelData, skip))
-                throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{header.Name}: GDCM could not parse the data set");
+                throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: GDCM could not parse the data set");
             using var owned = new Owned();
-            var file = reader.GetFile();
-            header.Parse(new Attributes(file.GetDataSet(), header.Name, owned));
-            return true;
+            var top = new Attributes(reader.GetFile().GetDataSet(), name, owned);
+            top.Utf8 = (top.Text(0x0008, 0x0005) ?? "").Contains("ISO_IR 192", StringComparison.Ordinal);
+            return parse(top);
         });
-        return header;
     }
 
     private void Parse(Attributes top)
     {
-        var charset = top.Text(0x0008, 0x0005) ?? "";
-        top.Utf8 = charset.Contains("ISO_IR 192", StringComparison.Ordinal);
         PatientId = top.Text(0x0010, 0x0020);
         StudyInstanceUid = top.Text(0x0020, 0x000D);
         SeriesInstanceUid = top.Text(0x0020, 0x000E);
+        FrameOfReferenceUid = top.Text(0x0020, 0x0052);
+        Modality = (top.Text(0x0008, 0x0060) ?? "").ToUpperInvariant();
+        SopClassUid = top.Text(0x0008, 0x0016) ?? "";
+        SopInstanceUid = top.Text(0x0008, 0x0018) ?? "";
+        ImageType = (top.Text(0x0008, 0x0008) ?? "").ToUpperInvariant().Split('\\', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        MosaicImages = top.UShort(0x0019, 0x100A);
+        PlanarConfiguration = top.UShort(0x0028, 0x0006) ?? 0;
+        GridFrameOffsets = top.Decimals(0x3004, 0x000C, Name);
+        RepresentativeFrame = top.UShort(0x0028, 0x6010);
+        HasSegmentedPalette = top.Has(0x0028, 0x1221);
 
         Rows = top.UShort(0x0028, 0x0010) ?? 0;
         Columns = top.UShort(0x0028, 0x0011) ?? 0;
@@ -144,11 +211,39 @@ internal sealed class DicomHeader
                 position is null ? null : ToPosition(position, where),
                 cosines is null ? null : PlaneOrientation.FromCosines(cosines, where),
                 spacing is null ? null : PixelSpacing.FromValues(spacing, where),
-                Scaling(rescale, where),
+                !rescale.Has(0x0028, 0x1053) && FirstValue(top.Decimals(0x3004, 0x000E, where, DicomRejects.CorruptHeader)) is { } dose
+                    ? DoseScaling(dose, where) : Scaling(rescale, where),
                 Window(voi, where)));
         }
         Frames = list;
         PerFramePositions = enhanced && FrameCount > 1 && positionsInGroups;
+        if (Photometric == "PALETTE COLOR" && !HasSegmentedPalette) Palette = ReadPalette(top);
+    }
+
+    /// <summary>The three LUTs: descriptor (entries, 0 meaning 65536; first mapped value; bits per entry), then the data.</summary>
+    private PaletteLut ReadPalette(Attributes top)
+    {
+        ushort[] Table(ushort descriptor, ushort data, string colour)
+        {
+            var d = top.Raw(0x0028, descriptor);
+            if (d is null || d.Length < 6) throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{Name}: PALETTE COLOR without a {colour} Palette Color Lookup Table Descriptor");
+            int entries = BinaryPrimitives.ReadUInt16LittleEndian(d), bits = BinaryPrimitives.ReadUInt16LittleEndian(d.AsSpan(4));
+            if (entries == 0) entries = 65536;
+            var bytes = top.Raw(0x0028, data) ?? throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{Name}: PALETTE COLOR without {colour} Palette Color Lookup Table Data");
+            if (bits is not (8 or 16)) throw new ItemRejectedException(DicomRejects.UnsupportedPixelFormat, $"{Name}: the {colour} palette has {bits}-bit entries (read: 8 or 16)");
+            // 8-bit entries are still stored in 16-bit words (PS3.3 C.7.6.3.1.6), one entry per word.
+            if (bytes.Length < entries * 2) throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{Name}: the {colour} palette holds {bytes.Length / 2} of its {entries} entries");
+            var table = new ushort[entries];
+            for (var n = 0; n < entries; n++)
+            {
+                var v = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(n * 2));
+                table[n] = bits == 8 ? (ushort)((v & 0xFF) * 257) : v;
+            }
+            return table;
+        }
+        var red = top.Raw(0x0028, 0x1101);
+        var first = red is { Length: >= 6 } ? BinaryPrimitives.ReadUInt16LittleEndian(red.AsSpan(2)) : 0;
+        return new PaletteLut(first, Table(0x1101, 0x1201, "red"), Table(0x1102, 0x1202, "green"), Table(0x1103, 0x1203, "blue"));
     }
 
     private static double? FirstValue(double[]? values) => values is { Length: > 0 } ? values[0] : null;
@@ -160,6 +255,11 @@ internal sealed class DicomHeader
             throw new ItemRejectedException(DicomRejects.InvalidGeometry, $"{where}: Image Position (Patient) must be three numbers, got {values.Length}");
         return p;
     }
+
+    /// <summary>RT Dose: stored values times Dose Grid Scaling (3004,000E) are the dose in Gy (PS3.3 C.8.8.3.1).</summary>
+    private static VoxelScaling DoseScaling(double factor, string where) =>
+        factor > 0 && double.IsFinite(factor) ? new VoxelScaling(factor, 0)
+            : throw new ItemRejectedException(DicomRejects.CorruptHeader, string.Create(CultureInfo.InvariantCulture, $"{where}: Dose Grid Scaling {factor} is not a positive factor"));
 
     /// <summary>Modality LUT by Rescale Slope (0028,1053) and Intercept (0028,1052), PS3.3 C.11.1.1.2; identity when absent.</summary>
     private static VoxelScaling Scaling(Attributes attributes, string where)
@@ -195,7 +295,7 @@ internal sealed class DicomHeader
     }
 
     /// <summary>GDCM wrappers that own native memory and are released when the header has been read.</summary>
-    private sealed class Owned : IDisposable
+    internal sealed class Owned : IDisposable
     {
         private readonly List<IDisposable> _items = [];
 
@@ -213,7 +313,7 @@ internal sealed class DicomHeader
     }
 
     /// <summary>Typed access to the elements of one GDCM data set (the file's, or an item's nested one).</summary>
-    private sealed class Attributes(gdcm.DataSet dataSet, string name, Owned owned)
+    internal sealed class Attributes(gdcm.DataSet dataSet, string name, Owned owned)
     {
         public bool Utf8 { get; set; }
 
@@ -222,6 +322,9 @@ internal sealed class DicomHeader
             using var tag = new gdcm.Tag(group, element);
             return dataSet.FindDataElement(tag);
         }
+
+        /// <summary>The value's bytes as GDCM holds them (binary values in little endian order).</summary>
+        public byte[]? Raw(ushort group, ushort element) => Bytes(group, element);
 
         private byte[]? Bytes(ushort group, ushort element)
         {

@@ -40,6 +40,22 @@ internal static class DicomPixels
     {
         var expected = header.PixelBytes;
         if (target.LongLength * Marshal.SizeOf<T>() < expected) throw new ArgumentException("the target array is smaller than the file's pixels", nameof(target));
+        if (header.Layout.PixelDataOffset >= 0)
+        {
+            // Native pixel data is read here, not by GDCM: its ImageReader swaps big endian OW data in 16-bit words whatever
+            // Bits Allocated is, so 32-bit big endian values came out with their halves exchanged, and it aborts on some
+            // single-frame RT Dose headers before reading a pixel.
+            ReadNative(header).AsSpan().CopyTo(MemoryMarshal.AsBytes(target.AsSpan()));
+        }
+        else
+        {
+            DecodeWithGdcm(header, target, expected);
+        }
+        Normalise(target.AsSpan(0, (int)(expected / Marshal.SizeOf<T>())), header.BitsStored, header.PixelRepresentation == 1);
+    }
+
+    /// <summary>Compressed (or deflated) pixel data through GDCM's codecs, into <paramref name="target"/>.</summary>
+    private static void DecodeWithGdcm<T>(DicomHeader header, T[] target, long expected) where T : unmanaged, IBinaryInteger<T> =>
         GdcmRuntime.Guard(header.Name, DicomRejects.CorruptPixelData, () =>
         {
             using var reader = new gdcm.ImageReader();
@@ -60,8 +76,55 @@ internal static class DicomPixels
             if (!ok) throw Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed");
             return true;
         });
-        Normalise(target.AsSpan(0, (int)(expected / Marshal.SizeOf<T>())), header.BitsStored, header.PixelRepresentation == 1);
+
+    /// <summary>
+    /// The native Pixel Data of <paramref name="header"/>'s file as little endian samples (PS3.5 8.1.1, A.3): a big endian
+    /// file's values are swapped in words of Bits Allocated (8-bit data stored as OW in 16-bit words).
+    /// </summary>
+    public static byte[] ReadNative(DicomHeader header)
+    {
+        var count = header.NativeBytes;
+        var bytes = new byte[count];
+        try
+        {
+            using var file = new FileStream(header.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            file.Position = header.Layout.PixelDataOffset;
+            file.ReadExactly(bytes);
+        }
+        catch (EndOfStreamException)
+        {
+            throw Corrupt(header, $"Pixel Data ends before the {count} bytes the header declares");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ItemRejectedException(DicomRejects.UnreadableFile, $"{header.Name}: the pixel data cannot be read from disk");
+        }
+        if (header.Layout.BigEndian)
+        {
+            var unit = header.BitsAllocated <= 8 ? header.Layout.PixelDataVr == "OW" ? 2 : 1 : header.BitsAllocated / 8;
+            if (unit > 1)
+                for (var n = 0; n + unit <= bytes.Length; n += unit) bytes.AsSpan(n, unit).Reverse();
+        }
+        return bytes;
     }
+
+    /// <summary>
+    /// Every frame's samples as GDCM decodes a compressed file, with the photometric interpretation and planar
+    /// configuration of its output (a JPEG codec may hand YBR data back as RGB).
+    /// </summary>
+    public static (byte[] Bytes, string Photometric, int Planar) DecodeCompressed(DicomHeader header) =>
+        GdcmRuntime.Guard(header.Name, DicomRejects.CorruptPixelData, () =>
+        {
+            using var reader = new gdcm.ImageReader();
+            reader.SetFileName(header.Path);
+            if (!reader.Read()) throw Corrupt(header, "GDCM could not read the image");
+            var image = reader.GetImage();
+            CheckImage(header, image, header.PixelBytes);
+            var bytes = new byte[header.PixelBytes];
+            if (!image.GetBuffer(bytes)) throw Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed");
+            var photometric = image.GetPhotometricInterpretation().GetString()?.Trim() ?? header.Photometric;
+            return (bytes, photometric.ToUpperInvariant(), (int)image.GetPlanarConfiguration());
+        });
 
     private static bool DecodeViaBytes<T>(gdcm.Image image, T[] target, long expected) where T : unmanaged
     {

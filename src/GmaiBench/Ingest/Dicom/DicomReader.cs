@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using GmaiBench.Imaging.Colour;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Model;
@@ -62,6 +63,7 @@ public static class DicomReader
         CheckReadable(header, options);
         var frames = header.Frames;
         var spacing = CommonPixelSpacing(frames.Select(f => (header.Name, f.Spacing)));
+        if (header.IsColour) return ReadColour(header, spacing, path);
 
         if (header.FrameCount > 1 && header.PerFramePositions)
         {
@@ -82,7 +84,9 @@ public static class DicomReader
         // positions): Spacing Between Slices (0018,0088), else Slice Thickness (0018,0050), else 1 mm.
         var first = frames[0];
         var orientationOrDefault = first.Orientation ?? DefaultOrientation;
-        var gap = header.SpacingBetweenSlices is { } between && between != 0 && double.IsFinite(between) ? between
+        // RT Dose places its frames by Grid Frame Offset Vector (PS3.3 C.8.8.3.2) instead.
+        var gap = header.FrameCount > 1 && header.GridFrameOffsets is { } offsets ? GridFrameGap(header, offsets)
+            : header.SpacingBetweenSlices is { } between && between != 0 && double.IsFinite(between) ? between
             : header.SliceThickness is { } thickness && thickness > 0 && double.IsFinite(thickness) ? thickness
             : 1.0;
         var step = orientationOrDefault.Normal * (header.FrameCount > 1 ? gap : Math.Abs(gap));
@@ -91,6 +95,55 @@ public static class DicomReader
         var affine = DicomAffine.ToRas(orientationOrDefault, spacing ?? new PixelSpacing(1, 1), first.Position ?? default, step);
         var hasGeometry = first.Position is not null && first.Orientation is not null;
         return Build(single, affine, header, first.Window, hasGeometry, null, [path], options);
+    }
+
+    /// <summary>
+    /// The even gap between the frames of an RT Dose grid, signed along the normal, from Grid Frame Offset Vector: relative
+    /// offsets (first 0) or, for axial grids, absolute z; either way the differences between neighbours. Uneven or repeated
+    /// offsets are refused like uneven or duplicate slice positions.
+    /// </summary>
+    private static double GridFrameGap(DicomHeader header, double[] offsets)
+    {
+        if (offsets.Length != header.FrameCount)
+            throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{header.Name}: Grid Frame Offset Vector (3004,000C) has {offsets.Length} values for {header.FrameCount} frames");
+        var gap = offsets[1] - offsets[0];
+        if (gap == 0) throw new ItemRejectedException(DicomRejects.DuplicateSlicePosition, $"{header.Name}: frames 1 and 2 have the same Grid Frame Offset {offsets[0]} mm");
+        for (var f = 2; f < offsets.Length; f++)
+        {
+            var d = offsets[f] - offsets[f - 1];
+            // The same tolerance as slice positions: 1 % of the gap, written as decimal text.
+            if (Math.Abs(d - gap) > 0.01 * Math.Abs(gap))
+            {
+                throw new ItemRejectedException(DicomRejects.UnevenSliceSpacing, string.Create(CultureInfo.InvariantCulture,
+                    $"{header.Name}: Grid Frame Offset Vector steps {gap} mm between frames 1 and 2 but {d} mm between frames {f} and {f + 1}"));
+            }
+        }
+        return gap;
+    }
+
+    /// <summary>
+    /// A colour file: one frame as 8-bit RGB, the representative frame (0028,6010) when the file names one, else the
+    /// middle frame (frame n/2 + 1 of n: a cine loop's middle is more typical than its first frame, often blank or
+    /// still moving in). The volume is that frame's BT.601 luma on the frame's patient geometry, for geometry checks
+    /// and grey previews.
+    /// </summary>
+    private static DicomVolume ReadColour(DicomHeader header, PixelSpacing? spacing, string path)
+    {
+        var frame = header.RepresentativeFrame is { } r && r >= 1 && r <= header.FrameCount ? r - 1 : header.FrameCount / 2;
+        var rgb = DicomColour.Frame(header, frame);
+        var luma = new byte[header.Rows * header.Columns];
+        for (var n = 0; n < luma.Length; n++) luma[n] = ColourSamples.Luma(rgb[n * 3], rgb[n * 3 + 1], rgb[n * 3 + 2]);
+        var place = header.Frames[Math.Min(frame, header.Frames.Count - 1)];
+        var orientation = place.Orientation ?? DefaultOrientation;
+        var affine = DicomAffine.ToRas(orientation, spacing ?? new PixelSpacing(1, 1), place.Position ?? default, orientation.Normal);
+        return new DicomVolume
+        {
+            Volume = new Volume<byte>(luma, new GridShape(header.Columns, header.Rows, 1), affine),
+            Colour = new RgbFrame(header.Columns, header.Rows, rgb, frame, header.FrameCount, header.Photometric),
+            PatientId = header.PatientId, StudyInstanceUid = header.StudyInstanceUid, SeriesInstanceUid = header.SeriesInstanceUid,
+            FrameOfReferenceUid = header.FrameOfReferenceUid, Modality = header.Modality,
+            HasPatientGeometry = place.Position is not null && place.Orientation is not null, SourceFiles = [path],
+        };
     }
 
     /// <summary>
@@ -116,6 +169,9 @@ public static class DicomReader
                     $"{header.Name} is in series {header.SeriesInstanceUid ?? "(none)"}, {reference.Name} in series {reference.SeriesInstanceUid ?? "(none)"}");
             }
             CheckReadable(header, options);
+            CheckSameAcquisition(header, reference);
+            if (header.IsColour)
+                throw new ItemRejectedException(DicomRejects.ColourSeries, $"{header.Name} is a {header.Photometric} colour image in a series of {headers.Count} files: colour images are read one file at a time (name each file in the table)");
             if (header.FrameCount != 1)
                 throw new ItemRejectedException(DicomRejects.MultiFrameInSeries, $"{header.Name} holds {header.FrameCount} frames; a series is read from single-frame files");
             if (header.Rows != reference.Rows || header.Columns != reference.Columns || header.BitsAllocated != reference.BitsAllocated
@@ -147,6 +203,28 @@ public static class DicomReader
             stack.Order.Select(n => headers[n].Path).ToList(), options);
     }
 
+    /// <summary>
+    /// Files of one series must be one patient, one study and one patient coordinate system: a series UID reused across
+    /// patients (an anonymiser that resets UIDs, a merge gone wrong) would otherwise be stacked into one volume under the
+    /// first patient's split group. The values are not quoted: Patient IDs identify people.
+    /// </summary>
+    private static void CheckSameAcquisition(DicomHeader header, DicomHeader reference)
+    {
+        foreach (var (name, a, b) in new[]
+        {
+            ("Patient ID (0010,0020)", header.PatientId, reference.PatientId),
+            ("Study Instance UID (0020,000D)", header.StudyInstanceUid, reference.StudyInstanceUid),
+            ("Frame of Reference UID (0020,0052)", header.FrameOfReferenceUid, reference.FrameOfReferenceUid),
+        })
+        {
+            if (!string.Equals(a ?? "", b ?? "", StringComparison.Ordinal))
+            {
+                throw new ItemRejectedException(DicomRejects.InconsistentSeries,
+                    $"{header.Name} and {reference.Name} are in one series but carry different {name} values (not shown: they identify the patient or study); a series must be one patient, one study and one coordinate system");
+            }
+        }
+    }
+
     private static readonly PlaneOrientation DefaultOrientation = PlaneOrientation.FromCosines([1, 0, 0, 0, 1, 0], "default");
 
     /// <summary>Frame <see cref="Frame"/> of a file, with the Modality LUT that applies to it.</summary>
@@ -176,13 +254,34 @@ public static class DicomReader
     private static void CheckReadable(DicomHeader h, DicomReadOptions options)
     {
         if (h.Rows < 1 || h.Columns < 1) throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{h.Name}: Rows {h.Rows} and Columns {h.Columns} must both be at least 1");
+        if (h.ImageType.Contains("MOSAIC") || h.MosaicImages is > 1)
+        {
+            // A Siemens mosaic tiles the slices of one acquisition into one image; placing each tile needs the private CSA
+            // header's slice normal, which is not read, and stacking the mosaic as it stands would be a wrong volume.
+            throw new ItemRejectedException(DicomRejects.Mosaic,
+                $"{h.Name} is a Siemens MOSAIC ({(h.MosaicImages is { } n ? $"{n} slices" : "slices")} tiled in one {h.Columns}x{h.Rows} image); mosaics are not unpacked: convert the series first (e.g. with dcm2niix) and use the NIfTI");
+        }
         if (!DicomPixels.CanDecode(h.Layout.TransferSyntaxUid))
             throw new ItemRejectedException(DicomRejects.UnsupportedTransferSyntax, $"{h.Name}: transfer syntax {h.Layout.TransferSyntaxUid} is not an image codec GDCM decodes");
-        if (h.SamplesPerPixel != 1 || h.Photometric is not ("MONOCHROME1" or "MONOCHROME2"))
+        var readable = h.SamplesPerPixel switch
+        {
+            1 => h.Photometric is "MONOCHROME1" or "MONOCHROME2" or "PALETTE COLOR",
+            3 => h.Photometric is "RGB" or "YBR_FULL" or "YBR_FULL_422" or "YBR_ICT" or "YBR_RCT",
+            _ => false,
+        };
+        if (!readable)
         {
             throw new ItemRejectedException(DicomRejects.UnsupportedPhotometric,
-                $"{h.Name} is {(h.Photometric.Length == 0 ? "(no photometric interpretation)" : h.Photometric)} with {h.SamplesPerPixel} samples per pixel; only MONOCHROME1 and MONOCHROME2 greyscale is read");
+                $"{h.Name} is {(h.Photometric.Length == 0 ? "(no photometric interpretation)" : h.Photometric)} with {h.SamplesPerPixel} samples per pixel; read are MONOCHROME1, MONOCHROME2 and PALETTE COLOR (1 sample) and RGB, YBR_FULL, YBR_FULL_422, YBR_ICT, YBR_RCT (3 samples)");
         }
+        if (h.Photometric == "PALETTE COLOR" && h.HasSegmentedPalette)
+            throw new ItemRejectedException(DicomRejects.UnsupportedPhotometric, $"{h.Name} uses a segmented palette (0028,1221), which is not read");
+        if (h.Photometric is "YBR_ICT" or "YBR_RCT" && !h.Layout.Encapsulated)
+            throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{h.Name} says {h.Photometric}, which only JPEG 2000 data may carry (PS3.3 C.7.6.3.1.2), but its pixels are uncompressed");
+        if (h.Photometric == "YBR_FULL_422" && !h.Layout.Encapsulated && h.Columns % 2 != 0)
+            throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{h.Name} is YBR_FULL_422 with {h.Columns} columns; its chroma pairs need an even number");
+        if (h.SamplesPerPixel == 3 && h.BitsAllocated == 32)
+            throw new ItemRejectedException(DicomRejects.UnsupportedPixelFormat, $"{h.Name}: colour samples of 32 bits are not read (8 or 16)");
         if (h.BitsAllocated is not (8 or 16 or 32) || h.BitsStored < 1 || h.BitsStored > h.BitsAllocated || h.HighBit != h.BitsStored - 1 || h.PixelRepresentation is not (0 or 1))
         {
             throw new ItemRejectedException(DicomRejects.UnsupportedPixelFormat,
@@ -201,10 +300,10 @@ public static class DicomReader
             if (h.Layout.FragmentCount < h.FrameCount)
                 throw new ItemRejectedException(DicomRejects.CorruptPixelData, $"{h.Name}: {h.Layout.FragmentCount} compressed fragments for {h.FrameCount} frames");
         }
-        else if (h.Layout.PixelDataLength < h.PixelBytes)
+        else if (h.Layout.PixelDataLength < h.NativeBytes)
         {
             throw new ItemRejectedException(DicomRejects.CorruptPixelData,
-                $"{h.Name}: Pixel Data holds {h.Layout.PixelDataLength} bytes, the header declares {h.PixelBytes} ({h.Columns}x{h.Rows}x{h.FrameCount} of {h.BitsAllocated} bits)");
+                $"{h.Name}: Pixel Data holds {h.Layout.PixelDataLength} bytes, the header declares {h.NativeBytes} ({h.Columns}x{h.Rows}x{h.FrameCount} of {h.BitsAllocated} bits)");
         }
     }
 
@@ -272,6 +371,8 @@ public static class DicomReader
             InvertDisplay = first.Monochrome1,
             FileWindow = window,
             PatientId = first.PatientId,
+            Modality = first.Modality,
+            FrameOfReferenceUid = first.FrameOfReferenceUid,
             StudyInstanceUid = first.StudyInstanceUid,
             SeriesInstanceUid = first.SeriesInstanceUid,
             HasPatientGeometry = hasGeometry,

@@ -21,7 +21,7 @@ public static class DicomRejects
 
     public const string UnsupportedTransferSyntax = "unsupported-transfer-syntax";
 
-    /// <summary>Colour or palette images: only MONOCHROME1 and MONOCHROME2 with one sample per pixel are read.</summary>
+    /// <summary>Colour or palette images: photometric interpretations other than MONOCHROME1/2, PALETTE COLOR, RGB and YBR_FULL/FULL_422/ICT/RCT.</summary>
     public const string UnsupportedPhotometric = "unsupported-photometric";
 
     /// <summary>Bits Allocated other than 8, 16 or 32, float pixel data, or an unusual High Bit.</summary>
@@ -62,6 +62,15 @@ public static class DicomRejects
 
     /// <summary>The files given as one series carry more than one Series Instance UID.</summary>
     public const string MixedSeries = "mixed-series";
+
+    /// <summary>Files of one series with different Patient ID, Study Instance UID or Frame of Reference UID.</summary>
+    public const string InconsistentSeries = "inconsistent-series";
+
+    /// <summary>A Siemens MOSAIC image (slices tiled in one frame), which is not unpacked.</summary>
+    public const string Mosaic = "mosaic";
+
+    /// <summary>Colour images given as a series of several files; colour is read one file (one image) at a time.</summary>
+    public const string ColourSeries = "colour-series";
 
     /// <summary>A series of several files in which a file holds more than one frame.</summary>
     public const string MultiFrameInSeries = "multi-frame-in-series";

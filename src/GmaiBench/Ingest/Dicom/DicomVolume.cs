@@ -15,6 +15,15 @@ public sealed record DicomVolume
     /// </summary>
     public required Volume Volume { get; init; }
 
+    /// <summary>A colour image's chosen frame as 8-bit RGB (then <see cref="Volume"/> is its luma); null for greyscale.</summary>
+    public RgbFrame? Colour { get; init; }
+
+    /// <summary>Modality (0008,0060) as the file states it (CT, MR, US, ...); empty when absent.</summary>
+    public string Modality { get; init; } = "";
+
+    /// <summary>Frame of Reference UID (0020,0052): the patient coordinate system of the positions.</summary>
+    public string? FrameOfReferenceUid { get; init; }
+
     /// <summary>MONOCHROME1 (PS3.3 C.7.6.3.1.2): the lowest value is white, so display inverts the grey levels after windowing.</summary>
     public bool InvertDisplay { get; init; }
 
@@ -42,3 +51,9 @@ public sealed record DicomVolume
     /// <summary>The files the voxels came from, in slice order (one entry for a single or multi-frame file).</summary>
     public required IReadOnlyList<string> SourceFiles { get; init; }
 }
+
+/// <summary>
+/// One frame of a colour DICOM image as 8-bit RGB, interleaved row by row; <see cref="Frame"/> (0-based) of
+/// <see cref="FrameCount"/> is the frame chosen, <see cref="Photometric"/> how the file stored it.
+/// </summary>
+public sealed record RgbFrame(int Width, int Height, byte[] Rgb, int Frame, int FrameCount, string Photometric);

@@ -19,7 +19,11 @@ public static class DicomWorker
     public const int RejectedExitCode = 3;
 
     private sealed record Meta(bool InvertDisplay, double? WindowWidth, double? WindowLevel, string? PatientId, string? StudyInstanceUid,
-        string? SeriesInstanceUid, bool HasPatientGeometry, SliceSpacingStats? SliceSpacing, IReadOnlyList<string> SourceFiles);
+        string? SeriesInstanceUid, bool HasPatientGeometry, SliceSpacingStats? SliceSpacing, IReadOnlyList<string> SourceFiles,
+        string Modality = "", string? FrameOfReferenceUid = null, ColourMeta? Colour = null);
+
+    /// <summary>A colour frame's shape; its RGB bytes travel in colour.rgb.</summary>
+    private sealed record ColourMeta(int Width, int Height, int Frame, int FrameCount, string Photometric);
 
     private sealed record RejectNote(string Reason, string Message);
 
@@ -83,11 +87,20 @@ public static class DicomWorker
             }
             if (process.ExitCode != 0)
             {
-                var tail = stderr.Result.Trim();
-                if (tail.Length > 300) tail = tail[^300..];
-                throw new ItemRejectedException("decoder-crashed", $"the DICOM decoder died (exit code {process.ExitCode}){(tail.Length > 0 ? $": {tail}" : "")}");
+                // What the dying decoder printed is a C++ assertion or a runtime stack: for developers, not for the report.
+                _ = stderr.Result;
+                throw new ItemRejectedException("decoder-crashed", Crashed(process.ExitCode, files));
             }
             var meta = Answer<Meta>(dir, "meta.json");
+            RgbFrame? colour = null;
+            if (meta.Colour is { } c)
+            {
+                byte[] rgb;
+                try { rgb = File.ReadAllBytes(Path.Combine(dir, "colour.rgb")); }
+                catch (IOException) { throw new ItemRejectedException("decoder-failed", "the DICOM decoder exited without the colour image it announced"); }
+                if (rgb.Length != (long)c.Width * c.Height * 3) throw new ItemRejectedException("decoder-failed", "the DICOM decoder handed back a colour image of the wrong size");
+                colour = new RgbFrame(c.Width, c.Height, rgb, c.Frame, c.FrameCount, c.Photometric);
+            }
             Volume volume;
             try { volume = NiftiReader.Read(Path.Combine(dir, "volume.nii")); }
             catch (Exception e) when (e is ItemRejectedException or IOException)
@@ -101,6 +114,7 @@ public static class DicomWorker
                 FileWindow = meta.WindowWidth is { } w && meta.WindowLevel is { } l ? new VoiLinearWindow(w, l) : null,
                 PatientId = meta.PatientId, StudyInstanceUid = meta.StudyInstanceUid, SeriesInstanceUid = meta.SeriesInstanceUid,
                 HasPatientGeometry = meta.HasPatientGeometry, SliceSpacing = meta.SliceSpacing, SourceFiles = meta.SourceFiles,
+                Modality = meta.Modality, FrameOfReferenceUid = meta.FrameOfReferenceUid, Colour = colour,
             };
         }
         finally
@@ -108,6 +122,26 @@ public static class DicomWorker
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// The message for a decoder that died: a signal's name and meaning in words (exit codes above 128 are 128 + signal,
+    /// as the shell reports them; .NET reports a native abort as 134), the first file of the series, never its stderr.
+    /// </summary>
+    public static string Crashed(int exitCode, IReadOnlyList<string> files)
+    {
+        var what = exitCode switch
+        {
+            134 or -6 => "GDCM stopped on an internal assertion (SIGABRT) while decoding",
+            139 or -11 => "GDCM crashed (segmentation fault, SIGSEGV) while decoding",
+            137 or -9 => "the decoder was killed (SIGKILL, often the system running out of memory) while decoding",
+            136 or -8 => "GDCM hit an arithmetic fault (SIGFPE) while decoding",
+            135 or -7 => "GDCM hit a bus error (SIGBUS, often a file cut short under a memory map) while decoding",
+            _ => $"the decoder stopped with exit code {exitCode} while decoding",
+        };
+        var first = files.Count > 0 ? Path.GetFileName(files[0]) : "(no file)";
+        var which = files.Count > 1 ? $"the series of {files.Count} files starting with {first}" : first;
+        return $"{what} {which} (exit code {exitCode}): the file is damaged, or uses an encoding or an object GDCM cannot decode";
     }
 
     /// <summary>A JSON answer the decoder left in <paramref name="dir"/>; missing or malformed is the decoder's failure.</summary>
@@ -135,8 +169,10 @@ public static class DicomWorker
                 .DefaultIfEmpty(DicomReadOptions.DefaultMaxVoxelBytes).First();
             var d = DicomReader.ReadSeries(lines.Where(l => !l.StartsWith('#')).ToList(), new DicomReadOptions { MaxVoxelBytes = cap });
             WriteVolume(Path.Combine(outDir, "volume.nii"), d.Volume);
+            if (d.Colour is { } c) File.WriteAllBytes(Path.Combine(outDir, "colour.rgb"), c.Rgb);
             var meta = new Meta(d.InvertDisplay, d.FileWindow?.Width, d.FileWindow?.Level, d.PatientId, d.StudyInstanceUid, d.SeriesInstanceUid,
-                d.HasPatientGeometry, d.SliceSpacing, d.SourceFiles);
+                d.HasPatientGeometry, d.SliceSpacing, d.SourceFiles, d.Modality, d.FrameOfReferenceUid,
+                d.Colour is { } k ? new ColourMeta(k.Width, k.Height, k.Frame, k.FrameCount, k.Photometric) : null);
             File.WriteAllText(Path.Combine(outDir, "meta.json"), JsonSerializer.Serialize(meta));
             return 0;
         }

@@ -55,6 +55,12 @@ public sealed record DicomWriteOptions
     /// <summary>Overrides the seed-derived Study Instance UID, e.g. to put two series in one study.</summary>
     public string? StudyInstanceUid { get; init; }
 
+    /// <summary>Overrides the seed-derived Frame of Reference UID.</summary>
+    public string? FrameOfReferenceUid { get; init; }
+
+    /// <summary>The Frame of Reference UID written: <see cref="FrameOfReferenceUid"/>, else derived from the seed.</summary>
+    public string ResolvedFrameOfReferenceUid => FrameOfReferenceUid ?? DicomUid.FromSeed(Seed + "/frame-of-reference");
+
     /// <summary>Slice Thickness (0018,0050) in millimetres; the slice spacing when null.</summary>
     public double? SliceThickness { get; init; }
 

@@ -98,6 +98,58 @@ public static class DicomWriter
         if (!writer.Write()) throw new IOException($"GDCM could not write {path}");
     }
 
+    /// <summary>The SOP Instance UID of file <paramref name="instance"/> of a series written with <paramref name="options"/>.</summary>
+    public static string InstanceUid(DicomWriteOptions options, int instance)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return DicomUid.FromSeed($"{options.Seed}/series/instance/{instance}");
+    }
+
+    /// <summary>
+    /// Re-encodes <paramref name="input"/> (any image GDCM reads) into <paramref name="syntax"/> at <paramref name="output"/>,
+    /// keeping every other element: how the tests and the demo get compressed colour files from ones written byte by byte.
+    /// </summary>
+    public static void Transcode(string input, string output, DicomTransferSyntax syntax)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        GdcmRuntime.EnsureInitialised();
+        using var reader = new gdcm.ImageReader();
+        reader.SetFileName(input);
+        if (!reader.Read()) throw new IOException($"GDCM could not read {input}");
+        // Disposal order as in Write: the writer lets go of the filter's output before the filter goes.
+        using var change = new gdcm.ImageChangeTransferSyntax();
+        using var writer = new gdcm.ImageWriter();
+        using var target = new gdcm.TransferSyntax(TsType(syntax));
+        change.SetTransferSyntax(target);
+        change.SetInput(reader.GetImage());
+        if (!change.Change()) throw new IOException($"GDCM could not encode {Path.GetFileName(input)} as {syntax}");
+        writer.SetFile(reader.GetFile());
+        writer.SetImage(change.GetOutput());
+        // GDCM stamps today's date and time where Study Date and Time are missing: fixed values keep the bytes reproducible.
+        var dataSet = writer.GetFile().GetDataSet();
+        foreach (var (element, vr, value) in new[] { ((ushort)0x0020, gdcm.VR.VRType.DA, "20000101"), ((ushort)0x0030, gdcm.VR.VRType.TM, "000000") })
+        {
+            using var tag = new gdcm.Tag(0x0008, element);
+            if (!dataSet.FindDataElement(tag)) Put(dataSet, 0x0008, element, vr, value);
+        }
+        writer.SetFileName(output);
+        if (!writer.Write()) throw new IOException($"GDCM could not write {output}");
+    }
+
+    private static gdcm.TransferSyntax.TSType TsType(DicomTransferSyntax syntax) => syntax switch
+    {
+        DicomTransferSyntax.ExplicitVrLittleEndian => gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian,
+        DicomTransferSyntax.ImplicitVrLittleEndian => gdcm.TransferSyntax.TSType.ImplicitVRLittleEndian,
+        DicomTransferSyntax.ExplicitVrBigEndian => gdcm.TransferSyntax.TSType.ExplicitVRBigEndian,
+        DicomTransferSyntax.DeflatedExplicitVrLittleEndian => gdcm.TransferSyntax.TSType.DeflatedExplicitVRLittleEndian,
+        DicomTransferSyntax.RleLossless => gdcm.TransferSyntax.TSType.RLELossless,
+        DicomTransferSyntax.JpegLossless => gdcm.TransferSyntax.TSType.JPEGLosslessProcess14_1,
+        DicomTransferSyntax.JpegLsLossless => gdcm.TransferSyntax.TSType.JPEGLSLossless,
+        DicomTransferSyntax.Jpeg2000Lossless => gdcm.TransferSyntax.TSType.JPEG2000Lossless,
+        _ => throw new ArgumentOutOfRangeException(nameof(syntax), $"unknown transfer syntax {syntax}"),
+    };
+
     private static string DecimalStrings(params double[] values) => string.Join('\\', values.Select(DecimalString));
 
     /// <summary>The volume's grid in DICOM terms (LPS): the affine's columns are the row direction x column spacing, etc.</summary>
@@ -185,17 +237,7 @@ public static class DicomWriter
 
         if (options.TransferSyntax != DicomTransferSyntax.ExplicitVrLittleEndian)
         {
-            using var target = new gdcm.TransferSyntax(options.TransferSyntax switch
-            {
-                DicomTransferSyntax.ImplicitVrLittleEndian => gdcm.TransferSyntax.TSType.ImplicitVRLittleEndian,
-                DicomTransferSyntax.ExplicitVrBigEndian => gdcm.TransferSyntax.TSType.ExplicitVRBigEndian,
-                DicomTransferSyntax.DeflatedExplicitVrLittleEndian => gdcm.TransferSyntax.TSType.DeflatedExplicitVRLittleEndian,
-                DicomTransferSyntax.RleLossless => gdcm.TransferSyntax.TSType.RLELossless,
-                DicomTransferSyntax.JpegLossless => gdcm.TransferSyntax.TSType.JPEGLosslessProcess14_1,
-                DicomTransferSyntax.JpegLsLossless => gdcm.TransferSyntax.TSType.JPEGLSLossless,
-                DicomTransferSyntax.Jpeg2000Lossless => gdcm.TransferSyntax.TSType.JPEG2000Lossless,
-                _ => throw new ArgumentOutOfRangeException(nameof(options), $"unknown transfer syntax {options.TransferSyntax}"),
-            });
+            using var target = new gdcm.TransferSyntax(TsType(options.TransferSyntax));
             change.SetTransferSyntax(target);
             change.SetInput(image);
             if (!change.Change()) throw new IOException($"GDCM could not encode {Path.GetFileName(path)} as {options.TransferSyntax}");
@@ -206,7 +248,7 @@ public static class DicomWriter
         var dataSet = writer.GetFile().GetDataSet();
         var seriesUid = options.ResolvedSeriesInstanceUid;
         Put(dataSet, 0x0008, 0x0016, gdcm.VR.VRType.UI, sopClass);
-        Put(dataSet, 0x0008, 0x0018, gdcm.VR.VRType.UI, DicomUid.FromSeed($"{options.Seed}/series/instance/{instance}"));
+        Put(dataSet, 0x0008, 0x0018, gdcm.VR.VRType.UI, InstanceUid(options, instance));
         // Set explicitly: GDCM stamps the current date and time when they are missing.
         Put(dataSet, 0x0008, 0x0020, gdcm.VR.VRType.DA, options.StudyDate);
         Put(dataSet, 0x0008, 0x0030, gdcm.VR.VRType.TM, "000000");
@@ -214,7 +256,7 @@ public static class DicomWriter
         Put(dataSet, 0x0010, 0x0020, gdcm.VR.VRType.LO, options.PatientId);
         Put(dataSet, 0x0020, 0x000D, gdcm.VR.VRType.UI, options.ResolvedStudyInstanceUid);
         Put(dataSet, 0x0020, 0x000E, gdcm.VR.VRType.UI, seriesUid);
-        Put(dataSet, 0x0020, 0x0052, gdcm.VR.VRType.UI, DicomUid.FromSeed(options.Seed + "/frame-of-reference"));
+        Put(dataSet, 0x0020, 0x0052, gdcm.VR.VRType.UI, options.ResolvedFrameOfReferenceUid);
         Put(dataSet, 0x0020, 0x0013, gdcm.VR.VRType.IS, (instance + 1).ToString(CultureInfo.InvariantCulture));
         if (!multiFrame) Put(dataSet, 0x0018, 0x0050, gdcm.VR.VRType.DS, DecimalString(options.SliceThickness ?? gap));
         if (options.Window is { } window)

@@ -116,7 +116,7 @@ public sealed class NiftiHeader
         var voxOffset = r.Float32(108);
         var srow = new double[12];
         for (var n = 0; n < 12; n++) srow[n] = r.Float32(280 + 4 * n);
-        return Build(NiftiVersion.Nifti1, r.BigEndian, single, dim, r.Int16(70), pixdim, voxOffset,
+        return Build(NiftiVersion.Nifti1, r.BigEndian, single, dim, r.Int16(68), r.Int16(70), pixdim, voxOffset,
             r.Float32(112), r.Float32(116), r.Int16(252), r.Int16(254), r.Bytes[123],
             [r.Float32(256), r.Float32(260), r.Float32(264)], [r.Float32(268), r.Float32(272), r.Float32(276)], srow);
     }
@@ -132,7 +132,7 @@ public sealed class NiftiHeader
         for (var n = 0; n < 8; n++) pixdim[n] = r.Float64(104 + 8 * n);
         var srow = new double[12];
         for (var n = 0; n < 12; n++) srow[n] = r.Float64(400 + 8 * n);
-        return Build(NiftiVersion.Nifti2, r.BigEndian, single, dim, r.Int16(12), pixdim, r.Int64(168),
+        return Build(NiftiVersion.Nifti2, r.BigEndian, single, dim, r.Int32(504), r.Int16(12), pixdim, r.Int64(168),
             r.Float64(176), r.Float64(184), r.Int32(344), r.Int32(348), r.Int32(500),
             [r.Float64(352), r.Float64(360), r.Float64(368)], [r.Float64(376), r.Float64(384), r.Float64(392)], srow);
     }
@@ -147,10 +147,12 @@ public sealed class NiftiHeader
         throw new ItemRejectedException(NiftiRejects.NotNifti, $"bad NIfTI-{(int)version} magic '{shown}', expected {expected} (ANALYZE 7.5 headers without a magic are not supported)");
     }
 
-    private static NiftiHeader Build(NiftiVersion version, bool bigEndian, bool single, long[] dim, short datatype, double[] pixdim,
+    private static NiftiHeader Build(NiftiVersion version, bool bigEndian, bool single, long[] dim, int intent, short datatype, double[] pixdim,
         double voxOffset, double slope, double inter, int qformCode, int sformCode, int xyztUnits,
         double[] quatern, double[] qoffset, double[] srow)
     {
+        if (NonImageIntent(intent) is { } what)
+            throw new ItemRejectedException(NiftiRejects.NotAnImage, $"intent_code {intent} ({what}): the file holds {(intent >= 3000 ? "a CIFTI matrix" : "data")} that is not an image volume");
         // NIfTI-1 header, field dim: dim[0] is 1..7; any other value means the file is corrupt (or swapped, which Detect ruled out).
         if (dim[0] is < 1 or > 7)
             throw new ItemRejectedException(NiftiRejects.CorruptHeader, $"dim[0] is {dim[0]}, must be 1..7 (number of dimensions)");
@@ -160,6 +162,10 @@ public sealed class NiftiHeader
         }
         // Unused dimensions count as 1 (a 2D image is a one-slice volume).
         long Size(int n) => n <= dim[0] ? dim[n] : 1;
+        // Data only along dimensions 5 to 7 (CIFTI, and surface data stored as NIfTI) is not a picture of anything.
+        if (Size(1) * Size(2) * Size(3) * Size(4) == 1 && Size(5) * Size(6) * Size(7) > 1)
+            throw new ItemRejectedException(NiftiRejects.NotAnImage,
+                $"dimensions {string.Join("x", dim.Skip(1).Take((int)dim[0]))}: the spatial grid is a single voxel and the data lies along dimensions 5-7 (a CIFTI or surface file, not an image volume)");
 
         var type = NiftiDatatype.ToVoxelType(datatype)
             ?? throw new ItemRejectedException(NiftiRejects.UnsupportedDatatype, $"datatype {NiftiDatatype.Describe(datatype)} is not supported; supported: {NiftiDatatype.SupportedList}");
@@ -209,6 +215,29 @@ public sealed class NiftiHeader
             AffineSource = source,
         };
     }
+
+    /// <summary>
+    /// Intents whose data is not an image grid (nifti1.h): matrices, vectors, point sets, triangles, quaternions, GIFTI-style
+    /// time series and node data, and CIFTI's connectivity codes 3000-3099. Statistic maps, labels and dimensionless
+    /// intents are images and are read.
+    /// </summary>
+    private static string? NonImageIntent(int intent) => intent switch
+    {
+        1004 => "general matrix",
+        1005 => "symmetric matrix",
+        1006 => "displacement vector field",
+        1007 => "vector",
+        1008 => "point set",
+        1009 => "triangles",
+        1010 => "quaternion",
+        2001 => "time series of surface nodes",
+        2002 => "node index",
+        2003 => "RGB vector",
+        2004 => "RGBA vector",
+        2005 => "shape",
+        >= 3000 and <= 3099 => "CIFTI connectivity",
+        _ => null,
+    };
 
     // NIfTI-1 header, field xyzt_units, bits 0-2: 1 metre, 2 millimetre, 3 micron; 0 (unknown) is taken as millimetre.
     private static double UnitMm(int xyztUnits) => (xyztUnits & 0x07) switch { 1 => 1000.0, 3 => 0.001, _ => 1.0 };

@@ -7,6 +7,9 @@ public static class NiftiRejects
     /// <summary>sizeof_hdr is neither 348 nor 540 in either byte order, or the magic is not n+1/ni1/n+2/ni2.</summary>
     public const string NotNifti = "not-nifti";
 
+    /// <summary>A NIfTI file whose data is not an image volume: a CIFTI matrix, a surface or vector field (by intent code or dimensions).</summary>
+    public const string NotAnImage = "not-an-image";
+
     /// <summary>A header field is impossible: dim[0] outside 1..7, a dimension below 1, a bad vox_offset or geometry.</summary>
     public const string CorruptHeader = "corrupt-header";
 

@@ -127,12 +127,19 @@ public static class RasterDecoder
         var rgb = Guard(format, settings, () =>
         {
             var image = wide ? DecodeWide(bytes, config, settings, info, format) : DecodeNarrow(bytes, config);
-            var (w, h) = CappedSize(image.Width, image.Height, settings.MaxSide);
-            if (w != image.Width || h != image.Height)
-                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(w, h), Sampler = KnownResamplers.Bicubic, Mode = ResizeMode.Stretch }));
+            Cap(image, settings.MaxSide);
             return image;
         });
         return new DecodedImage(rgb, info.Width, info.Height, format.Name, info.PixelType.BitsPerPixel);
+    }
+
+    /// <summary>Shrinks <paramref name="image"/> in place to <see cref="CappedSize"/> (bicubic), the one resize every raster image gets.</summary>
+    public static void Cap(Image<Rgb24> image, int maxSide)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var (w, h) = CappedSize(image.Width, image.Height, maxSide);
+        if (w != image.Width || h != image.Height)
+            image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(w, h), Sampler = KnownResamplers.Bicubic, Mode = ResizeMode.Stretch }));
     }
 
     /// <summary>Output size with the longer side capped, aspect ratio kept (rounded to whole pixels, at least 1).</summary>

@@ -27,7 +27,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 {
     private readonly VoxelBufferPool _buffers = new();
 
-    public const string CodeVersion = "volume/7";
+    public const string CodeVersion = "volume/8";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
@@ -52,6 +52,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
         if (item.Annotation is SeriesAnnotation series) return WholeSlices(item, fingerprint, series);
+        if (item.Annotation is StructureAnnotation structures) return Structures(item, layout, fingerprint, structures);
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
         var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes };
         var ((volume, dicom), labels) = Concurrency.Both(
@@ -79,6 +80,50 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         }
     });
 
+    /// <summary>
+    /// An RT Structure Set or Segmentation: the series decoded in its child process, each ROI or segment rasterised onto
+    /// it (<see cref="StructureObjects"/>), then every region cut and marked exactly like a label map's value. Regions
+    /// overlap freely (a body outline holds the organs), so each is sliced from its own map.
+    /// </summary>
+    private ItemOutcome Structures(SourceItem item, ISourceLayout layout, string fingerprint, StructureAnnotation annotation)
+    {
+        var dicom = DicomWorker.ReadSeries(annotation.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+        var summary = StructureObjects.Summarise(annotation.ObjectPath);
+        if (summary.ReferencedSeriesUids.Count > 0 && dicom.SeriesInstanceUid is { } uid && !summary.ReferencedSeriesUids.Contains(uid))
+        {
+            throw new ItemRejectedException("referenced-series-missing",
+                $"{Path.GetFileName(annotation.ObjectPath)} references series {string.Join(", ", summary.ReferencedSeriesUids)}; the images beside it are series {uid}");
+        }
+        var masks = StructureObjects.Rasterise(annotation.ObjectPath, dicom);
+        var cases = new List<Case>();
+        var rejects = new List<Reject>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var mask in masks)
+        {
+            var name = mask.Region.Name;
+            var regionKey = $"{item.Key}/{name}";
+            if (!seen.Add(name))
+            {
+                rejects.Add(Reject.OfCase(regionKey, item.SourceId, item.Key, Name, "duplicate-region-name", $"a second region is named '{name}' (number {mask.Region.Number}); only the first is used"));
+                continue;
+            }
+            var roi = new VolumeAnnotation(annotation.ObjectPath, annotation.ObjectRelative, new Dictionary<int, string> { [1] = name }, annotation.Options);
+            var canonical = mask.Map.ToCanonical();
+            var planes = annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), roi)).ToList();
+            if (planes.Count == 0)
+            {
+                rejects.Add(Reject.OfCase(regionKey, item.SourceId, item.Key, Name, "empty-region", $"'{name}' (number {mask.Region.Number}) in {annotation.ObjectRelative} encloses no voxel of the series"));
+                continue;
+            }
+            var outcome = Slice(item, layout, fingerprint, roi, dicom.Volume, dicom, mask.Map, planes);
+            cases.AddRange(outcome.Cases);
+            rejects.AddRange(outcome.CaseRejects);
+        }
+        if (cases.Count == 0 && rejects.Count == 0)
+            throw new ItemRejectedException("empty-label-map", $"{annotation.ObjectRelative} defines no region with a name");
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), cases, rejects);
+    }
+
     /// <summary>The planes to cut along one axis: for each label its best slice and extras, one plane per slice index.</summary>
     private static IEnumerable<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> PlanesOf(LabelSliceAreas areas, VolumeAnnotation annotation) =>
         annotation.Values.Keys.Order()
@@ -88,7 +133,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     private ItemOutcome Slice(SourceItem item, ISourceLayout layout, string fingerprint, VolumeAnnotation annotation, Volume volume, DicomVolume? dicom,
         GmaiBench.Imaging.Volumes.LabelMap labels, List<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> planes)
     {
-        var grid = VolumeGrid.Compare(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
+        var grid = VolumeGrid.ComparePhysical(volume.Grid, labels.Grid, GridToleranceMm, "image", "label map");
         if (!grid.Matches)
             throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
         var canonical = volume.ToCanonical();
@@ -101,7 +146,14 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             var (axis, slice) = planes[n];
             var cases = new List<Case>();
             var rejects = new List<Reject>();
-            using var rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm);
+            RenderedSlice rendered;
+            try { rendered = SliceRenderer.Render(canonical, canonicalLabels, new SlicePlane(axis, slice.Key), window, image.MaxSide, GridToleranceMm); }
+            catch (ConstantSliceException e)
+            {
+                rejects.Add(ConstantSlice(item, $"{item.Key}/{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}", e));
+                return (cases, rejects);
+            }
+            using var _ = rendered;
             if (dicom?.InvertDisplay == true) Invert(rendered.Image);   // MONOCHROME1: the minimum is white, after windowing
             int w = rendered.Image.Width, h = rendered.Image.Height;
             var targets = slice.Select(c => RegionCases.FromLabels(rendered.Labels.Labels, w, h, c.Label, annotation.Values[c.Label], regions,
@@ -119,11 +171,29 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), allCases, allRejects);
     }
 
-    /// <summary>The source's window, or with <c>window: file</c> the DICOM's own VOI window (the modality default when it has none).</summary>
+    /// <summary>
+    /// The source's window, or with <c>window: file</c> the DICOM's own VOI window; else the default of the modality,
+    /// never guessed from intensities: the DICOM file's Modality (0008,0060) when it states one, else the source's.
+    /// </summary>
     private DisplayWindow WindowOf(VolumeOptions options, DicomVolume? dicom, string sourceId, Volume canonical) =>
-        options.Window == "file" && dicom?.FileWindow is { } own
-            ? DisplayWindow.FromVoi(own)
-            : VolumeLayoutOptions.WindowFor(options.Window == "file" ? null : options.Window, modalityOf[sourceId])!.Resolve(canonical);
+        WindowFor(options.Window, dicom, modalityOf[sourceId], canonical);
+
+    /// <summary>The window rule (see <see cref="WindowOf"/>), shared with <c>gmai inspect</c>; <paramref name="sourceModality"/> may be null.</summary>
+    public static DisplayWindow WindowFor(string? window, DicomVolume? dicom, string? sourceModality, Volume canonical)
+    {
+        if (window == "file" && dicom?.FileWindow is { } own) return DisplayWindow.FromVoi(own, "the file's VOI window (Window Center/Width)");
+        var modality = dicom?.Modality is { Length: > 0 } stated ? stated : sourceModality ?? "";
+        var spec = VolumeLayoutOptions.WindowFor(window == "file" ? null : window, modality)
+                   ?? throw new ItemRejectedException("unknown-window", $"unknown window '{window}'");
+        var resolved = spec.Resolve(canonical);
+        var why = window is null or "file"
+            ? $"{(window == "file" ? "no VOI window in the file; " : "")}the default for modality {(modality.Length > 0 ? modality : "(none stated)")}{(dicom?.Modality is { Length: > 0 } ? " (DICOM Modality)" : "")}"
+            : "the source's window option";
+        return resolved.Voi is { } voi ? DisplayWindow.FromVoi(voi, $"{resolved.Origin}, {why}") : DisplayWindow.FromPercentile(resolved.Percentile!.Value, $"{resolved.Origin}, {why}");
+    }
+
+    private Reject ConstantSlice(SourceItem item, string key, ConstantSliceException e) =>
+        Reject.OfCase(key, item.SourceId, item.Key, Name, "constant-slice", $"{e.Message}, so it is not shown");
 
     /// <summary>The split group of a DICOM series is its patient: Patient ID is read for this only, and only its keyed hash is kept.</summary>
     private string GroupOf(SourceItem item, DicomVolume? dicom) =>
@@ -137,6 +207,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     private ItemOutcome WholeSlices(SourceItem item, string fingerprint, SeriesAnnotation series)
     {
         var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+        if (dicom.Colour is { } colour) return ColourImage(item, fingerprint, series, dicom, colour);
         var canonical = dicom.Volume.ToCanonical();
         var window = WindowOf(series.Options, dicom, item.SourceId, canonical);
         var group = series.GroupFromTable ? item.GroupKey : GroupOf(item, dicom);
@@ -159,19 +230,46 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         {
             var plane = planes[n];
             var sampling = SliceRenderer.Sampling(canonical.Grid, plane, image.MaxSide);
-            using var rendered = SliceRenderer.RenderImage(canonical, plane, window, sampling);
+            SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> rendered;
+            try { rendered = SliceRenderer.RenderImage(canonical, plane, window, sampling); }
+            catch (ConstantSliceException e)
+            {
+                return (Case: (Case?)null, Reject: ConstantSlice(item, $"{item.Key}/{plane.Axis.ToString().ToLowerInvariant()}/{plane.Index:0000}", e));
+            }
+            using var _ = rendered;
             if (dicom.InvertDisplay) Invert(rendered);
             var (phash, contrast) = PerceptualHash.Of(rendered);
-            return new Case
+            return (Case: (Case?)new Case
             {
                 Key = $"{item.Key}/{plane.Axis.ToString().ToLowerInvariant()}/{plane.Index:0000}", ItemKey = item.Key, SourceId = item.SourceId,
                 Granularity = Granularity.Image, OriginalTask = originalTask, ImageSha = store.Put(PngWriter.Encode(rendered)),
                 Width = rendered.Width, Height = rendered.Height, Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                 RawLabels = item.RawLabels, GroupKey = group,
-            };
+            }, Reject: (Reject?)null);
         });
         if (cases.Length == 0 && rejects.Count == 0) throw new ItemRejectedException("no-axes", "no slicing axis is configured");
-        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases], rejects);
+        rejects.AddRange(cases.Where(c => c.Reject is not null).Select(c => c.Reject!));
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases.Where(c => c.Case is not null).Select(c => c.Case!)], rejects);
+    }
+
+    /// <summary>
+    /// A colour image (ultrasound, endoscopy, photography, pathology) goes the raster way: its chosen frame as the RGB
+    /// picture the file shows, no window, no reorientation (a photograph has no patient axes to put in RAS), the longer
+    /// side capped like any raster image. One whole-image case carrying the item's labels.
+    /// </summary>
+    private ItemOutcome ColourImage(SourceItem item, string fingerprint, SeriesAnnotation series, DicomVolume dicom, RgbFrame colour)
+    {
+        using var rendered = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.Rgb24>(colour.Rgb, colour.Width, colour.Height);
+        RasterDecoder.Cap(rendered, image.MaxSide);
+        var (phash, contrast) = PerceptualHash.Of(rendered);
+        var group = series.GroupFromTable ? item.GroupKey : GroupOf(item, dicom);
+        var row = new Case
+        {
+            Key = $"{item.Key}/frame/{colour.Frame:0000}", ItemKey = item.Key, SourceId = item.SourceId, Granularity = Granularity.Image,
+            OriginalTask = "CLS_2D", ImageSha = store.Put(PngWriter.Encode(rendered)), Width = rendered.Width, Height = rendered.Height,
+            Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4), RawLabels = item.RawLabels, GroupKey = group,
+        };
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [row], []);
     }
 
     /// <summary>

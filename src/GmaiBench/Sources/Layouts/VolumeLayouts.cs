@@ -260,6 +260,12 @@ public sealed record DicomOptions(string Series, string Labels, IReadOnlyDiction
 {
     /// <summary>The series -> label table, when labels come from a table rather than NIfTI label maps.</summary>
     public LabelTableOptions? Table { get; init; }
+
+    /// <summary>
+    /// A file-name pattern (e.g. <c>RS*.dcm</c>) picking the RT Structure Set or Segmentation objects in each series folder;
+    /// the folder's other files are the image series they are drawn on. Null when labels come from label maps or a table.
+    /// </summary>
+    public string? Structures { get; init; }
 }
 
 /// <summary>
@@ -271,6 +277,9 @@ public sealed record DicomOptions(string Series, string Labels, IReadOnlyDiction
 /// <item><c>table</c>: a CSV of path -> label(s), where a path under <c>series</c> is a series folder or one DICOM file; the
 /// middle slice along each axis (plus <c>extra_slices</c> spread through the volume) becomes a whole-image case with the
 /// row's labels. A table naming files gives slice-level labels; naming folders, series-level ones.</item>
+/// <item><c>structures</c>: a file-name pattern picking RT Structure Set or Segmentation objects in each series folder;
+/// each object is an item whose ROIs or segments (named by the object) are rasterised onto the folder's other files,
+/// the image series, then cut like a label map.</item>
 /// </list>
 /// The split group is the series' Patient ID (hashed), read for that purpose only, or a table's <c>group_column</c> when
 /// it has one. <c>window: file</c> uses the file's own VOI window.
@@ -282,7 +291,7 @@ public sealed class DicomLayout : ISourceLayout
     public string OriginalTask => "SEG_3D";
     public StageKind Stage => StageKind.Volume;
     public string Describe =>
-        "DICOM series per folder, labelled by NIfTI label maps (options: series, labels with {series}, values) or by a table of series folder or file -> label(s) (options: series, table, path_column, label_column, label_separator, group_column); both: window (or file), axes, extra_slices";
+        "DICOM series per folder, labelled by NIfTI label maps (options: series, labels with {series}, values), by a table of series folder or file -> label(s) (options: series, table, path_column, label_column, label_separator, group_column) or by RT Structure Set / Segmentation objects in the folder (options: series, structures: a file pattern such as RS*.dcm); all: window (or file), axes, extra_slices";
     /// <summary>Its items name their patient themselves (DICOM Patient ID, or the table's group column).</summary>
     public bool NamesPatientGroups(SourceDefinition source) => true;
 
@@ -296,13 +305,23 @@ public sealed class DicomLayout : ISourceLayout
             r.Error(null, YamlConfigReader.Join(path, "labels"), "dicom needs options.labels and options.values (NIfTI label maps) or options.table (a table of series -> label)");
             return new DicomOptions("series", "", values, VolumeLayoutOptions.Parse(r, null, path));
         }
-        r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "series", "labels", "values", .. TableKeys]);
+        r.CheckKeys(options, path, [.. VolumeLayoutOptions.Keys, "series", "labels", "values", "structures", .. TableKeys]);
         var series = r.String(options, "series", path) ?? "series";
         Layouts.RequireFolder(r, options, "series", path, root, series);
         // "file" is accepted here on top of the volume windows: the DICOM's own Window Center/Width.
         var window = r.String(options, "window", path);
         var volume = VolumeLayoutOptions.Parse(r, window == "file" ? Without(options, "window") : options, path) with { Window = window };
 
+        var structures = r.String(options, "structures", path);
+        if (structures is not null)
+        {
+            string[] foreign = ["labels", "values", .. TableKeys];
+            foreach (var key in foreign.Where(k => r.Get(options, k) is not null))
+                r.Error(r.Get(options, key), $"{path}.{key}", $"options.{key} does not apply: this source takes its regions from the structure objects options.structures picks");
+            if (structures.Length == 0 || structures.Contains('/') || structures.Contains('\\'))
+                r.Error(r.Get(options, "structures"), $"{path}.structures", "give a file-name pattern without folders, e.g. RS*.dcm or *seg*.dcm");
+            return new DicomOptions(series, "", values, volume) { Structures = structures };
+        }
         var table = r.String(options, "table", path);
         if (table is not null)
         {
@@ -342,6 +361,7 @@ public sealed class DicomLayout : ISourceLayout
         if (dir is null || !Directory.Exists(dir))
             return new Discovery([], [new Reject($"{source.Id}/{o.Series}", source.Id, o.Series, "discover", "missing-folder", problem ?? $"series folder '{o.Series}' not found")], []);
         if (o.Table is { } table) return DiscoverTable(source, o, table);
+        if (o.Structures is { } pattern) return DiscoverStructures(source, o, dir, pattern);
         var seriesFolders = SourceTree.Folders(source.Root, dir);
         rejects.AddRange(SourceTree.Rejects(source, seriesFolders.Walk));
         foreach (var folder in seriesFolders.Folders)
@@ -361,6 +381,44 @@ public sealed class DicomLayout : ISourceLayout
             {
                 Annotation = new VolumeAnnotation(label, SourcePaths.Relative(source.Root, label), o.Values, o.Volume) { SeriesFiles = files },
             });
+        }
+        return new Discovery(items, rejects, []);
+    }
+
+    /// <summary>Each structure object in a series folder is an item, drawn on the folder's other files.</summary>
+    private static Discovery DiscoverStructures(SourceDefinition source, DicomOptions o, string dir, string pattern)
+    {
+        var items = new List<SourceItem>();
+        var rejects = new List<Reject>();
+        var seriesFolders = SourceTree.Folders(source.Root, dir);
+        rejects.AddRange(SourceTree.Rejects(source, seriesFolders.Walk));
+        foreach (var folder in seriesFolders.Folders)
+        {
+            var rel = SourcePaths.Relative(source.Root, folder);
+            var files = FilesOf(source, folder, rejects);
+            if (files.Count == 0) continue;
+            bool IsObject(string f) => System.IO.Enumeration.FileSystemName.MatchesSimpleExpression(pattern, Path.GetFileName(f), ignoreCase: true);
+            var objects = files.Where(IsObject).ToList();
+            var images = files.Where(f => !IsObject(f)).ToList();
+            if (objects.Count == 0)
+            {
+                rejects.Add(new Reject($"{source.Id}/{rel}", source.Id, rel, "discover", "no-structure-object", $"no file in the series folder matches options.structures '{pattern}'"));
+                continue;
+            }
+            foreach (var obj in objects)
+            {
+                var objRel = SourcePaths.Relative(source.Root, obj);
+                var key = $"{source.Id}/{objRel}";
+                if (images.Count == 0)
+                {
+                    rejects.Add(new Reject(key, source.Id, objRel, "discover", "referenced-series-missing", $"the folder {rel} holds no image files beside the structure object"));
+                    continue;
+                }
+                items.Add(new SourceItem(key, source.Id, objRel, obj, [], GroupKeys.From(source.Id, rel, GroupKeys.Compile(source.GroupPattern), null))
+                {
+                    Annotation = new StructureAnnotation(obj, objRel, images, o.Volume),
+                });
+            }
         }
         return new Discovery(items, rejects, []);
     }

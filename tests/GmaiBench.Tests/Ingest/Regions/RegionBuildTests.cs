@@ -144,6 +144,29 @@ public class RegionDistractorTests
 public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuildFixture>
 {
     [Fact]
+    public void Structure_set_and_segmentation_items_are_marked_where_their_objects_say_and_colour_DICOM_gives_colour_image_items()
+    {
+        var rt = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-rtstruct").ToList();
+        var seg = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-seg").ToList();
+        Assert.NotEmpty(rt);
+        Assert.NotEmpty(seg);
+        Assert.All(rt.Concat(seg), q => Assert.True(q.Case.Granularity is Granularity.Mask or Granularity.Contour));
+        // Every target re-derived from the structure set or segmentation itself, rasterised again from the file.
+        Assert.Empty(RegionAudit.Check(fx.Project.Config(), [.. rt, .. seg], fx.Build.Objects));
+        // ROI names and coded segment names go through the taxonomy (Kidney_R via the source's labels map, "Liver" by case fold).
+        Assert.Contains(rt, q => q.AnswerLabels.SequenceEqual(["kidney"]));
+        Assert.Contains(seg, q => q.AnswerLabels.SequenceEqual(["liver"]) || q.AnswerLabels.SequenceEqual(["spleen"]));
+        var broken = Assert.Single(fx.Build.Report.Rejects, r => r.SourceId == "demo-ct-rtstruct");
+        Assert.Equal(("contour-outside-grid", "series/plan_002/RS_plan.dcm"), (broken.Reason, broken.Path));
+
+        var colour = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-endoscopy-dicom").ToList();
+        Assert.Equal(12, colour.Select(q => q.Case.ItemKey).Distinct().Count());
+        Assert.All(colour, q => Assert.Equal(Granularity.Image, q.Case.Granularity));
+        using var image = Image.Load<Rgb24>(fx.Build.Objects.Get(colour[0].Case.ImageSha));
+        Assert.True(image[32, 24].R > image[32, 24].G + 40, "an endoscopy frame is pink, not grey");
+    }
+
+    [Fact]
     public void Volumes_become_slice_cases_on_both_axes_and_bad_volumes_are_rejected_with_reasons()
     {
         var ct = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList();
