@@ -196,7 +196,7 @@ internal sealed record Options
     public string[] ChildArguments() =>
         ["--max-side", MaxSide.ToString(CultureInfo.InvariantCulture), "--threads", Threads.ToString(CultureInfo.InvariantCulture), "--extra-slices", Selection.ExtraSlices.ToString(CultureInfo.InvariantCulture), .. Window.Voi is null ? new[] { "--percentile" } : []];
 
-    private static GridShape ParseShape(string text)
+    internal static GridShape ParseShape(string text)
     {
         var parts = text.Split('x');
         if (parts.Length != 3) throw new ArgumentException($"--shape takes NIxNJxNK, got '{text}'");

@@ -25,7 +25,7 @@ public static class RebuildBench
             o = args[n] switch
             {
                 "--volumes" => o with { Volumes = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--shape" => o with { Shape = ParseShape(Value()) },
+                "--shape" => o with { Shape = global::Options.ParseShape(Value()) },
                 "--repeats" => o with { Repeats = int.Parse(Value(), CultureInfo.InvariantCulture) },
                 "--dir" => o with { Dir = Value() },
                 "--keep" => o with { Keep = true },
@@ -35,12 +35,6 @@ public static class RebuildBench
         }
         if (o.Volumes < 1 || o.Repeats < 1 || o.Jobs < 1) throw new ArgumentException("--volumes, --repeats and --jobs must be at least 1");
         return o;
-    }
-
-    private static GridShape ParseShape(string text)
-    {
-        var p = text.Split('x').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
-        return p.Length == 3 ? new GridShape(p[0], p[1], p[2]) : throw new ArgumentException("--shape is NIxNJxNK, e.g. 512x512x200");
     }
 
     private static readonly string[] LabelNames = ["background", "liver", "spleen", "kidney_right", "kidney_left", "aorta", "pancreas", "stomach", "gallbladder", "urinary_bladder", "heart"];
