@@ -32,21 +32,30 @@ public sealed class CatalogStore(CatalogDb db)
         tx.Commit();
     }
 
+    /// <summary>Takes a shard's stat cache into this catalog, so hashing here costs one stat per file the shard read.</summary>
+    public void ImportFileHashes(string shardCatalogPath) => WithAttached(shardCatalogPath, tx => _c.Execute("""
+        INSERT INTO main.file_hashes(path,size,mtime_ticks,inode,sha256) SELECT path,size,mtime_ticks,inode,sha256 FROM shard.file_hashes WHERE true
+        ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ticks=excluded.mtime_ticks, inode=excluded.inode, sha256=excluded.sha256;
+        """, transaction: tx));
+
     /// <summary>
-    /// Takes a finished shard's work into this catalog: its stat cache, and for <paramref name="itemKeys"/> (the items the
-    /// shard was assigned) its stage outcomes, cases and case rejects, replacing what this catalog held for them.
+    /// Takes a shard's pixel work into this catalog for the items in <paramref name="wanted"/> whose fingerprint there is the
+    /// one given (outcome, cases and case rejects), replacing what this catalog held for them; returns how many it took.
     /// </summary>
-    public void ImportShard(string shardCatalogPath, IReadOnlyCollection<string> itemKeys)
+    public int ImportShardWork(string shardCatalogPath, IReadOnlyCollection<(string Key, string Fingerprint)> wanted)
     {
-        _c.Execute("ATTACH DATABASE @path AS shard", new { path = shardCatalogPath });
-        try
+        var taken = 0;
+        WithAttached(shardCatalogPath, tx =>
         {
-            using var tx = _c.BeginTransaction();
-            _c.Execute("CREATE TEMP TABLE IF NOT EXISTS shard_items(key TEXT PRIMARY KEY); DELETE FROM shard_items;", transaction: tx);
-            foreach (var key in itemKeys) _c.Execute("INSERT INTO shard_items(key) VALUES(@key)", new { key }, tx);
+            _c.Execute("CREATE TEMP TABLE IF NOT EXISTS shard_wanted(key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL); DELETE FROM shard_wanted;", transaction: tx);
+            foreach (var (key, fingerprint) in wanted)
+                _c.Execute("INSERT OR REPLACE INTO shard_wanted(key, fingerprint) VALUES(@key, @fingerprint)", new { key, fingerprint }, tx);
             _c.Execute("""
-                INSERT INTO main.file_hashes(path,size,mtime_ticks,inode,sha256) SELECT path,size,mtime_ticks,inode,sha256 FROM shard.file_hashes WHERE true
-                ON CONFLICT(path) DO UPDATE SET size=excluded.size, mtime_ticks=excluded.mtime_ticks, inode=excluded.inode, sha256=excluded.sha256;
+                CREATE TEMP TABLE IF NOT EXISTS shard_items(key TEXT PRIMARY KEY); DELETE FROM shard_items;
+                INSERT INTO shard_items(key) SELECT r.item_key FROM shard.stage_results r JOIN shard_wanted w ON w.key = r.item_key AND w.fingerprint = r.fingerprint;
+                """, transaction: tx);
+            taken = _c.ExecuteScalar<int>("SELECT count(*) FROM shard_items", transaction: tx);
+            _c.Execute("""
                 DELETE FROM main.stage_results WHERE item_key IN (SELECT key FROM shard_items);
                 DELETE FROM main.cases WHERE item_key IN (SELECT key FROM shard_items);
                 DELETE FROM main.stage_rejects WHERE item_key IN (SELECT key FROM shard_items);
@@ -58,6 +67,17 @@ public sealed class CatalogStore(CatalogDb db)
                 INSERT INTO main.stage_rejects(item_key,key,source_id,path,stage,reason,message)
                     SELECT item_key,key,source_id,path,stage,reason,message FROM shard.stage_rejects WHERE item_key IN (SELECT key FROM shard_items);
                 """, transaction: tx);
+        });
+        return taken;
+    }
+
+    private void WithAttached(string path, Action<System.Data.IDbTransaction> work)
+    {
+        _c.Execute("ATTACH DATABASE @path AS shard", new { path });
+        try
+        {
+            using var tx = _c.BeginTransaction();
+            work(tx);
             tx.Commit();
         }
         finally

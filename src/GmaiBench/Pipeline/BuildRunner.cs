@@ -96,7 +96,6 @@ public static class BuildRunner
             Count = shard.Count,
             Items = own.Count,
             InputBytes = own.Sum(i => i.Size),
-            WorkDigest = ShardManifest.Digest(own.Select((it, i) => (it.Item.Key, fingerprints[i]))),
             Decoded = decoded,
             Reused = reused,
             Rejected = own.Count(i => !results[i.Item.Key].IsOk),
@@ -162,13 +161,13 @@ public static class BuildRunner
         using var db = work.OpenCatalog();
         var store = new CatalogStore(db);
         var runId = store.StartRun(options.Command, options.Clock.GetUtcNow());
-        var shardManifests = mergeCount is { } n ? TakeShards(work, store, items, n) : [];
+        var shardManifests = mergeCount is { } n ? TakeShards(work, store, n) : [];
 
         var hashes = Hash(items, store, options, "");
         store.SyncItems(items.Select((it, i) => (it.Item, hashes[i])).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
         var stages = Stages(config, work, options, patientKeys);
         var fingerprints = FingerprintsOf(items, hashes, stages);
-        if (mergeCount is { } count) CheckShardWork(work, store, items, fingerprints, shardManifests, count);
+        if (mergeCount is { } count) TakeShardWork(work, store, items, fingerprints, count);
         var (decoded, reused) = DecodeChanged(config, items, fingerprints, stages, store, options, "");
         if (mergeCount is not null && decoded > 0)
             throw new ShardMergeException($"merge found {decoded} item(s) no shard had decoded; re-run the shards");
@@ -348,12 +347,11 @@ public static class BuildRunner
     }
 
     /// <summary>
-    /// Reads every shard's manifest (refusing a missing or unfinished one, or one of another tool or shard count) and
-    /// takes its stat cache and pixel work into the main catalog.
+    /// Reads every shard's manifest, refusing a missing or unfinished one, or one of another tool or shard count, and takes
+    /// the shards' stat caches into the main catalog (so hashing here reads no file a shard read).
     /// </summary>
-    private static List<ShardManifest> TakeShards(WorkArea work, CatalogStore store, List<Input> items, int count)
+    private static List<ShardManifest> TakeShards(WorkArea work, CatalogStore store, int count)
     {
-        var plan = Plan(items, count);
         var manifests = new List<ShardManifest>();
         for (var k = 0; k < count; k++)
         {
@@ -366,28 +364,43 @@ public static class BuildRunner
                 throw new ShardMergeException($"shard {k}/{count}: its area holds shard {manifest.Index}/{manifest.Count}; re-run gmai build --shard {k}/{count}");
             if (manifest.ToolVersion != Fingerprints.ToolVersion)
                 throw new ShardMergeException($"shard {k}/{count} was built by gmai {manifest.ToolVersion}, this is {Fingerprints.ToolVersion}; re-run the shard with this version");
-            store.ImportShard(area.CatalogPath, items.Where((_, i) => plan[i] == k).Select(i => i.Item.Key).ToList());
+            store.ImportFileHashes(area.CatalogPath);
             manifests.Add(manifest);
         }
         return manifests;
     }
 
-    /// <summary>Each shard must have done exactly the work this merge would: the same items with the same fingerprints.</summary>
-    private static void CheckShardWork(WorkArea work, CatalogStore store, List<Input> items, string[] fingerprints, List<ShardManifest> manifests, int count)
+    /// <summary>
+    /// Takes from the shards every outcome whose fingerprint is the one this merge computes (whichever shard did it: an
+    /// input that changed size moves the plan's cuts), then requires one for every item. An item without one is named with
+    /// the shard that holds a stale outcome for it (built from other inputs or settings) or that should have done it.
+    /// </summary>
+    private static void TakeShardWork(WorkArea work, CatalogStore store, List<Input> items, string[] fingerprints, int count)
     {
+        var wanted = items.Select((it, i) => (it.Item.Key, fingerprints[i])).ToList();
+        for (var k = 0; k < count; k++) store.ImportShardWork(work.Shard(k, count).CatalogPath, wanted);
+        var have = store.StageResults();
+        var missing = Enumerable.Range(0, items.Count)
+            .Where(i => !have.TryGetValue(items[i].Item.Key, out var r) || r.Fingerprint != fingerprints[i]).ToList();
+        if (missing.Count == 0) return;
         var plan = Plan(items, count);
-        var imported = store.StageResults();
+        var stale = new Dictionary<int, List<int>>();
+        var undone = new List<int>();
         for (var k = 0; k < count; k++)
         {
-            var own = Enumerable.Range(0, items.Count).Where(i => plan[i] == k).ToList();
-            var digest = ShardManifest.Digest(own.Select(i => (items[i].Item.Key, fingerprints[i])));
-            if (digest == manifests[k].WorkDigest) continue;
-            var differing = own.Where(i => !imported.TryGetValue(items[i].Item.Key, out var r) || r.Fingerprint != fingerprints[i]).ToList();
-            var example = differing.Count > 0 ? $" (first: {items[differing[0]].Item.SourceId}/{items[differing[0]].Item.RelativePath})" : "";
-            throw new ShardMergeException(
-                $"shard {k}/{count} was built from other inputs or settings: {(differing.Count > 0 ? differing.Count : manifests[k].Items)} of its {own.Count} item(s) " +
-                $"differ{example} (the inputs, sources.yaml, the pipeline file or the taxonomy changed since it ran); re-run gmai build --shard {k}/{count}");
+            using var db = CatalogDb.Open(work.Shard(k, count).CatalogPath);
+            var theirs = new CatalogStore(db).StageResults();
+            foreach (var i in missing.Where(i => theirs.ContainsKey(items[i].Item.Key)))
+                (stale.TryGetValue(k, out var list) ? list : stale[k] = []).Add(i);
         }
+        string Name(int i) => $"{items[i].Item.SourceId}/{items[i].Item.RelativePath}";
+        var problems = stale.OrderBy(kv => kv.Key).Select(kv =>
+            $"shard {kv.Key}/{count} was built from other inputs or settings: {kv.Value.Count} item(s) changed since it ran (first: {Name(kv.Value[0])}); " +
+            $"re-run gmai build --shard {kv.Key}/{count}").ToList();
+        foreach (var i in missing.Where(i => !stale.Values.Any(l => l.Contains(i)))) undone.Add(i);
+        foreach (var g in undone.GroupBy(i => plan[i]).OrderBy(g => g.Key))
+            problems.Add($"shard {g.Key}/{count} has not done {g.Count()} item(s) added since the shards ran (first: {Name(g.First())}); re-run gmai build --shard {g.Key}/{count}");
+        throw new ShardMergeException(string.Join("; ", problems) + " (the inputs, sources.yaml, the pipeline file or the taxonomy changed since)");
     }
 
     /// <summary>Messages name files relative to their source root, so reports do not depend on where the data lives.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GmaiBench.Configuration;
@@ -77,9 +76,9 @@ public static class ShardPlan
 }
 
 /// <summary>
-/// What a finished shard leaves in its area (<c>shard.json</c>, written last, temp-then-rename): the plan it ran and a
-/// digest of every (item key, stage fingerprint) it completed, so a merge can tell a finished shard of these inputs and
-/// settings from a missing, killed or foreign one without reading its pixels.
+/// What a finished shard leaves in its area (<c>shard.json</c>, written last, temp-then-rename): which shard of how many,
+/// by which gmai, and what it did. A merge takes only a shard that wrote it; whether its work is for these inputs and
+/// settings is decided item by item, by fingerprint.
 /// </summary>
 public sealed record ShardManifest
 {
@@ -88,21 +87,12 @@ public sealed record ShardManifest
     [JsonPropertyName("shards")] public required int Count { get; init; }
     [JsonPropertyName("items")] public required int Items { get; init; }
     [JsonPropertyName("input_bytes")] public required long InputBytes { get; init; }
-    [JsonPropertyName("work_digest")] public required string WorkDigest { get; init; }
     [JsonPropertyName("decoded")] public required int Decoded { get; init; }
     [JsonPropertyName("reused")] public required int Reused { get; init; }
     [JsonPropertyName("rejected")] public required int Rejected { get; init; }
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-
-    /// <summary>The digest over the shard's (item key, fingerprint) pairs in key order.</summary>
-    public static string Digest(IEnumerable<(string Key, string Fingerprint)> work)
-    {
-        var sb = new StringBuilder();
-        foreach (var (key, fingerprint) in work) sb.Append(key).Append('\t').Append(fingerprint).Append('\n');
-        return Fingerprints.Of(sb.ToString());
-    }
 
     public void Write(string path)
     {
