@@ -114,16 +114,21 @@ public static class OutputsBench
         {
             var rng = Prng.For(2026, $"photo-{i}", "bench");
             using var image = new Image<Rgb24>(o.Width, o.Height);
-            // A disc of colour with 6 bits of noise per channel: PNG cannot shrink it much, like a real photograph.
+            // A disc of colour with 6 bits of noise per channel: PNG cannot shrink it much, like a real photograph. Its place,
+            // size and a darker patch differ per image, so no two are near-duplicates for curation's perceptual hash.
+            double cx = o.Width * (0.3 + 0.4 * rng.NextInt(1000) / 1000.0), cy = o.Height * (0.3 + 0.4 * rng.NextInt(1000) / 1000.0);
+            var radius = o.Height * (0.25 + 0.2 * rng.NextInt(1000) / 1000.0);
+            int px = rng.NextInt(o.Width - o.Width / 4), py = rng.NextInt(o.Height - o.Height / 4);
             for (var y = 0; y < o.Height; y++)
                 for (var x = 0; x < o.Width; x++)
                 {
                     var n = rng.NextUInt64();
-                    double dx = (x - o.Width / 2.0) / (o.Height * 0.45), dy = (y - o.Height / 2.0) / (o.Height * 0.45);
+                    double dx = (x - cx) / radius, dy = (y - cy) / radius;
                     var inside = dx * dx + dy * dy < 1;
+                    var patch = x >= px && x < px + o.Width / 4 && y >= py && y < py + o.Height / 4 ? 90 : 0;
                     image[x, y] = inside
-                        ? new Rgb24((byte)(150 + (int)(n & 63)), (byte)(60 + (int)((n >> 6) & 63)), (byte)(20 + (int)((n >> 12) & 63)))
-                        : new Rgb24((byte)(n & 15), (byte)((n >> 4) & 15), (byte)((n >> 8) & 15));
+                        ? new Rgb24((byte)(150 - patch + (int)(n & 63)), (byte)(60 + (int)((n >> 6) & 63)), (byte)(20 + patch / 2 + (int)((n >> 12) & 63)))
+                        : new Rgb24((byte)(patch + (int)(n & 15)), (byte)((n >> 4) & 15), (byte)((n >> 8) & 15));
                 }
             var cls = Classes[i % Classes.Length];
             var path = Path.Combine(folder, cls, $"p{i / 2:00000}_{i}.png");
