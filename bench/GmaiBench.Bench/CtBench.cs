@@ -11,28 +11,10 @@ namespace GmaiBench.Bench;
 /// </summary>
 public static class CtBench
 {
-    public sealed record Options(int Volumes, GridShape Shape, int Repeats, string? Dir, bool Keep, int Jobs);
+    /// <summary>The rebuild bench's options, with 3 volumes (then 6) unless told.</summary>
+    public static RebuildBench.Options Parse(string[] args) => RebuildBench.Parse(args, defaultVolumes: 3);
 
-    public static Options Parse(string[] args)
-    {
-        var rest = FilterVolumes(args, out var volumes);
-        var r = RebuildBench.Parse(rest);
-        return new Options(volumes, r.Shape, r.Repeats, r.Dir, r.Keep, r.Jobs);
-    }
-
-    private static string[] FilterVolumes(string[] args, out int volumes)
-    {
-        volumes = 3;
-        var rest = new List<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == "--volumes" && i + 1 < args.Length) volumes = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            else rest.Add(args[i]);
-        }
-        return [.. rest];
-    }
-
-    public static int Run(Options o)
+    public static int Run(RebuildBench.Options o)
     {
         var repo = BenchProject.RepoRoot();
         var root = Path.GetFullPath(o.Dir ?? Path.Combine(Path.GetTempPath(), $"gmai-ct-bench-{Environment.ProcessId}"));
@@ -48,7 +30,7 @@ public static class CtBench
             foreach (var count in new[] { o.Volumes, 2 * o.Volumes })
             {
                 var dir = Path.Combine(root, $"ct-{count}");
-                RebuildBench.Generate(Path.Combine(dir, "corpus", "ct"), new RebuildBench.Options(count, o.Shape, 1, null, false, o.Jobs));
+                RebuildBench.Generate(Path.Combine(dir, "corpus", "ct"), o with { Volumes = count });
                 RebuildBench.WriteProject(dir, repo);
                 var gmai = new List<BenchProject.Run>();
                 var python = new List<BenchProject.Run>();

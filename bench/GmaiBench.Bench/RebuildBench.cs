@@ -16,9 +16,9 @@ public static class RebuildBench
 {
     public sealed record Options(int Volumes, GridShape Shape, int Repeats, string? Dir, bool Keep, int Jobs);
 
-    public static Options Parse(string[] args)
+    public static Options Parse(string[] args, int defaultVolumes = 100)
     {
-        var o = new Options(100, new GridShape(512, 512, 200), 3, null, false, Environment.ProcessorCount);
+        var o = new Options(defaultVolumes, new GridShape(512, 512, 200), 3, null, false, Environment.ProcessorCount);
         for (var n = 0; n < args.Length; n++)
         {
             string Value() => n + 1 < args.Length ? args[++n] : throw new ArgumentException($"{args[n]} needs a value");

@@ -40,11 +40,9 @@ public sealed class CatalogStore(CatalogDb db)
 
     /// <summary>
     /// Takes a shard's pixel work into this catalog for the items in <paramref name="wanted"/> whose fingerprint there is the
-    /// one given (outcome, cases and case rejects), replacing what this catalog held for them; returns how many it took.
+    /// one given (outcome, cases and case rejects), replacing what this catalog held for them.
     /// </summary>
-    public int ImportShardWork(string shardCatalogPath, IReadOnlyCollection<(string Key, string Fingerprint)> wanted)
-    {
-        var taken = 0;
+    public void ImportShardWork(string shardCatalogPath, IReadOnlyCollection<(string Key, string Fingerprint)> wanted) =>
         WithAttached(shardCatalogPath, tx =>
         {
             _c.Execute("CREATE TEMP TABLE IF NOT EXISTS shard_wanted(key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL); DELETE FROM shard_wanted;", transaction: tx);
@@ -54,7 +52,6 @@ public sealed class CatalogStore(CatalogDb db)
                 CREATE TEMP TABLE IF NOT EXISTS shard_items(key TEXT PRIMARY KEY); DELETE FROM shard_items;
                 INSERT INTO shard_items(key) SELECT r.item_key FROM shard.stage_results r JOIN shard_wanted w ON w.key = r.item_key AND w.fingerprint = r.fingerprint;
                 """, transaction: tx);
-            taken = _c.ExecuteScalar<int>("SELECT count(*) FROM shard_items", transaction: tx);
             _c.Execute("""
                 DELETE FROM main.stage_results WHERE item_key IN (SELECT key FROM shard_items);
                 DELETE FROM main.cases WHERE item_key IN (SELECT key FROM shard_items);
@@ -68,8 +65,6 @@ public sealed class CatalogStore(CatalogDb db)
                     SELECT item_key,key,source_id,path,stage,reason,message FROM shard.stage_rejects WHERE item_key IN (SELECT key FROM shard_items);
                 """, transaction: tx);
         });
-        return taken;
-    }
 
     private void WithAttached(string path, Action<System.Data.IDbTransaction> work)
     {

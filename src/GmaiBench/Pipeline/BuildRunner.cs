@@ -229,8 +229,14 @@ public static class BuildRunner
         return new MergeResult(new BuildResult(config, questions, report, work), shardManifests);
     }
 
-    /// <summary>An input to decode: the item, the layout that found it, and its bytes on disk (for shard balancing).</summary>
-    private sealed record Input(SourceItem Item, ISourceLayout Layout, long Size);
+    /// <summary>
+    /// An input to decode: the item, the layout that found it, and one <c>stat</c> of each of its files, taken once at
+    /// discovery and used both for shard balancing and by the stat cache.
+    /// </summary>
+    private sealed record Input(SourceItem Item, ISourceLayout Layout, IReadOnlyList<FileStamp?> Stamps)
+    {
+        public long Size => Stamps.Sum(s => s?.Size ?? 0);
+    }
 
     private sealed record Inventory(List<Input> Items, List<Reject> Rejects, Dictionary<string, int> Ignored, Dictionary<string, int> DiscoveryRejects);
 
@@ -259,7 +265,7 @@ public static class BuildRunner
         }
         // Group keys are stored only as keyed hashes (a Patient ID or an MRN in a file name must not be recoverable).
         var items = found.Select(i => new Input(i.Item with { GroupKey = patientKeys.Group(i.Item.SourceId, i.Item.GroupKey) }, i.Layout,
-                i.Item.Files.Sum(f => FileKinds.Stamp(f)?.Size ?? 0)))
+                i.Item.Files.Select(f => FileKinds.Stamp(Path.GetFullPath(f))).ToList()))
             .OrderBy(i => i.Item.Key, StringComparer.Ordinal).ToList();
         foreach (var dup in items.GroupBy(i => i.Item.Key).Where(g => g.Count() > 1))
             throw new InvalidOperationException($"duplicate item key '{dup.Key}': keys must be unique");
@@ -280,14 +286,14 @@ public static class BuildRunner
         var hashed = 0;
         Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) }, i =>
         {
-            var item = items[i].Item;
-            var files = item.Files.Select(path =>
+            var (item, _, stamps) = items[i];
+            var files = item.Files.Select((path, f) =>
             {
                 var full = Path.GetFullPath(path);
-                var stamp = FileKinds.Stamp(full);
+                var stamp = stamps[f];
                 if (stamp is { } st && known.TryGetValue(full, out var k) && k.Size == st.Size && k.Mtime == st.MtimeTicks && k.Inode == st.Inode) return k.Sha;
                 var sha = Fingerprints.OfFile(full);
-                // The stamp from before the read: a file written while it was read differs next time and is read again.
+                // The stamp from before the read (discovery's): a file written since differs next time and is read again.
                 if (stamp is { } seen) newHashes.Add(new FileHashRow(full, seen.Size, seen.MtimeTicks, seen.Inode, sha));
                 return sha;
             }).ToList();
