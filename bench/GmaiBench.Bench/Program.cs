@@ -15,6 +15,7 @@ try
         "rebuild" => RebuildBench.Run(RebuildBench.Parse(arguments[1..])),
         "outputs" => OutputsBench.Run(OutputsBench.Parse(arguments[1..])),
         "ct" => CtBench.Run(CtBench.Parse(arguments[1..])),
+        "sampling" => SamplingBench.Run(SamplingBench.Parse(arguments[1..])),
         "inflate" => Child(Measurements.Inflate(arguments[1])),
         "touch" => Child(Measurements.Touch(long.Parse(arguments[1], CultureInfo.InvariantCulture))),
         "pipeline" => Child(Pipeline(arguments[1], Options.Parse(arguments[2..]))),
@@ -32,6 +33,7 @@ static int Usage(string problem)
     Console.Error.WriteLine("usage: GmaiBench.Bench run [--small] [--volumes N] [--shape 512x512x200] [--repeats 3] [--extra-slices 0] [--percentile] [--threads N] [--dir PATH] [--keep]");
     Console.Error.WriteLine("       GmaiBench.Bench rebuild [--volumes 100] [--shape 512x512x200] [--repeats 3] [--jobs N] [--dir PATH] [--keep]");
     Console.Error.WriteLine("       GmaiBench.Bench ct [--volumes 3] [--shape 512x512x200] [--repeats 3] [--jobs N] [--dir PATH] [--keep]");
+    Console.Error.WriteLine("       GmaiBench.Bench sampling [--images 10000] [--labels 5] [--size 1024x768] [--cap 30] [--repeats 1] [--dir PATH] [--keep]");
     Console.Error.WriteLine("       GmaiBench.Bench outputs [--items 150,600] [--size 1024x768] [--row-group-mb 100] [--dir PATH] [--keep]");
     return 2;
 }

@@ -52,6 +52,12 @@ public static partial class GmaiCommand
                       "only this catches a file changed in place with its size and time kept",
     };
 
+    private static readonly Option<bool> FullScanOption = new("--full-scan")
+    {
+        Description = "Decode every input, not only the seeded candidates each label's cap needs (an audit: the same items are emitted, " +
+                      "the rest still counted not-sampled)",
+    };
+
     private static Command BuildCommand()
     {
         var strict = new Option<bool>("--strict") { Description = "Fail when any source entry is invalid instead of building the others" };
@@ -62,7 +68,7 @@ public static partial class GmaiCommand
         };
         var cmd = new Command("build", "Build the benchmark: decode what changed, tag, draft, curate, split, and write TSV + Parquet + report")
         {
-            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, strict, RehashOption, shard,
+            SourcesOption, TaxonomyOption, PipelineOption, JobsOption, strict, RehashOption, FullScanOption, shard,
         };
         cmd.SetAction(r => Guarded(() =>
         {
@@ -87,7 +93,7 @@ public static partial class GmaiCommand
                 Output.Issues(config.SourceIssues, r.GetValue(strict) ? "source errors" : "source errors (these sources are skipped; the rest is built)");
                 if (r.GetValue(strict)) return ExitCodes.ConfigError;
             }
-            var options = new BuildOptions { Jobs = r.GetValue(JobsOption), Rehash = r.GetValue(RehashOption), Command = "build" };
+            var options = new BuildOptions { Jobs = r.GetValue(JobsOption), Rehash = r.GetValue(RehashOption), FullScan = r.GetValue(FullScanOption), Command = "build" };
             if (spec is not null)
             {
                 var shardResult = Output.WithProgress(p => BuildRunner.RunShard(config, options with { Progress = p }, spec));

@@ -86,6 +86,7 @@ public static partial class GmaiCommand
         foreach (var s in report.Sources) table.AddRow(s.Id, $"{s.Discovered}", $"{s.Emitted}", $"{s.Rejected}", $"{s.Questions}");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"Inputs: {report.InputsDiscovered} discovered = {report.ItemsEmitted} emitted + {report.InputsRejected} rejected" +
+                               (report.NotSampled == 0 ? "" : $" + {report.NotSampled} not sampled (the label cap was filled; --full-scan decodes them)") +
                                (report.Unaccounted == 0 ? "" : $" [red](+{report.Unaccounted} unaccounted)[/]"));
         AnsiConsole.MarkupLine(report.Decoded == 0
             ? $"Pixel work: nothing decoded; {report.Reused} item(s) reused from earlier builds"

@@ -30,6 +30,11 @@ public sealed record BuildOptions
     /// modification time and inode stayed the same is only noticed this way).
     /// </summary>
     public bool Rehash { get; init; }
+    /// <summary>
+    /// Decode every input, not only the seeded candidate pools the label cap needs (an audit: the same items are emitted,
+    /// the others are decoded and still counted <c>not-sampled</c>).
+    /// </summary>
+    public bool FullScan { get; init; }
     public IProgress<BuildProgress>? Progress { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
     public string Command { get; init; } = "build";
@@ -174,16 +179,23 @@ public static class BuildRunner
         var stages = Stages(config, work, options, patientKeys);
         var fingerprints = FingerprintsOf(items, hashes, stages);
         if (mergeCount is { } count) TakeShardWork(work, store, items, fingerprints, count);
-        var (decoded, reused) = DecodeChanged(config, items, fingerprints, stages, store, options, "");
+        // A merge takes every outcome from the shards (each decodes all its inputs); so does a full scan. Either way the
+        // candidates are chosen from the outcomes by the same walk as a sampled build's.
+        var (decoded, candidates) = options.FullScan || mergeCount is not null
+            ? (DecodeChanged(config, items, fingerprints, stages, store, options, "").Decoded, null)
+            : DecodeSampled(config, items, fingerprints, stages, store, options);
         if (mergeCount is not null && decoded > 0)
             throw new ShardMergeException($"merge found {decoded} item(s) no shard had decoded; re-run the shards");
+        candidates ??= Candidates(config, items, fingerprints, store.StageResults(), CaseFacts(store), out _);
+        var reused = candidates.Count(c => c) - decoded;
+        var notSampled = items.Where((_, i) => !candidates[i]).Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
 
         // Whole-benchmark stages: metadata only, and skipped when nothing they read has changed since the last run.
         var reviewPath = ReviewFile.PathFor(settings.ReviewsDir, settings.Name);
         var memoPath = work.BenchmarkMemoPath;
         var digest = BenchmarkMemo.Digest(new BenchmarkMemo.Inputs
         {
-            Config = config, Items = items.Select((it, i) => (it.Item.Key, fingerprints[i])).ToList(),
+            Config = config, Items = items.Select((it, i) => (it.Item.Key, candidates[i] ? fingerprints[i] : "not-sampled")).ToList(),
             DiscoveryRejects = rejects, Ignored = inventory.Ignored, DiscoveryRejectCounts = inventory.DiscoveryRejects,
             PatientKeyFingerprint = patientKeys.Fingerprint, KeyNotice = keyNotice, ReviewPath = reviewPath,
         });
@@ -195,8 +207,8 @@ public static class BuildRunner
         }
         BenchmarkMemo.Forget(memoPath);
         var stageResults = store.StageResults();
-        var currentKeys = items.Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var (item, layout, _) in items)
+        var currentKeys = items.Where((_, i) => candidates[i]).Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var (item, layout, _) in items.Where((_, i) => candidates[i]))
         {
             var r = stageResults[item.Key];
             if (!r.IsOk) rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, layout.Stage.Text(), r.Reason ?? "rejected", r.Message ?? ""));
@@ -232,7 +244,7 @@ public static class BuildRunner
         store.SaveRejects(rejects);
 
         var report = Report(config, items.Select(i => i.Item).ToList(), questions, rejects, clusters, unmapped,
-            inventory.Ignored, inventory.DiscoveryRejects, decoded, reused) with
+            inventory.Ignored, inventory.DiscoveryRejects, decoded, reused, notSampled) with
         {
             Audit = audit, Review = review.Summary,
             Composition = CompositionReport.Of(settings.Curation.Targets, assembly.TargetCandidates, questions, id => taxonomy.Task(id)?.Name ?? id),
@@ -360,17 +372,104 @@ public static class BuildRunner
         items.Select((it, i) => stages[it.Layout.Stage].Fingerprint(
             Fingerprints.Of(hashes[i], JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey))).ToArray();
 
+    /// <summary>
+    /// Pixel stages for a build that samples: inputs outside the candidate pools (regions, volumes, series, unlabelled)
+    /// are decoded when their fingerprint changed, as always; each pool of image-level inputs (<see cref="CandidatePool"/>)
+    /// is walked and only the inputs its walk needs are decoded, round after round until no walk needs more.
+    /// </summary>
+    private static (int Decoded, bool[] Candidates) DecodeSampled(ProjectConfig config, List<Input> items, string[] fingerprints,
+        Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options)
+    {
+        var results = store.StageResults();
+        var facts = CaseFacts(store);
+        var decoded = 0;
+        while (true)
+        {
+            var candidates = Candidates(config, items, fingerprints, results, facts, out var toDecode);
+            if (toDecode.Count == 0) return (decoded, candidates);
+            foreach (var outcome in Decode(config, items, fingerprints, stages, store, options, "", toDecode))
+            {
+                results[outcome.Result.ItemKey] = outcome.Result;
+                if (outcome.Cases.Count > 0) facts[outcome.Result.ItemKey] = Fact(outcome.Cases[0]);
+                else facts.Remove(outcome.Result.ItemKey);
+            }
+            decoded += toDecode.Count;
+        }
+    }
+
+    /// <summary>
+    /// Which inputs the whole-benchmark stages see: every input outside a pool, and each pool's walked prefix; also what
+    /// must be decoded before the walks are final (nothing, once they are).
+    /// </summary>
+    private static bool[] Candidates(ProjectConfig config, List<Input> items, string[] fingerprints, Dictionary<string, StageResult> results,
+        Dictionary<string, (ulong? PHash, double? Contrast)> facts, out List<int> toDecode)
+    {
+        var curation = config.Settings.Curation;
+        var candidates = new bool[items.Count];
+        toDecode = [];
+        bool Current(int i) => results.TryGetValue(items[i].Item.Key, out var r) && r.Fingerprint == fingerprints[i];
+        (CandidateState, ulong?) State(int i)
+        {
+            if (!Current(i)) return (CandidateState.Undecoded, null);
+            var key = items[i].Item.Key;
+            if (!results[key].IsOk || !facts.TryGetValue(key, out var f) || f.Contrast < curation.MinContrast) return (CandidateState.Rejected, null);
+            return (CandidateState.Usable, f.PHash);
+        }
+        var keys = items.Select(i => i.Item.Key).ToList();
+        var pools = new SortedDictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i].Item;
+            if (item.Annotation is not null || item.RawLabels.Count == 0)
+            {
+                candidates[i] = true;
+                if (!Current(i)) toDecode.Add(i);
+                continue;
+            }
+            var pool = item.SourceId + "\u0001" + string.Join('\u0002', item.RawLabels.Order(StringComparer.Ordinal));
+            (pools.TryGetValue(pool, out var members) ? members : pools[pool] = []).Add(i);
+        }
+        foreach (var members in pools.Values)
+        {
+            var order = CandidatePool.Order(keys, members, config.Settings.Seed);
+            var (walked, need) = CandidatePool.Walk(order, State, curation.MaxPerLabel, curation.NearDuplicateBits);
+            foreach (var i in order.Take(walked)) candidates[i] = true;
+            toDecode.AddRange(need);
+        }
+        toDecode.Sort();
+        return candidates;
+    }
+
+    /// <summary>The first case of each item: its perceptual hash and contrast, what the pools' walks look at.</summary>
+    private static Dictionary<string, (ulong? PHash, double? Contrast)> CaseFacts(CatalogStore store)
+    {
+        var facts = new Dictionary<string, (ulong?, double?)>(StringComparer.Ordinal);
+        foreach (var c in store.Cases()) facts.TryAdd(c.ItemKey, Fact(c));
+        return facts;
+    }
+
+    private static (ulong? PHash, double? Contrast) Fact(Case c) => (c.Phash is null ? null : Convert.ToUInt64(c.Phash, 16), c.Contrast);
+
     /// <summary>Pixel stages: only items whose fingerprint changed are decoded; outcomes are saved every 64 items.</summary>
     private static (int Decoded, int Reused) DecodeChanged(ProjectConfig config, List<Input> items, string[] fingerprints,
         Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options, string prefix)
     {
-        var roots = config.Sources.ToDictionary(s => s.Id, s => s.Root);
         var previous = store.StageResults();
         var todo = Enumerable.Range(0, items.Count)
             .Where(i => !previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fingerprints[i])
             .ToList();
+        Decode(config, items, fingerprints, stages, store, options, prefix, todo);
+        return (todo.Count, items.Count - todo.Count);
+    }
+
+    /// <summary>Runs the pixel stage of each item of <paramref name="todo"/> in parallel, saving outcomes every 64 items.</summary>
+    private static List<ItemOutcome> Decode(ProjectConfig config, List<Input> items, string[] fingerprints,
+        Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options, string prefix, IReadOnlyList<int> todo)
+    {
+        var roots = config.Sources.ToDictionary(s => s.Id, s => s.Root);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) };
         var decoded = 0;
+        var all = new List<ItemOutcome>(todo.Count);
         foreach (var batch in todo.Chunk(64))
         {
             var results = new ItemOutcome[batch.Length];
@@ -382,8 +481,9 @@ public static class BuildRunner
                 options.Progress?.Report(new BuildProgress(prefix + "decode", done, todo.Count));
             });
             store.SaveStageResults(results);
+            all.AddRange(results);
         }
-        return (todo.Count, items.Count - todo.Count);
+        return all;
     }
 
     /// <summary>
@@ -456,7 +556,8 @@ public static class BuildRunner
     }
 
     private static BuildReport Report(ProjectConfig config, List<SourceItem> items, List<Question> questions, List<Reject> rejects,
-        List<DuplicateCluster> clusters, List<UnmappedLabel> unmapped, Dictionary<string, int> ignored, Dictionary<string, int> discoveryRejects, int decoded, int reused)
+        List<DuplicateCluster> clusters, List<UnmappedLabel> unmapped, Dictionary<string, int> ignored, Dictionary<string, int> discoveryRejects, int decoded, int reused,
+        IReadOnlySet<string> notSampled)
     {
         var emittedItems = questions.Select(q => q.Case.ItemKey).ToHashSet(StringComparer.Ordinal);
         var rejectedItems = rejects.Select(r => r.ItemKey).ToHashSet(StringComparer.Ordinal);
@@ -466,11 +567,12 @@ public static class BuildRunner
             var emitted = own.Count(i => emittedItems.Contains(i.Key));
             var rejectedOwn = own.Count(i => !emittedItems.Contains(i.Key) && rejectedItems.Contains(i.Key));
             return new SourceSummary(s.Id, s.Layout.Name, own.Count + discoveryRejects[s.Id], emitted, rejectedOwn + discoveryRejects[s.Id],
-                questions.Count(q => q.Case.SourceId == s.Id), ignored[s.Id]);
+                questions.Count(q => q.Case.SourceId == s.Id), ignored[s.Id]) { NotSampled = own.Count(i => notSampled.Contains(i.Key)) };
         }).ToList();
         var discovered = summaries.Sum(s => s.Discovered);
         var itemsEmitted = summaries.Sum(s => s.Emitted);
         var inputsRejected = summaries.Sum(s => s.Rejected);
+        var inputsNotSampled = summaries.Sum(s => s.NotSampled);
         var warnings = new List<string>();
         foreach (var s in config.Sources.Where(s => !s.Layout.NamesPatientGroups(s)))
             warnings.Add($"source {s.Id} names no patient group (group_pattern or group_column): each item is its own group, so the split cannot keep a patient's images together");
@@ -491,7 +593,8 @@ public static class BuildRunner
             InputsDiscovered = discovered,
             ItemsEmitted = itemsEmitted,
             InputsRejected = inputsRejected,
-            Unaccounted = discovered - itemsEmitted - inputsRejected,
+            NotSampled = inputsNotSampled,
+            Unaccounted = discovered - itemsEmitted - inputsRejected - inputsNotSampled,
             IgnoredFiles = ignored.Values.Sum(),
             Decoded = decoded,
             Reused = reused,

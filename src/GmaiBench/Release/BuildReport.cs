@@ -8,7 +8,12 @@ using GmaiBench.Review;
 namespace GmaiBench.Release;
 
 /// <summary>Per-source accounting: every discovered input ends emitted or rejected.</summary>
-public sealed record SourceSummary(string Id, string Layout, int Discovered, int Emitted, int Rejected, int Questions, int Ignored);
+public sealed record SourceSummary(string Id, string Layout, int Discovered, int Emitted, int Rejected, int Questions, int Ignored)
+{
+    /// <summary>Inputs the label cap did not need, never decoded (<c>--full-scan</c> decodes them); written only when some are.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int NotSampled { get; init; }
+}
 
 /// <summary>Items of a source asked under another task than the source declares (a region's label has its own task).</summary>
 public sealed record TaskMove(string Source, string SourceTask, string Task, int Items);
@@ -28,7 +33,13 @@ public sealed record BuildReport
     public int InputsDiscovered { get; init; }
     public int ItemsEmitted { get; init; }
     public int InputsRejected { get; init; }
-    /// <summary>Inputs neither emitted nor rejected: a defect if ever non-zero.</summary>
+    /// <summary>
+    /// Inputs of a candidate pool beyond what the label cap needed (seeded order; see <c>CandidatePool</c>): not decoded,
+    /// not rejected, counted here. Written only when some are.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int NotSampled { get; init; }
+    /// <summary>Inputs neither emitted, rejected nor left unsampled: a defect if ever non-zero.</summary>
     public int Unaccounted { get; init; }
     public int IgnoredFiles { get; init; }
     /// <summary>

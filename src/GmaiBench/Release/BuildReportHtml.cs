@@ -86,7 +86,7 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
                   "(a mask and a contour per target, several slices of a volume), so reject counts by reason, which count inputs and " +
                   "the cases cut from them, can exceed the rejected inputs.</p>\n<table>\n");
         void Row(string k, string v) => sb.Append(ci, $"<tr><th>{E(k)}</th><td>{E(v)}</td></tr>\n");
-        Row("inputs discovered", $"{r.InputsDiscovered} = {r.ItemsEmitted} emitted + {r.InputsRejected} rejected" + (r.Unaccounted == 0 ? "" : $" + {r.Unaccounted} UNACCOUNTED"));
+        Row("inputs discovered", $"{r.InputsDiscovered} = {r.ItemsEmitted} emitted + {r.InputsRejected} rejected" + (r.NotSampled == 0 ? "" : $" + {r.NotSampled} not sampled") + (r.Unaccounted == 0 ? "" : $" + {r.Unaccounted} UNACCOUNTED"));
         Row("items (questions)", $"{r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})");
         Row("rejects (inputs and cases)", $"{r.Rejects.Count} in {r.RejectsByReason.Count} reason(s)");
         Row("files ignored", $"{r.IgnoredFiles} (not images of a supported type)");

@@ -31,6 +31,8 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
         var ci = CultureInfo.InvariantCulture;
         sb.Append(ci, $"# Build report: {r.Name}\n\n");
         sb.Append(ci, $"- Inputs discovered: {r.InputsDiscovered}\n- Items emitted: {r.ItemsEmitted}\n- Inputs rejected: {r.InputsRejected}\n");
+        if (r.NotSampled > 0)
+            sb.Append(ci, $"- Inputs not sampled: {r.NotSampled} (not decoded: each label's seeded candidate pool already held what the label cap keeps; `gmai build --full-scan` decodes them and emits the same items)\n");
         sb.Append(ci, $"- Unaccounted inputs: {r.Unaccounted}\n- Files ignored (not images of a supported type): {r.IgnoredFiles}\n");
         sb.Append(ci, $"- Questions: {r.Questions} ({string.Join(", ", r.Splits.Select(s => $"{s.Key} {s.Value}"))})\n\n");
         sb.Append("![Sample items: a row per granularity (image, box, mask, contour)](samples.png)\n\n");
@@ -67,6 +69,12 @@ public sealed class BuildReportMarkdownOutput : IOutputWriter
         }
         sb.Append("## Sources\n\n| source | layout | discovered | emitted | rejected | questions | ignored |\n|---|---|---:|---:|---:|---:|---:|\n");
         foreach (var s in r.Sources) sb.Append(ci, $"| {s.Id} | {s.Layout} | {s.Discovered} | {s.Emitted} | {s.Rejected} | {s.Questions} | {s.Ignored} |\n");
+        if (r.NotSampled > 0)
+        {
+            sb.Append("\nNot sampled, by source: ");
+            sb.Append(string.Join(", ", r.Sources.Where(s => s.NotSampled > 0).Select(s => string.Create(ci, $"{s.Id} {s.NotSampled}"))));
+            sb.Append('\n');
+        }
         sb.Append("\n## Rejects by reason\n\n");
         sb.Append("Counted in rejects, not inputs: one input can give several cases (slices, targets, granularities) and each rejected ");
         sb.Append("case counts here, while the headline counts an input as rejected only when none of its cases became an item.\n\n");
