@@ -36,6 +36,9 @@ public sealed class WorkArea
     /// <summary>What the build folder <paramref name="name"/> was last written from, so an unchanged rebuild need not rewrite it.</summary>
     public string OutputStampPath(string name) => Path.Combine(Root, "outputs", name + ".json");
 
+    /// <summary>The last whole-benchmark result and the digest of its inputs (a rebuild with nothing changed reuses it).</summary>
+    public string BenchmarkMemoPath => Path.Combine(Root, "benchmark-memo.json");
+
     /// <summary>Whether a build has written a catalog here.</summary>
     public bool HasCatalog => File.Exists(CatalogPath);
 

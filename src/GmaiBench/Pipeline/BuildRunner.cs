@@ -38,6 +38,12 @@ public sealed record BuildOptions
 /// <summary>What a build produced in memory: the questions and report, and the stores they refer to.</summary>
 public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Questions, BuildReport Report, WorkArea Work)
 {
+    /// <summary>
+    /// Digest of everything the questions and report were made from (<see cref="BenchmarkMemo"/>): the same digest means
+    /// the same questions and report files, so the output folder's stamp need not serialise them again.
+    /// </summary>
+    public string? Digest { get; init; }
+
     public ObjectStore Objects => Work.Objects;
 }
 
@@ -172,6 +178,22 @@ public static class BuildRunner
         if (mergeCount is not null && decoded > 0)
             throw new ShardMergeException($"merge found {decoded} item(s) no shard had decoded; re-run the shards");
 
+        // Whole-benchmark stages: metadata only, and skipped when nothing they read has changed since the last run.
+        var reviewPath = ReviewFile.PathFor(settings.ReviewsDir, settings.Name);
+        var memoPath = work.BenchmarkMemoPath;
+        var digest = BenchmarkMemo.Digest(new BenchmarkMemo.Inputs
+        {
+            Config = config, Items = items.Select((it, i) => (it.Item.Key, fingerprints[i])).ToList(),
+            DiscoveryRejects = rejects, Ignored = inventory.Ignored, DiscoveryRejectCounts = inventory.DiscoveryRejects,
+            PatientKeyFingerprint = patientKeys.Fingerprint, KeyNotice = keyNotice, ReviewPath = reviewPath,
+        });
+        if (BenchmarkMemo.Read(memoPath, digest) is var (memoQuestions, memoReport))
+        {
+            var reusedReport = memoReport with { Decoded = decoded, Reused = reused };
+            store.FinishRun(runId, options.Clock.GetUtcNow(), RunSummary(reusedReport));
+            return new MergeResult(new BuildResult(config, memoQuestions, reusedReport, work) { Digest = digest }, shardManifests);
+        }
+        BenchmarkMemo.Forget(memoPath);
         var stageResults = store.StageResults();
         var currentKeys = items.Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (item, layout, _) in items)
@@ -181,7 +203,6 @@ public static class BuildRunner
         }
         rejects.AddRange(store.StageRejects().Where(r => currentKeys.Contains(r.ItemKey)));
 
-        // Whole-benchmark stages: metadata only.
         options.Progress?.Report(new BuildProgress("questions", 0, 1));
         var cases = store.Cases().Where(c => currentKeys.Contains(c.ItemKey)).ToList();
         var tagSources = config.Sources.ToDictionary(s => s.Id, s => new SourceTags(s.Id, s.Modality, s.Task, s.Departments, s.Labels));
@@ -200,7 +221,6 @@ public static class BuildRunner
         rejects.AddRange(assembly.Rejects);
         // Reviewers' standing decisions (reviews/<name>.jsonl): rejected items leave after the layout, so no other item's
         // index, letter or split moves because of a review.
-        var reviewPath = ReviewFile.PathFor(settings.ReviewsDir, settings.Name);
         var (reviewLines, reviewProblems) = ReviewFile.Read(reviewPath);
         var review = ReviewApplication.Apply(assembly.Questions, new ReviewLedger(reviewLines),
             Path.GetFileName(Path.GetDirectoryName(reviewPath)) + "/" + Path.GetFileName(reviewPath), reviewProblems);
@@ -225,9 +245,13 @@ public static class BuildRunner
             },
             Warnings = keyNotice is null ? report.Warnings : [.. report.Warnings, keyNotice],
         };
-        store.FinishRun(runId, options.Clock.GetUtcNow(), JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions }));
-        return new MergeResult(new BuildResult(config, questions, report, work), shardManifests);
+        BenchmarkMemo.Save(memoPath, digest, questions, report);
+        store.FinishRun(runId, options.Clock.GetUtcNow(), RunSummary(report));
+        return new MergeResult(new BuildResult(config, questions, report, work) { Digest = digest }, shardManifests);
     }
+
+    private static string RunSummary(BuildReport report) =>
+        JsonSerializer.Serialize(new { report.InputsDiscovered, report.ItemsEmitted, report.InputsRejected, report.Decoded, report.Reused, report.Questions });
 
     /// <summary>
     /// An input to decode: the item, the layout that found it, and one <c>stat</c> of each of its files, taken once at
@@ -284,15 +308,17 @@ public static class BuildRunner
         var hashes = new string[items.Count];
         var newHashes = new ConcurrentBag<FileHashRow>();
         var hashed = 0;
-        Parallel.For(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) }, i =>
+        string? Cached(string full, FileStamp? stamp) =>
+            stamp is { } st && known.TryGetValue(full, out var k) && k.Size == st.Size && k.Mtime == st.MtimeTicks && k.Inode == st.Inode ? k.Sha : null;
+        void Hash(int i)
         {
             var (item, _, stamps) = items[i];
             var files = item.Files.Select((path, f) =>
             {
                 var full = Path.GetFullPath(path);
                 var stamp = stamps[f];
-                if (stamp is { } st && known.TryGetValue(full, out var k) && k.Size == st.Size && k.Mtime == st.MtimeTicks && k.Inode == st.Inode) return k.Sha;
-                var sha = Fingerprints.OfFile(full);
+                if (Cached(full, stamp) is { } sha) return sha;
+                sha = Fingerprints.OfFile(full);
                 // The stamp from before the read (discovery's): a file written since differs next time and is read again.
                 if (stamp is { } seen) newHashes.Add(new FileHashRow(full, seen.Size, seen.MtimeTicks, seen.Inode, sha));
                 return sha;
@@ -301,7 +327,15 @@ public static class BuildRunner
             hashes[i] = files.Count == 1 && item.Annotation is null ? files[0] : Fingerprints.Of([.. files, item.Annotation?.Canonical() ?? ""]);
             var done = Interlocked.Increment(ref hashed);
             options.Progress?.Report(new BuildProgress(prefix + "hash", done, items.Count));
-        });
+        }
+        // Items whose every file the stat cache knows cost a lookup each: done here; only reads go to the workers.
+        var toRead = new List<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i].Item.Files.Select((p, f) => Cached(Path.GetFullPath(p), items[i].Stamps[f])).All(h => h is not null)) Hash(i);
+            else toRead.Add(i);
+        }
+        Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) }, Hash);
         store.SaveFileHashes(newHashes.OrderBy(h => h.Path, StringComparer.Ordinal));
         return hashes;
     }

@@ -34,7 +34,7 @@ public static class Workflows
     public static string WriteBuildOutputs(BuildResult result, IProgress<BuildProgress>? progress = null)
     {
         var settings = result.Config.Settings;
-        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ItemImages = ItemImages(result.Work), SourceRoots = result.Config.Sources.ToDictionary(s => s.Id, s => s.Root) };
+        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ContentDigest = result.Digest, ItemImages = ItemImages(result.Work), SourceRoots = result.Config.Sources.ToDictionary(s => s.Id, s => s.Root) };
         return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name),
             progress is null ? null : new Relay<(int Done, int Total)>(p => progress.Report(new BuildProgress("write", p.Done, p.Total))),
             result.Work.OutputStampPath(settings.Name));

@@ -80,8 +80,17 @@ internal static class OutputStamp
         Add(c.DisplayName);
         Add(c.Folder ?? "");
         foreach (var w in writers) Add(w.GetType().FullName ?? "");
-        Add(JsonSerializer.Serialize(c.Questions));
-        Add(c.Report is null ? "" : JsonSerializer.Serialize(c.Report));
+        if (c.ContentDigest is { } digest)
+        {
+            // Same digest, same items and report; only the list of files written is the writers' to add.
+            Add(digest);
+            Add(JsonSerializer.Serialize(c.Report?.Outputs ?? []));
+        }
+        else
+        {
+            Add(JsonSerializer.Serialize(c.Questions));
+            Add(c.Report is null ? "" : JsonSerializer.Serialize(c.Report));
+        }
         Add(c.Subset is null ? "" : JsonSerializer.Serialize(c.Subset));
         foreach (var (k, v) in c.SourceRoots.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"{k}={v}");
         foreach (var (k, v) in c.ItemImages.OrderBy(kv => kv.Key, StringComparer.Ordinal)) Add($"{k}={v}");

@@ -29,6 +29,11 @@ public sealed record OutputContext(string DisplayName, IReadOnlyList<Question> Q
         return string.Join('/', relative.Split('/').Select(Uri.EscapeDataString));
     }
     public SubsetReport? Subset { get; init; }
+    /// <summary>
+    /// A digest of everything <see cref="Questions"/> and <see cref="Report"/> were made from, when the producer has one:
+    /// the output stamp then hashes it instead of serialising every item again.
+    /// </summary>
+    public string? ContentDigest { get; init; }
     /// <summary>The unmarked image of each input by item key (thumbnails of duplicate clusters); empty when unknown.</summary>
     public IReadOnlyDictionary<string, string> ItemImages { get; init; } = new Dictionary<string, string>();
 

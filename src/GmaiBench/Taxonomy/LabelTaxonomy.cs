@@ -222,6 +222,8 @@ public sealed class LabelTaxonomy
             multi = pr.String(tplMap, "multi_choice_instruction", "", required: true) ?? "";
             var granIds = granularities.ToDictionary(g => g.Id);
             var poolKeys = new HashSet<string>();
+            // Each label text folded once, not once per template.
+            var labelTexts = labels.Select(l => (l.Id, Texts: l.Synonyms.Prepend(l.Name).Select(t => (Text: t, Folded: LabelNormaliser.Fold(t))).ToList())).ToList();
             foreach (var (m, path) in Entries(pr, tplMap, "pools"))
             {
                 pr.CheckKeys(m, path, "task", "granularity", "modality", "templates");
@@ -243,7 +245,7 @@ public sealed class LabelTaxonomy
                 for (var i = 0; i < templates.Count; i++)
                 {
                     var node = seq is not null && i < seq.Children.Count ? seq.Children[i] : m;
-                    foreach (var problem in TemplateProblems(templates[i], granNode, labels))
+                    foreach (var problem in TemplateProblems(templates[i], granNode, labelTexts))
                         pr.Error(node, $"{path}.templates[{i}]", problem);
                 }
                 pools.Add(pool);
@@ -262,7 +264,9 @@ public sealed class LabelTaxonomy
     }
 
     /// <summary>What is wrong with one template: no placeholder, no cue for the marking, a label's text in it.</summary>
-    public static IEnumerable<string> TemplateProblems(string template, GranularityNode? granularity, IEnumerable<LabelNode> labels)
+    /// <param name="labels">Each label's id with its name and synonyms, each beside its folded form.</param>
+    private static IEnumerable<string> TemplateProblems(string template, GranularityNode? granularity,
+        IReadOnlyList<(string Id, List<(string Text, string Folded)> Texts)> labels)
     {
         if (!template.Contains("{modality}", StringComparison.Ordinal))
             yield return "template has no {modality} placeholder";
@@ -272,14 +276,13 @@ public sealed class LabelTaxonomy
             && !granularity.Cues.Any(c => template.Contains(c, StringComparison.OrdinalIgnoreCase)))
             yield return $"a {granularity.Id} template must name its marking with one of: {string.Join(", ", granularity.Cues.Select(c => $"'{c}'"))}";
         var folded = " " + LabelNormaliser.Fold(stripped) + " ";
-        foreach (var label in labels)
+        foreach (var (id, texts) in labels)
         {
-            foreach (var text in label.Synonyms.Prepend(label.Name))
+            foreach (var (text, f) in texts)
             {
-                var f = LabelNormaliser.Fold(text);
                 if (f.Length >= 3 && folded.Contains(" " + f + " ", StringComparison.Ordinal))
                 {
-                    yield return $"template contains the text of label '{label.Id}' ('{text}'), which would give the answer away";
+                    yield return $"template contains the text of label '{id}' ('{text}'), which would give the answer away";
                     break;
                 }
             }
