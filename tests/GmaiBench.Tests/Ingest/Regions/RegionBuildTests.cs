@@ -173,8 +173,9 @@ public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
         Assert.NotEmpty(polyps);
         Assert.All(polyps, q => Assert.True(q.Case.Granularity is Granularity.Mask or Granularity.Contour));
         Assert.All(polyps, q => Assert.Equal("SEG_2D", q.Case.OriginalTask));
-        Assert.Contains(polyps, q => q.AnswerLabels.SequenceEqual(["polyp"]));
-        Assert.Contains(polyps, q => q.AnswerLabels.SequenceEqual(["ulcerative colitis"]));
+        // Segment names (coded concepts) go through the taxonomy: "Polyp" and "Ulcerative colitis" by case fold.
+        Assert.Contains(polyps, q => q.Category == "polyp");
+        Assert.Contains(polyps, q => q.Category == "ulcerative colitis");
         // The cine is segmented on its first frame, so it is shown there, not at its middle frame.
         Assert.All(polyps.Where(q => q.Case.ItemKey.Contains("polyp_002")), q => Assert.Contains("/frame/0000/", q.Case.Key));
         Assert.DoesNotContain(fx.Build.Report.Rejects, r => r.SourceId == "demo-endoscopy-seg");
