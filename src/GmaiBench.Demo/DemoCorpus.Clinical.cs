@@ -9,7 +9,8 @@ namespace GmaiBench.Demo;
 
 /// <summary>
 /// The demo's clinical DICOM objects: colour endoscopy frames stored in each colour encoding DICOM has (labelled by a
-/// table), CT series with RT Structure Sets drawn as contours, and CT series with binary Segmentations.
+/// table), endoscopy frames with DICOM-SEG polyp segmentations, CT series with RT Structure Sets drawn as contours, and
+/// CT series with binary Segmentations.
 /// </summary>
 public static partial class DemoCorpus
 {
@@ -71,11 +72,15 @@ public static partial class DemoCorpus
     }
 
     /// <summary>A pink mucosa with a vignette; a polyp is a raised bright dome, colitis red patches, the z-line a pale band.</summary>
-    private static byte[] EndoscopyFrame(int n, int finding)
+    private static byte[] EndoscopyFrame(int n, int finding) => EndoscopyFrame(n, finding, out _, out _);
+
+    /// <summary><see cref="EndoscopyFrame(int, int)"/>, with the centre of its finding (the polyp's dome: radius 9).</summary>
+    private static byte[] EndoscopyFrame(int n, int finding, out double cx, out double cy)
     {
         const int w = 64, h = 48;
         var rng = Prng.For(Seed, $"scope/{n}", "colour");
-        double cx = 20 + rng.NextInt(24), cy = 14 + rng.NextInt(20);
+        cx = 20 + rng.NextInt(24);
+        cy = 14 + rng.NextInt(20);
         var rgb = new byte[w * h * 3];
         for (var y = 0; y < h; y++)
         for (var x = 0; x < w; x++)
@@ -124,6 +129,68 @@ public static partial class DemoCorpus
             stored[pair * 4 + 3] = (byte)((ybr[pair * 6 + 2] + ybr[pair * 6 + 5] + 1) / 2);
         }
         return stored;
+    }
+
+    /// <summary>
+    /// Three endoscopy frames with a polyp and an inflamed red patch, each with a binary DICOM-SEG of the polyp's dome
+    /// (the pixels within 8 of its centre) and of the patch (colitis), referencing the image by SOP Instance, as colour
+    /// images have no patient geometry: an RGB frame, a YBR_FULL frame, and a three-frame cine segmented on its first
+    /// frame (shown there, not at its middle frame).
+    /// </summary>
+    private static void WriteColourSegmentations(string dir)
+    {
+        const int w = 64, h = 48;
+        var series = Directory.CreateDirectory(Path.Combine(dir, "series")).FullName;
+        for (var n = 0; n < 3; n++)
+        {
+            var name = $"polyp_{n:000}";
+            var folder = Directory.CreateDirectory(Path.Combine(series, name)).FullName;
+            var rgb = EndoscopyFrame(100 + n, 0, out var cx, out var cy);
+            // The patch: an ellipse 7 x 4 on the side away from the polyp, reddened.
+            double px = cx < w / 2.0 ? 50 : 14, py = cy < h / 2.0 ? 36 : 12;
+            var patch = new bool[w * h];
+            for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+            {
+                if ((x - px) * (x - px) / 49 + (y - py) * (y - py) / 16 > 1) continue;
+                patch[y * w + x] = true;
+                var at = (y * w + x) * 3;
+                rgb[at] = (byte)Math.Min(255, rgb[at] + 50);
+                rgb[at + 1] = (byte)(rgb[at + 1] / 2);
+                rgb[at + 2] = (byte)(rgb[at + 2] / 2);
+            }
+            var frames = n == 2 ? 3 : 1;
+            // The cine's first frame is the polyp frame; the others are darker and brighter copies.
+            var pixels = n switch { 0 => rgb, 1 => ToYbr(rgb), _ => [.. rgb, .. rgb.Select(v => (byte)(v / 2)), .. rgb.Select(v => (byte)Math.Min(255, v + 40))] };
+            var sopClass = frames > 1 ? "1.2.840.10008.5.1.4.1.1.77.1.1.1" : "1.2.840.10008.5.1.4.1.1.7";
+            var image = new ReferencedImage($"DEMO-POLYP-{n:00}", DicomUid.FromSeed($"polyp/{n}/study"), DicomUid.FromSeed($"polyp/{n}/series"), sopClass,
+                DicomUid.FromSeed($"polyp/{n}/instance"), w, h, frames);
+            var d = new DicomDataSet()
+                .Text(0x0008, 0x0016, "UI", sopClass)
+                .Text(0x0008, 0x0018, "UI", image.SopInstanceUid)
+                .Text(0x0008, 0x0020, "DA", "20000101")
+                .Text(0x0008, 0x0030, "TM", "000000")
+                .Text(0x0008, 0x0060, "CS", "ES")
+                .Text(0x0010, 0x0020, "LO", image.PatientId)
+                .Text(0x0020, 0x000D, "UI", image.StudyInstanceUid)
+                .Text(0x0020, 0x000E, "UI", image.SeriesInstanceUid)
+                .UShort(0x0028, 0x0002, 3)
+                .Text(0x0028, 0x0004, "CS", n == 1 ? "YBR_FULL" : "RGB")
+                .UShort(0x0028, 0x0006, 0)
+                .UShort(0x0028, 0x0010, h)
+                .UShort(0x0028, 0x0011, w)
+                .UShort(0x0028, 0x0100, 8).UShort(0x0028, 0x0101, 8).UShort(0x0028, 0x0102, 7).UShort(0x0028, 0x0103, 0)
+                .Binary(0x7FE0, 0x0010, "OB", pixels, 1);
+            if (frames > 1) d.Integer(0x0028, 0x0008, frames);
+            d.WriteFile(Path.Combine(folder, "frame.dcm"));
+            var dome = new bool[w * h];
+            for (var y = 0; y < h; y++)
+            for (var x = 0; x < w; x++)
+                dome[y * w + x] = (x - cx) * (x - cx) + (y - cy) * (y - cy) < 64;
+            StructureWriter.WriteImageSegmentation(Path.Combine(folder, "SEG_polyp.dcm"), image,
+                [(new SegmentVoxels(1, "Segment_1", "Polyp", dome), frames > 1 ? 1 : 0), (new SegmentVoxels(2, "Segment_2", "Ulcerative colitis", patch), frames > 1 ? 1 : 0)],
+                $"polyp/{n}/segmentation");
+        }
     }
 
     /// <summary>A 6 x 6 x 6 colour cube palette: each pixel's nearest entry.</summary>

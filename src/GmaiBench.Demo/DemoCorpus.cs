@@ -44,6 +44,7 @@ public static partial class DemoCorpus
         WriteDicomSeries(Path.Combine(root, "ct-dicom"));
         WriteDicomClassified(Path.Combine(root, "ct-dicom-findings"));
         WriteColourDicom(Path.Combine(root, "endoscopy-dicom"));
+        WriteColourSegmentations(Path.Combine(root, "endoscopy-seg"));
         WriteRtStructures(Path.Combine(root, "ct-rtstruct"));
         WriteSegmentations(Path.Combine(root, "ct-seg"));
         WriteBroken(root);

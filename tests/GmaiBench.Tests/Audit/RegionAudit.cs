@@ -106,15 +106,24 @@ public static class RegionAudit
             return map;
         }
 
-        /// <summary>A structure object's region, rasterised again from the object and its series read in this process.</summary>
-        public LabelMap? Structure(StructureAnnotation s, string region)
+        private readonly Dictionary<string, (LabelMap Map, GmaiBench.Ingest.Dicom.RgbFrame Colour)> _colour = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A structure object's region, rasterised again from the object and its series read in this process (the same
+        /// reading as the decoder child's); on a colour image, the region's mask on the stored frame with that frame.
+        /// </summary>
+        public (LabelMap Map, GmaiBench.Ingest.Dicom.RgbFrame? Colour)? Structure(StructureAnnotation s, string region)
         {
             var key = $"{s.ObjectPath}|{region}";
-            if (_volumes.TryGetValue(key, out var cached)) return cached;
-            var series = GmaiBench.Ingest.Dicom.DicomReader.ReadSeries(s.SeriesFiles);
-            foreach (var mask in GmaiBench.Ingest.Dicom.StructureObjects.Rasterise(s.ObjectPath, series))
-                _volumes.TryAdd($"{s.ObjectPath}|{mask.Region.Name}", mask.Map.ToCanonical());
-            return _volumes.GetValueOrDefault(key);
+            if (_volumes.TryGetValue(key, out var cached)) return (cached, null);
+            if (_colour.TryGetValue(key, out var colour)) return (colour.Map, colour.Colour);
+            var pairing = GmaiBench.Ingest.Dicom.StructureObjects.Pair(s.ObjectPath, s.SeriesFiles);
+            foreach (var mask in pairing.Masks)
+            {
+                if (pairing.Series.Colour is { } frame) _colour.TryAdd($"{s.ObjectPath}|{mask.Region.Name}", (mask.Map, frame));
+                else _volumes.TryAdd($"{s.ObjectPath}|{mask.Region.Name}", mask.Map.ToCanonical());
+            }
+            return _volumes.TryGetValue(key, out cached) ? (cached, null) : _colour.TryGetValue(key, out colour) ? (colour.Map, colour.Colour) : null;
         }
     }
 
@@ -161,10 +170,18 @@ public static class RegionAudit
 
     private static (Region Region, List<PixelBox> Boxes)? StructureTarget(StructureAnnotation s, RegionRecord record, string granularity, int w, int h, PipelineSettings settings, SourceCache cache)
     {
-        if (record.Plane is null) return null;
+        if (record.Plane is null || cache.Structure(s, record.Label) is not { } found) return null;
         var parts = record.Plane.Split('/');
+        if (found.Colour is { } colour)
+        {
+            // A colour image's region: the mask of the frame shown, at the emitted size by nearest neighbour.
+            if (record.Plane != $"frame/{colour.Frame:0000}" || RasterDecoder.CappedSize(colour.Width, colour.Height, settings.Image.MaxSide) != (w, h)) return null;
+            var region = Region.OfLabel(GmaiBench.Ingest.Volumes.VolumeStage.ColourMask(found.Map, colour, w, h), w, h, 1);
+            var boxes = granularity == "box" ? region.Components().Where(c => c.Area >= settings.Regions.MinArea).Select(c => c.Box).ToList() : [];
+            return region.Area == 0 ? null : (region, boxes);
+        }
         var plane = new SlicePlane(VolumeLayoutOptions.Axis(parts[0]), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
-        return cache.Structure(s, record.Label) is { } map ? PlaneTarget(map, plane, 1, granularity, w, h, settings) : null;
+        return PlaneTarget(found.Map, plane, 1, granularity, w, h, settings);
     }
 
     private static (Region Region, List<PixelBox> Boxes)? PlaneTarget(LabelMap labels, SlicePlane plane, int value, string granularity, int w, int h, PipelineSettings settings)

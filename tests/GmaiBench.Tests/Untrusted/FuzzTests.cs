@@ -1,11 +1,14 @@
 using System.Text.RegularExpressions;
+using GmaiBench.Imaging.Colour;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest;
+using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Model;
 using GmaiBench.Sources;
 using GmaiBench.Sources.Layouts;
+using GmaiBench.Tests.Ingest.Dicom;
 using GmaiBench.Tests.Ingest.Nifti;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
@@ -162,5 +165,126 @@ public partial class FuzzTests(ITestOutputHelper output)
             Assert.All(discovery.Rejects, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
         }
         Check(kind, messages, Mutants);
+    }
+
+    /// <summary>
+    /// The DICOM objects of issue 13, written by the project (<see cref="DicomDataSet"/>, <see cref="StructureWriter"/>):
+    /// colour images native and compressed, and structure objects paired with an intact series. Colour and grey series
+    /// are the files mutated for the image formats; for rtstruct, seg and seg-colour the structure object is.
+    /// </summary>
+    public static TheoryData<string> DicomFormats() => ["colour-rgb", "colour-ybr422", "colour-palette", "colour-jpeg", "colour-j2k", "rtstruct", "seg", "seg-colour"];
+
+    /// <summary>A 16 x 12 colour frame (J2K needs 8 x 8 at least).</summary>
+    private static byte[] ColourCard()
+    {
+        var rgb = new byte[16 * 12 * 3];
+        for (var n = 0; n < 16 * 12; n++) (rgb[n * 3], rgb[n * 3 + 1], rgb[n * 3 + 2]) = ((byte)(n * 3), (byte)(200 - n % 16 * 9), (byte)(n / 16 * 20));
+        return rgb;
+    }
+
+    private static DicomDataSet ColourHeader(string photometric, int samples) =>
+        HandBuiltDicom.Image(HandBuiltDicom.SecondaryCapture, "ES", 16, 12, 1, photometric, samples, 8, 8, 0, seed: "fuzz-colour");
+
+    /// <summary>The valid original of <paramref name="format"/> in <paramref name="dir"/>, the files beside it it is read with, and which one is mutated.</summary>
+    private static (string Mutated, List<string> Series, string? Structure) DicomOriginal(string format, string dir)
+    {
+        var card = ColourCard();
+        string Colour(DicomDataSet d, string name, string? syntax = null)
+        {
+            var path = Path.Combine(dir, name);
+            if (syntax is null) d.WriteFile(path);
+            else d.WriteFile(path, syntax);
+            return path;
+        }
+        switch (format)
+        {
+            case "colour-rgb":
+                var rgb = Colour(ColourHeader("RGB", 3).UShort(0x0028, 0x0006, 1).Pixels(ColourSamples.ToPlanes(card), 8), "rgb.dcm");
+                return (rgb, [rgb], null);
+            case "colour-ybr422":
+                var stored = new byte[card.Length / 3 * 2];
+                for (var n = 0; n < stored.Length; n++) stored[n] = card[n];
+                var ybr = Colour(ColourHeader("YBR_FULL_422", 3).Pixels(stored, 8), "ybr.dcm");
+                return (ybr, [ybr], null);
+            case "colour-palette":
+                var palette = ColourHeader("PALETTE COLOR", 1);
+                for (var c = 0; c < 3; c++)
+                {
+                    palette.Binary(0x0028, (ushort)(0x1101 + c), "US", [0, 1, 0, 0, 16, 0], 2);
+                    palette.Binary(0x0028, (ushort)(0x1201 + c), "OW", Enumerable.Range(0, 256).SelectMany(i => new[] { (byte)0, (byte)(i * (c + 1)) }).ToArray(), 2);
+                }
+                var indexed = Colour(palette.Pixels(card.Take(16 * 12).ToArray(), 8), "palette.dcm");
+                return (indexed, [indexed], null);
+            case "colour-jpeg":
+                using (var image = Image.LoadPixelData<Rgb24>(card, 16, 12))
+                {
+                    var jpeg = Colour(ColourHeader("YBR_FULL_422", 3).Encapsulated(Encode(image, new JpegEncoder { Quality = 85, ColorType = JpegColorType.YCbCrRatio420 })),
+                        "jpeg.dcm", "1.2.840.10008.1.2.4.50");
+                    return (jpeg, [jpeg], null);
+                }
+            case "colour-j2k":
+                var native = Colour(ColourHeader("RGB", 3).Pixels(card, 8), "native.dcm");
+                var j2k = HandBuiltDicom.Compress(native, DicomTransferSyntax.Jpeg2000Lossless, "j2k.dcm");
+                File.Delete(native);
+                return (j2k, [j2k], null);
+            case "seg-colour":
+                var photo = Colour(ColourHeader("RGB", 3).Pixels(card, 8), "photo.dcm");
+                var image0 = new ReferencedImage("P-H", DicomUid.FromSeed("fuzz-colour/study"), DicomUid.FromSeed("fuzz-colour/series"), HandBuiltDicom.SecondaryCapture,
+                    DicomUid.FromSeed("fuzz-colour/instance"), 16, 12);
+                var colourSeg = Path.Combine(dir, "SEG.dcm");
+                StructureWriter.WriteImageSegmentation(colourSeg, image0,
+                    [(new SegmentVoxels(1, "lesion", "Polyp", Enumerable.Range(0, 16 * 12).Select(n => n % 16 is > 3 and < 11 && n / 16 is > 2 and < 9).ToArray()), 0)], "fuzz-seg-colour");
+                return (colourSeg, [photo], colourSeg);
+            default:
+                var options = new DicomWriteOptions { PatientId = "P-FUZZ", Seed = "fuzz-" + format };
+                var volume = DicomFixtures.Volume();
+                var series = DicomWriter.WriteSeries(Path.Combine(dir, "ct"), volume, options).ToList();
+                var referenced = ReferencedSeries.Of(volume, options);
+                var structure = Path.Combine(dir, format == "rtstruct" ? "RS.dcm" : "SEG.dcm");
+                if (format == "rtstruct")
+                {
+                    StructureWriter.WriteRtStruct(structure, referenced,
+                        [new RoiContours(1, "Liver", [new ContourPolygon(2, [(1, 1), (5, 1), (5, 4), (1, 4)])]), new RoiContours(2, "Spleen", [new ContourPolygon(3, [(0, 0), (4, 0), (0, 4)])])], "fuzz-rs");
+                }
+                else
+                {
+                    var inside = new bool[volume.Shape.VoxelCount];
+                    for (var n = 0; n < inside.Length; n++) inside[n] = n % 8 > 3 && n / 48 is 1 or 2;
+                    StructureWriter.WriteSegmentation(structure, referenced, [new SegmentVoxels(1, "Segment_1", "Kidney", inside)], "fuzz-seg");
+                }
+                return (structure, series, structure);
+        }
+    }
+
+    /// <summary>
+    /// Colour DICOM, RT Structure Sets and Segmentations, each mutant read as a build reads it: in the decoder child
+    /// (an abort there is a decoder-crashed reject of that item; one of the test process would fail the run).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(DicomFormats))]
+    public async Task Dicom_mutants_never_crash_and_every_message_reads_well(string format)
+    {
+        var dir = TestData.TempDir($"fuzz-{format}");
+        var (mutated, series, structure) = DicomOriginal(format, dir);
+        var original = File.ReadAllBytes(mutated);
+        // The original itself reads: the mutants start from a file that works.
+        Assert.Null(await Outcome(() => Read(series, structure)));
+        var messages = new List<string>();
+        for (var n = 0; n < Mutants; n++)
+        {
+            File.WriteAllBytes(mutated, Mutate(original, format, n));
+            var message = await Outcome(() => Read(series, structure));
+            if (message is not null) messages.Add(message);
+        }
+        output.WriteLine($"{format}: {messages.Count(m => m.StartsWith("decoder-crashed", StringComparison.Ordinal))} decoder child abort(s), " +
+                         $"{messages.Count(m => m.StartsWith("decoder-timeout", StringComparison.Ordinal))} time-out(s), all named rejects");
+        Check(format, messages, Mutants);
+    }
+
+    private static string? Read(List<string> series, string? structure)
+    {
+        if (structure is null) DicomWorker.ReadSeries(series, TimeSpan.FromSeconds(20), 64 << 20);
+        else DicomWorker.ReadStructures(structure, series, TimeSpan.FromSeconds(20), 64 << 20);
+        return null;
     }
 }

@@ -22,8 +22,12 @@ public sealed class DicomDataSet
 {
     private readonly SortedDictionary<uint, Element> _elements = [];
 
-    /// <summary>A value: raw little-endian bytes swapped in <paramref name="Unit"/>-byte words for big endian, or items of a sequence.</summary>
-    private sealed record Element(ushort Group, ushort Number, string Vr, byte[] Bytes, int Unit, IReadOnlyList<DicomDataSet>? Items);
+    /// <summary>
+    /// A value: raw little-endian bytes swapped in <paramref name="Unit"/>-byte words for big endian, items of a sequence,
+    /// or the fragments of encapsulated Pixel Data.
+    /// </summary>
+    private sealed record Element(ushort Group, ushort Number, string Vr, byte[] Bytes, int Unit, IReadOnlyList<DicomDataSet>? Items,
+        IReadOnlyList<byte[]>? Fragments = null);
 
     private static uint Key(ushort group, ushort element) => (uint)group << 16 | element;
 
@@ -58,6 +62,14 @@ public sealed class DicomDataSet
         return Put(new Element(group, element, vr, bytes, unit, null));
     }
 
+    /// <summary>
+    /// Encapsulated Pixel Data (PS3.5 A.4): OB of undefined length, an empty Basic Offset Table item, one fragment per
+    /// compressed frame (padded to even length), then the sequence delimiter. The file must then be written with the
+    /// compressed transfer syntax's UID (<see cref="ToFile(string)"/>).
+    /// </summary>
+    public DicomDataSet Encapsulated(params byte[][] frames) =>
+        Put(new Element(0x7FE0, 0x0010, "OB", [], 1, null, frames.Select(f => f.Length % 2 == 1 ? [.. f, 0] : f).ToList()));
+
     /// <summary>A sequence (SQ) of items.</summary>
     public DicomDataSet Sequence(ushort group, ushort element, params DicomDataSet[] items) =>
         Put(new Element(group, element, "SQ", [], 1, items));
@@ -72,11 +84,23 @@ public sealed class DicomDataSet
     /// The Part 10 file: a zero preamble, "DICM", the file meta group (explicit VR little endian, PS3.10 7.1) naming
     /// the SOP class and instance of the data set, then the data set in <paramref name="encoding"/>.
     /// </summary>
-    public byte[] ToFile(DicomEncoding encoding = DicomEncoding.ExplicitVrLittleEndian)
+    public byte[] ToFile(DicomEncoding encoding = DicomEncoding.ExplicitVrLittleEndian) => ToFile(encoding, null);
+
+    /// <summary>
+    /// The Part 10 file of a data set with encapsulated Pixel Data: explicit VR little endian (PS3.5 A.4), the file meta
+    /// naming <paramref name="compressedTransferSyntaxUid"/> (e.g. 1.2.840.10008.1.2.4.50 for JPEG baseline).
+    /// </summary>
+    public byte[] ToFile(string compressedTransferSyntaxUid)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(compressedTransferSyntaxUid);
+        return ToFile(DicomEncoding.ExplicitVrLittleEndian, compressedTransferSyntaxUid);
+    }
+
+    private byte[] ToFile(DicomEncoding encoding, string? compressedSyntax)
     {
         var sopClass = TextOf(0x0008, 0x0016) ?? throw new InvalidOperationException("the data set needs a SOP Class UID (0008,0016)");
         var sopInstance = TextOf(0x0008, 0x0018) ?? throw new InvalidOperationException("the data set needs a SOP Instance UID (0008,0018)");
-        var syntax = encoding switch
+        var syntax = compressedSyntax ?? encoding switch
         {
             DicomEncoding.ImplicitVrLittleEndian => DicomElementWalk.ImplicitVrLittleEndian,
             DicomEncoding.ExplicitVrBigEndian => DicomElementWalk.ExplicitVrBigEndian,
@@ -102,6 +126,8 @@ public sealed class DicomDataSet
 
     public void WriteFile(string path, DicomEncoding encoding = DicomEncoding.ExplicitVrLittleEndian) => File.WriteAllBytes(path, ToFile(encoding));
 
+    public void WriteFile(string path, string compressedTransferSyntaxUid) => File.WriteAllBytes(path, ToFile(compressedTransferSyntaxUid));
+
     private string? TextOf(ushort group, ushort element) =>
         _elements.TryGetValue(Key(group, element), out var e) ? Encoding.ASCII.GetString(e.Bytes).TrimEnd('\0', ' ') : null;
 
@@ -114,6 +140,11 @@ public sealed class DicomDataSet
 
     private static void WriteElement(Stream output, Element e, bool explicitVr, bool bigEndian)
     {
+        if (e.Fragments is { } fragments)
+        {
+            WriteEncapsulated(output, e, fragments, explicitVr, bigEndian);
+            return;
+        }
         var value = e.Items is { } items ? EncodeItems(items, explicitVr, bigEndian) : Ordered(e.Bytes, e.Unit, bigEndian);
         Span<byte> head = stackalloc byte[12];
         U16(head, e.Group, bigEndian);
@@ -141,6 +172,31 @@ public sealed class DicomDataSet
             output.Write(head[..8]);
         }
         output.Write(value);
+    }
+
+    private static void WriteEncapsulated(Stream output, Element e, IReadOnlyList<byte[]> fragments, bool explicitVr, bool bigEndian)
+    {
+        if (!explicitVr || bigEndian) throw new InvalidOperationException("encapsulated Pixel Data is written in explicit VR little endian (PS3.5 A.4)");
+        Span<byte> head = stackalloc byte[12];
+        U16(head, e.Group, false);
+        U16(head[2..], e.Number, false);
+        head[4] = (byte)'O';
+        head[5] = (byte)'B';
+        head[6] = head[7] = 0;
+        U32(head[8..], 0xFFFFFFFF, false);
+        output.Write(head);
+        void Item(ushort tag, ReadOnlySpan<byte> value)
+        {
+            Span<byte> h = stackalloc byte[8];
+            U16(h, 0xFFFE, false);
+            U16(h[2..], tag, false);
+            U32(h[4..], (uint)value.Length, false);
+            output.Write(h);
+            output.Write(value);
+        }
+        Item(0xE000, []);   // an empty Basic Offset Table: one fragment per frame, so frames need no offsets
+        foreach (var fragment in fragments) Item(0xE000, fragment);
+        Item(0xE0DD, []);   // Sequence Delimitation Item
     }
 
     /// <summary>Items with defined lengths (PS3.5 7.5.1).</summary>

@@ -38,6 +38,12 @@ public sealed record DicomReadOptions
     /// <summary>Where voxel arrays come from: a pool reuses the array of a volume handed back after use; null allocates afresh.</summary>
     public VoxelBufferPool? Buffers { get; init; }
 
+    /// <summary>
+    /// The frames (1-based) a multi-frame colour file's shown frame is chosen among, e.g. those a segmentation annotates:
+    /// its Representative Frame Number when it is one of them, else the middle one of them. Null: among all frames.
+    /// </summary>
+    public IReadOnlyList<int>? ColourFrames { get; init; }
+
     public DicomReadOptions Validate()
     {
         if (MaxVoxelBytes <= 0) throw new ArgumentOutOfRangeException(nameof(MaxVoxelBytes), $"the voxel byte cap must be positive, got {MaxVoxelBytes}");

@@ -63,7 +63,7 @@ public static class DicomReader
         CheckReadable(header, options);
         var frames = header.Frames;
         var spacing = CommonPixelSpacing(frames.Select(f => (header.Name, f.Spacing)));
-        if (header.IsColour) return ReadColour(header, spacing, path);
+        if (header.IsColour) return ReadColour(header, spacing, path, options.ColourFrames);
 
         if (header.FrameCount > 1 && header.PerFramePositions)
         {
@@ -124,12 +124,16 @@ public static class DicomReader
     /// <summary>
     /// A colour file: one frame as 8-bit RGB, the representative frame (0028,6010) when the file names one, else the
     /// middle frame (frame n/2 + 1 of n: a cine loop's middle is more typical than its first frame, often blank or
-    /// still moving in). The volume is that frame's BT.601 luma on the frame's patient geometry, for geometry checks
-    /// and grey previews.
+    /// still moving in). With <paramref name="among"/> (the frames a segmentation annotates) the choice is made among
+    /// those frames the same way: the representative frame if it is one of them, else their middle one. The volume is
+    /// that frame's BT.601 luma on the frame's patient geometry, for geometry checks and grey previews.
     /// </summary>
-    private static DicomVolume ReadColour(DicomHeader header, PixelSpacing? spacing, string path)
+    private static DicomVolume ReadColour(DicomHeader header, PixelSpacing? spacing, string path, IReadOnlyList<int>? among)
     {
-        var frame = header.RepresentativeFrame is { } r && r >= 1 && r <= header.FrameCount ? r - 1 : header.FrameCount / 2;
+        var candidates = (among ?? Enumerable.Range(1, header.FrameCount).ToList()).Where(f => f >= 1 && f <= header.FrameCount).Distinct().Order().ToList();
+        if (candidates.Count == 0)
+            throw new ItemRejectedException(StructureObjects.MissingImage, $"{header.Name} has {header.FrameCount} frames, not frame {string.Join(", ", among!)} the segmentation is drawn on");
+        var frame = (header.RepresentativeFrame is { } r && candidates.Contains(r) ? r : candidates[candidates.Count / 2]) - 1;
         var rgb = DicomColour.Frame(header, frame);
         var luma = new byte[header.Rows * header.Columns];
         for (var n = 0; n < luma.Length; n++) luma[n] = ColourSamples.Luma(rgb[n * 3], rgb[n * 3 + 1], rgb[n * 3 + 2]);

@@ -11,7 +11,9 @@ namespace GmaiBench.Ingest.Dicom;
 /// Decodes a DICOM series in a child process (<c>gmai decode-dicom</c>), because GDCM's codecs can abort, corrupt the
 /// heap or hang on damaged compressed data, which no in-process handler survives. The child writes the volume as
 /// NIfTI-2 (double-precision affine) plus a small JSON of the display facts; a crash or a time-out costs this item
-/// only. Where no <c>gmai.dll</c> sits beside the running program, the series is read in-process.
+/// only. An RT Structure Set or Segmentation is read in the same child with the series it is drawn on (GDCM parses
+/// it too): its summary goes back in structures.json, each region's mask as deflated bytes on the series' grid.
+/// Where no <c>gmai.dll</c> sits beside the running program, the series is read in-process.
 /// </summary>
 public static class DicomWorker
 {
@@ -27,6 +29,10 @@ public static class DicomWorker
 
     private sealed record RejectNote(string Reason, string Message);
 
+    /// <summary>A structure object's answer: its summary, and one mask file per region (mask-N.bin, deflated 0/1 bytes).</summary>
+    private sealed record StructuresMeta(string Kind, string? FrameOfReferenceUid, IReadOnlyList<string> ReferencedSeriesUids,
+        IReadOnlyList<StructureRegion> Regions, IReadOnlyList<int> ReferencedFrames, IReadOnlyList<StructureRegion> Masks);
+
     /// <summary>The CLI beside the running program, if there is one.</summary>
     public static string? WorkerAssembly
     {
@@ -40,6 +46,9 @@ public static class DicomWorker
     /// <summary>A request line that carries the voxel-byte cap (a file path never starts with '#').</summary>
     private const string MaxBytesLine = "#max-voxel-bytes ";
 
+    /// <summary>A request line naming a structure object to read with the series.</summary>
+    private const string StructureLine = "#structure ";
+
     public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes) =>
         WorkerAssembly is { } worker
             ? ReadSeries(files, timeout, DotnetHost(), [worker, Verb], maxVoxelBytes)
@@ -51,7 +60,29 @@ public static class DicomWorker
     /// ending (a signal, another exit code, no answer within <paramref name="timeout"/>) rejects this item only.
     /// </summary>
     public static DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, string program, IReadOnlyList<string> arguments,
+        long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes) =>
+        Decode(files, null, timeout, program, arguments, maxVoxelBytes).Series;
+
+    /// <summary>
+    /// An RT Structure Set or Segmentation with the image files beside it, read in the child process as
+    /// <see cref="StructureObjects.Pair"/> does (in-process where there is no <c>gmai.dll</c>).
+    /// </summary>
+    public static StructurePairing ReadStructures(string objectPath, IReadOnlyList<string> files, TimeSpan timeout, long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes) =>
+        WorkerAssembly is { } worker
+            ? ReadStructures(objectPath, files, timeout, DotnetHost(), [worker, Verb], maxVoxelBytes)
+            : StructureObjects.Pair(objectPath, files, new DicomReadOptions { MaxVoxelBytes = maxVoxelBytes });
+
+    /// <summary><see cref="ReadStructures(string, IReadOnlyList{string}, TimeSpan, long)"/> with the decoder program given.</summary>
+    public static StructurePairing ReadStructures(string objectPath, IReadOnlyList<string> files, TimeSpan timeout, string program, IReadOnlyList<string> arguments,
         long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes)
+    {
+        ArgumentNullException.ThrowIfNull(objectPath);
+        var (series, pairing) = Decode(files, objectPath, timeout, program, arguments, maxVoxelBytes);
+        return pairing ?? throw new ItemRejectedException("decoder-failed", "the DICOM decoder exited without the structure object's regions");
+    }
+
+    private static (DicomVolume Series, StructurePairing? Pairing) Decode(IReadOnlyList<string> files, string? structure, TimeSpan timeout, string program,
+        IReadOnlyList<string> arguments, long maxVoxelBytes)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -60,7 +91,7 @@ public static class DicomWorker
         try
         {
             var request = Path.Combine(dir, "request.txt");
-            File.WriteAllLines(request, [$"{MaxBytesLine}{maxVoxelBytes}", .. files]);
+            File.WriteAllLines(request, [$"{MaxBytesLine}{maxVoxelBytes}", .. structure is null ? [] : new[] { StructureLine + structure }, .. files]);
             var start = new ProcessStartInfo(program, [.. arguments, request, dir])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -107,7 +138,7 @@ public static class DicomWorker
             {
                 throw new ItemRejectedException("decoder-failed", $"the DICOM decoder handed back a volume that cannot be read ({(e is ItemRejectedException r ? r.Reason : "unreadable file")})");
             }
-            return new DicomVolume
+            var series = new DicomVolume
             {
                 Volume = volume,
                 InvertDisplay = meta.InvertDisplay,
@@ -116,12 +147,39 @@ public static class DicomWorker
                 HasPatientGeometry = meta.HasPatientGeometry, SliceSpacing = meta.SliceSpacing, SourceFiles = meta.SourceFiles,
                 Modality = meta.Modality, FrameOfReferenceUid = meta.FrameOfReferenceUid, Colour = colour,
             };
+            return (series, structure is null ? null : Structures(dir, series));
         }
         finally
         {
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { }
         }
+    }
+
+    /// <summary>The structure object's summary and masks the decoder left in <paramref name="dir"/>, on <paramref name="series"/>' grid.</summary>
+    private static StructurePairing Structures(string dir, DicomVolume series)
+    {
+        var meta = Answer<StructuresMeta>(dir, "structures.json");
+        var voxels = series.Volume.Shape.VoxelCount;
+        var masks = new List<StructureMask>();
+        for (var n = 0; n < (meta.Masks?.Count ?? 0); n++)
+        {
+            var bytes = new byte[voxels];
+            try
+            {
+                using var file = File.OpenRead(Path.Combine(dir, $"mask-{n}.bin"));
+                using var inflate = new System.IO.Compression.DeflateStream(file, System.IO.Compression.CompressionMode.Decompress);
+                inflate.ReadExactly(bytes);
+                if (inflate.ReadByte() != -1) throw new InvalidDataException();
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder handed back region {n + 1} without a mask of the series' {voxels} voxels");
+            }
+            masks.Add(new StructureMask(meta.Masks![n], LabelMap.From(new Volume<byte>(bytes, series.Volume.Shape, series.Volume.Affine))));
+        }
+        var summary = new StructureSummary(meta.Kind, meta.FrameOfReferenceUid, meta.ReferencedSeriesUids ?? [], meta.Regions ?? []) { ReferencedFrames = meta.ReferencedFrames ?? [] };
+        return new StructurePairing(series, summary, masks);
     }
 
     /// <summary>
@@ -167,7 +225,12 @@ public static class DicomWorker
             var cap = lines.Where(l => l.StartsWith(MaxBytesLine, StringComparison.Ordinal))
                 .Select(l => long.TryParse(l[MaxBytesLine.Length..], out var v) ? v : DicomReadOptions.DefaultMaxVoxelBytes)
                 .DefaultIfEmpty(DicomReadOptions.DefaultMaxVoxelBytes).First();
-            var d = DicomReader.ReadSeries(lines.Where(l => !l.StartsWith('#')).ToList(), new DicomReadOptions { MaxVoxelBytes = cap });
+            var files = lines.Where(l => !l.StartsWith('#')).ToList();
+            var options = new DicomReadOptions { MaxVoxelBytes = cap };
+            var structure = lines.Where(l => l.StartsWith(StructureLine, StringComparison.Ordinal)).Select(l => l[StructureLine.Length..]).FirstOrDefault();
+            var pairing = structure is null ? null : StructureObjects.Pair(structure, files, options);
+            var d = pairing?.Series ?? DicomReader.ReadSeries(files, options);
+            if (pairing is not null) WriteStructures(outDir, pairing);
             WriteVolume(Path.Combine(outDir, "volume.nii"), d.Volume);
             if (d.Colour is { } c) File.WriteAllBytes(Path.Combine(outDir, "colour.rgb"), c.Rgb);
             var meta = new Meta(d.InvertDisplay, d.FileWindow?.Width, d.FileWindow?.Level, d.PatientId, d.StudyInstanceUid, d.SeriesInstanceUid,
@@ -181,6 +244,20 @@ public static class DicomWorker
             File.WriteAllText(Path.Combine(outDir, "reject.json"), JsonSerializer.Serialize(new RejectNote(e.Reason, e.Message)));
             return RejectedExitCode;
         }
+    }
+
+    private static void WriteStructures(string outDir, StructurePairing pairing)
+    {
+        for (var n = 0; n < pairing.Masks.Count; n++)
+        {
+            var volume = (Volume<byte>)pairing.Masks[n].Map.Volume;
+            using var file = File.Create(Path.Combine(outDir, $"mask-{n}.bin"));
+            using var deflate = new System.IO.Compression.DeflateStream(file, System.IO.Compression.CompressionLevel.Fastest);
+            deflate.Write(volume.StoredVoxels);
+        }
+        var s = pairing.Summary;
+        File.WriteAllText(Path.Combine(outDir, "structures.json"), JsonSerializer.Serialize(new StructuresMeta(s.Kind, s.FrameOfReferenceUid, s.ReferencedSeriesUids,
+            s.Regions, s.ReferencedFrames, pairing.Masks.Select(m => m.Region).ToList())));
     }
 
     private static void WriteVolume(string path, Volume volume)

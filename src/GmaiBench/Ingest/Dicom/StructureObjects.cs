@@ -7,8 +7,17 @@ namespace GmaiBench.Ingest.Dicom;
 /// <summary>A region an RT Structure Set or a Segmentation defines: its number in the object and its name (the raw label).</summary>
 public sealed record StructureRegion(int Number, string Name);
 
-/// <summary>What a structure set or segmentation says about itself, read without its pixels (for discovery and inspect).</summary>
-public sealed record StructureSummary(string Kind, string? FrameOfReferenceUid, IReadOnlyList<string> ReferencedSeriesUids, IReadOnlyList<StructureRegion> Regions);
+/// <summary>
+/// What a structure set or segmentation says about itself, read without its pixels (for discovery and inspect);
+/// <see cref="ReferencedFrames"/> are the frame numbers (1-based) of a multi-frame image a segmentation's frames derive from.
+/// </summary>
+public sealed record StructureSummary(string Kind, string? FrameOfReferenceUid, IReadOnlyList<string> ReferencedSeriesUids, IReadOnlyList<StructureRegion> Regions)
+{
+    public IReadOnlyList<int> ReferencedFrames { get; init; } = [];
+}
+
+/// <summary>A structure object read with the series it is drawn on: the series, the object's summary and every region's mask.</summary>
+public sealed record StructurePairing(DicomVolume Series, StructureSummary Summary, IReadOnlyList<StructureMask> Masks);
 
 /// <summary>One region as a label map (1 inside, 0 outside) on the referenced series' grid as stored.</summary>
 public sealed record StructureMask(StructureRegion Region, LabelMap Map);
@@ -34,6 +43,8 @@ public static class StructureObjects
     public const string OffSlice = "contour-off-slice";
     public const string FrameOfReferenceMismatch = "frame-of-reference-mismatch";
     public const string NotStructure = "not-a-structure-object";
+    public const string ReferencedSeriesMissing = "referenced-series-missing";
+    public const string NoPatientGeometry = "no-patient-geometry";
 
     // Contour points are decimal text of ~0.01 mm precision; a point within 0.05 of a voxel's index lies on it.
     private const double IndexTolerance = 0.05;
@@ -42,8 +53,29 @@ public static class StructureObjects
     public static StructureSummary Summarise(string path) => Read(path, (top, name) =>
     {
         var (kind, _) = KindOf(top, name);
-        return kind == "RTSTRUCT" ? RtSummary(top) : SegSummary(top);
+        return kind == "RTSTRUCT" ? RtSummary(top) : SegSummary(top, name);
     });
+
+    /// <summary>
+    /// The object at <paramref name="objectPath"/> with the image files beside it: summarised, the series read (a colour
+    /// cine at one of the frames the segmentation annotates), checked to be the series the object references, and every
+    /// region rasterised onto it. GDCM parses all three, so a build calls this in the decoder child
+    /// (<see cref="DicomWorker.ReadStructures"/>), where an abort costs this item only.
+    /// </summary>
+    public static StructurePairing Pair(string objectPath, IReadOnlyList<string> seriesFiles, DicomReadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(seriesFiles);
+        options ??= new DicomReadOptions();
+        var summary = Summarise(objectPath);
+        if (summary.ReferencedFrames.Count > 0) options = options with { ColourFrames = summary.ReferencedFrames };
+        var series = DicomReader.ReadSeries(seriesFiles, options);
+        if (summary.ReferencedSeriesUids.Count > 0 && series.SeriesInstanceUid is { } uid && !summary.ReferencedSeriesUids.Contains(uid))
+        {
+            throw new ItemRejectedException(ReferencedSeriesMissing,
+                $"{Path.GetFileName(objectPath)} references series {string.Join(", ", summary.ReferencedSeriesUids)}; the images beside it are series {uid}");
+        }
+        return new StructurePairing(series, summary, Rasterise(objectPath, series));
+    }
 
     /// <summary>Every region of the object as a label map on <paramref name="series"/>'s grid.</summary>
     public static IReadOnlyList<StructureMask> Rasterise(string path, DicomVolume series)
@@ -53,13 +85,18 @@ public static class StructureObjects
         return Read(path, (top, name) =>
         {
             var (kind, _) = KindOf(top, name);
-            var summary = kind == "RTSTRUCT" ? RtSummary(top) : SegSummary(top);
+            var summary = kind == "RTSTRUCT" ? RtSummary(top) : SegSummary(top, name);
             if (summary.FrameOfReferenceUid is { Length: > 0 } own && series.FrameOfReferenceUid is { Length: > 0 } theirs && own != theirs)
             {
                 throw new ItemRejectedException(FrameOfReferenceMismatch,
                     $"{name} is drawn in Frame of Reference {own}, the series it is paired with is in {theirs}: its coordinates do not apply to these images");
             }
-            return kind == "RTSTRUCT" ? Contours(top, name, summary, series, sopToSlice) : Segments(path, top, name, summary, series);
+            if (kind == "RTSTRUCT" && !series.HasPatientGeometry)
+            {
+                throw new ItemRejectedException(NoPatientGeometry,
+                    $"{name}'s contours are in patient coordinates (mm), and the image it is paired with has no Image Position/Orientation (Patient) to place them by");
+            }
+            return kind == "RTSTRUCT" ? Contours(top, name, summary, series, sopToSlice) : Segments(path, top, name, summary, series, sopToSlice);
         });
     }
 
@@ -95,17 +132,40 @@ public static class StructureObjects
         return new StructureSummary("RTSTRUCT", frameOfReference, series, regions);
     }
 
-    private static StructureSummary SegSummary(DicomHeader.Attributes top)
+    private static StructureSummary SegSummary(DicomHeader.Attributes top, string name)
     {
         var series = top.Items(0x0008, 0x1115).Select(s => s.Text(0x0020, 0x000E)).Where(u => u is { Length: > 0 }).Select(u => u!).Distinct().ToList();
         var regions = top.Items(0x0062, 0x0002).Select(s =>
         {
             // The coded concept names the structure in a controlled vocabulary; a tool's free-text label comes next.
             var coded = s.Items(0x0062, 0x000F).Select(c => c.Text(0x0008, 0x0104)).FirstOrDefault(m => m is { Length: > 0 });
-            var name = coded ?? s.Text(0x0062, 0x0005) ?? s.Text(0x0062, 0x0006) ?? "";
-            return new StructureRegion(s.UShort(0x0062, 0x0004) ?? 0, name.Trim());
+            var label = coded ?? s.Text(0x0062, 0x0005) ?? s.Text(0x0062, 0x0006) ?? "";
+            return new StructureRegion(s.UShort(0x0062, 0x0004) ?? 0, label.Trim());
         }).OrderBy(r => r.Number).ToList();
-        return new StructureSummary("SEG", top.Text(0x0020, 0x0052), series, regions);
+        var frames = top.Items(0x5200, 0x9230).Select((f, n) => DerivedFrom(f, $"{name} frame {n + 1}").Frames).SelectMany(f => f).Distinct().Order().ToList();
+        return new StructureSummary("SEG", top.Text(0x0020, 0x0052), series, regions) { ReferencedFrames = frames };
+    }
+
+    /// <summary>
+    /// The image a segmentation frame derives from (PS3.3 C.7.6.16.2.6): Derivation Image Sequence > Source Image
+    /// Sequence > Referenced SOP Instance UID, and the Referenced Frame Numbers (1-based) of a multi-frame image.
+    /// </summary>
+    private static (string? Uid, IReadOnlyList<int> Frames) DerivedFrom(DicomHeader.Attributes frame, string where)
+    {
+        foreach (var source in frame.Items(0x0008, 0x9124).SelectMany(d => d.Items(0x0008, 0x2112)))
+        {
+            var uid = source.Text(0x0008, 0x1155);
+            if (uid is not { Length: > 0 }) continue;
+            var numbers = new List<int>();
+            foreach (var part in (source.Text(0x0008, 0x1160) ?? "").Split('\\', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < 1)
+                    throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{where}: Referenced Frame Number '{part}' is not a frame number");
+                numbers.Add(n);
+            }
+            return (uid, numbers);
+        }
+        return (null, []);
     }
 
     /// <summary>SOP Instance UID of each slice of the series, in slice order; empty for a multi-frame series (placed by position alone).</summary>
@@ -263,7 +323,8 @@ public static class StructureObjects
         return LabelMap.From(new Volume<byte>(voxels, series.Volume.Shape, series.Volume.Affine));
     }
 
-    private static IReadOnlyList<StructureMask> Segments(string path, DicomHeader.Attributes top, string name, StructureSummary summary, DicomVolume series)
+    private static IReadOnlyList<StructureMask> Segments(string path, DicomHeader.Attributes top, string name, StructureSummary summary, DicomVolume series,
+        Dictionary<string, int> sopToSlice)
     {
         var shape = series.Volume.Shape;
         int rows = top.UShort(0x0028, 0x0010) ?? 0, columns = top.UShort(0x0028, 0x0011) ?? 0, bits = top.UShort(0x0028, 0x0100) ?? 0;
@@ -303,6 +364,12 @@ public static class StructureObjects
                           ?? throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{where} names no segment (Segment Identification Sequence)");
             if (!masks.TryGetValue(segment, out var mask))
                 throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{where} belongs to segment {segment}, which the Segment Sequence does not define");
+            if (series.Colour is { } colour && ColourFrameTarget(perFrame[f], where, series, colour, sopToSlice) is { } placed)
+            {
+                // A colour image is one frame: the segmentation frame lies on it, or annotates another frame of the cine.
+                if (placed) Set(pixels, f, frameSize, bits, maxFraction, mask, 0);
+                continue;
+            }
             var position = Macro(0x0020, 0x9113)?.Decimals(0x0020, 0x0032, where)
                            ?? throw new ItemRejectedException(DicomRejects.MissingSlicePosition, $"{where} has no Plane Position (Patient)");
             var at = series.Volume.Affine.Untransform(-position[0], -position[1], position[2])
@@ -313,14 +380,46 @@ public static class StructureObjects
                 throw new ItemRejectedException("geometry-mismatch", string.Create(CultureInfo.InvariantCulture,
                     $"{where} at ({position[0]}, {position[1]}, {position[2]}) mm is not on a slice of the series ({series.Volume.Grid.Describe()})"));
             }
-            for (var n = 0L; n < frameSize; n++)
-            {
-                var bit = f * frameSize + n;
-                // Binary segmentations pack frames end to end, least significant bit first (PS3.5 8.1.1, PS3.3 C.8.20.2).
-                var set = bits == 1 ? (pixels[bit >> 3] >> (int)(bit & 7) & 1) == 1 : pixels[bit] * 2 >= maxFraction;
-                if (set) mask[n + frameSize * k] = true;
-            }
+            Set(pixels, f, frameSize, bits, maxFraction, mask, k);
         }
         return summary.Regions.Where(r => r.Name.Length > 0).Select(r => new StructureMask(r, Map(masks[r.Number], series))).ToList();
+    }
+
+    /// <summary>Marks slice <paramref name="k"/> of <paramref name="mask"/> where segmentation frame <paramref name="f"/> is set.</summary>
+    private static void Set(byte[] pixels, int f, long frameSize, int bits, int maxFraction, bool[] mask, int k)
+    {
+        for (var n = 0L; n < frameSize; n++)
+        {
+            var bit = f * frameSize + n;
+            // Binary segmentations pack frames end to end, least significant bit first (PS3.5 8.1.1, PS3.3 C.8.20.2).
+            var set = bits == 1 ? (pixels[bit >> 3] >> (int)(bit & 7) & 1) == 1 : pixels[bit] * 2 >= maxFraction;
+            if (set) mask[n + frameSize * k] = true;
+        }
+    }
+
+    /// <summary>
+    /// Where a segmentation frame goes on a colour image (a photograph, an endoscopy or ultrasound frame: often no patient
+    /// geometry, and a cine's frames share one position): by the image it derives from. True: on the shown frame; false:
+    /// on another frame of the cine; null: it names no source image, so a single-frame image with patient geometry
+    /// places it by Plane Position. A reference to another image, or a multi-frame reference without frame numbers,
+    /// is a named reject.
+    /// </summary>
+    private static bool? ColourFrameTarget(DicomHeader.Attributes frame, string where, DicomVolume series, RgbFrame colour, Dictionary<string, int> sopToSlice)
+    {
+        var (uid, frames) = DerivedFrom(frame, where);
+        if (uid is null)
+        {
+            if (colour.FrameCount == 1 && series.HasPatientGeometry) return null;
+            throw new ItemRejectedException(MissingImage,
+                $"{where} names no source image (Derivation Image Sequence), and the colour image has {(colour.FrameCount > 1 ? $"{colour.FrameCount} frames" : "no patient geometry")} to place it by");
+        }
+        if (!sopToSlice.ContainsKey(uid))
+            throw new ItemRejectedException(MissingImage, $"{where} is drawn on image {uid}, which is not the colour image it is paired with");
+        if (colour.FrameCount == 1) return frames.Count == 0 || frames.Contains(1)
+            ? true
+            : throw new ItemRejectedException(MissingImage, $"{where} is drawn on frame {string.Join(", ", frames)} of a single-frame image");
+        if (frames.Count == 0)
+            throw new ItemRejectedException(MissingImage, $"{where} names the {colour.FrameCount}-frame image but not which frame (Referenced Frame Number)");
+        return frames.Contains(colour.Frame + 1);
     }
 }

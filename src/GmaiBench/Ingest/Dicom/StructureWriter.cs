@@ -24,6 +24,13 @@ public sealed record ReferencedSeries(string PatientId, string StudyInstanceUid,
     }
 }
 
+/// <summary>
+/// A (colour) image a segmentation is drawn on, referenced by SOP Instance rather than by position: photographs,
+/// endoscopy and ultrasound frames often have no patient geometry, and a cine's frames share one.
+/// </summary>
+public sealed record ReferencedImage(string PatientId, string StudyInstanceUid, string SeriesInstanceUid, string SopClassUid, string SopInstanceUid,
+    int Columns, int Rows, int Frames = 1);
+
 /// <summary>A closed planar contour on slice <paramref name="Slice"/>, its corners in (column, row) voxel indices.</summary>
 public sealed record ContourPolygon(int Slice, IReadOnlyList<(double I, double J)> Points);
 
@@ -144,6 +151,62 @@ public static class StructureWriter
             }).ToArray())
             .Binary(0x7FE0, 0x0010, "OB", bits, 1);
         if (fractional) d.Text(0x0062, 0x0010, "CS", "PROBABILITY").UShort(0x0062, 0x000E, 200);
+        d.WriteFile(path);
+    }
+
+    /// <summary>
+    /// A BINARY segmentation of an image without patient geometry: one frame per segment, placed only by its Derivation
+    /// Image Sequence (the image's SOP Instance and, for a multi-frame image, the Referenced Frame Number
+    /// <c>Frame</c>; 0 writes none). <see cref="SegmentVoxels.Inside"/> is Columns x Rows, row by row.
+    /// </summary>
+    public static void WriteImageSegmentation(string path, ReferencedImage image, IReadOnlyList<(SegmentVoxels Segment, int Frame)> segments, string seed)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(segments);
+        var frameSize = image.Columns * image.Rows;
+        var bits = new byte[((long)frameSize * segments.Count + 7) / 8];
+        for (var f = 0; f < segments.Count; f++)
+        for (var n = 0; n < frameSize; n++)
+        {
+            var at = (long)f * frameSize + n;
+            if (segments[f].Segment.Inside[n]) bits[at >> 3] |= (byte)(1 << (int)(at & 7));
+        }
+        var reference = new ReferencedSeries(image.PatientId, image.StudyInstanceUid, image.SeriesInstanceUid, "", [image.SopInstanceUid],
+            new GridShape(image.Columns, image.Rows, 1), Affine.Identity);
+        DicomDataSet Source(int frame)
+        {
+            var item = new DicomDataSet().Text(0x0008, 0x1150, "UI", image.SopClassUid).Text(0x0008, 0x1155, "UI", image.SopInstanceUid);
+            if (frame > 0) item.Integer(0x0008, 0x1160, frame);
+            return item.Sequence(0x0040, 0xA170, new DicomDataSet().Text(0x0008, 0x0100, "SH", "121322").Text(0x0008, 0x0102, "SH", "DCM")
+                .Text(0x0008, 0x0104, "LO", "Source image for image processing operation"));
+        }
+        var d = Common(reference, StructureObjects.SegmentationStorage, "SEG", seed)
+            .Text(0x0008, 0x0008, "CS", "DERIVED\\PRIMARY")
+            .UShort(0x0028, 0x0002, 1)
+            .Text(0x0028, 0x0004, "CS", "MONOCHROME2")
+            .Integer(0x0028, 0x0008, segments.Count)
+            .UShort(0x0028, 0x0010, (ushort)image.Rows)
+            .UShort(0x0028, 0x0011, (ushort)image.Columns)
+            .UShort(0x0028, 0x0100, 1).UShort(0x0028, 0x0101, 1).UShort(0x0028, 0x0102, 0).UShort(0x0028, 0x0103, 0)
+            .Text(0x0062, 0x0001, "CS", "BINARY")
+            .Sequence(0x0008, 0x1115, new DicomDataSet()
+                .Text(0x0020, 0x000E, "UI", image.SeriesInstanceUid)
+                .Sequence(0x0008, 0x114A, new DicomDataSet().Text(0x0008, 0x1150, "UI", image.SopClassUid).Text(0x0008, 0x1155, "UI", image.SopInstanceUid)))
+            .Sequence(0x0062, 0x0002, segments.Select(x => x.Segment).DistinctBy(s => s.Number).Select(s =>
+            {
+                var item = new DicomDataSet()
+                    .UShort(0x0062, 0x0004, (ushort)s.Number)
+                    .Text(0x0062, 0x0005, "LO", s.Label)
+                    .Text(0x0062, 0x0008, "CS", "MANUAL");
+                if (s.CodeMeaning is { } meaning)
+                    item.Sequence(0x0062, 0x000F, new DicomDataSet().Text(0x0008, 0x0100, "SH", "GMAI" + s.Number.ToString(CultureInfo.InvariantCulture))
+                        .Text(0x0008, 0x0102, "SH", "99GMAI").Text(0x0008, 0x0104, "LO", meaning));
+                return item;
+            }).ToArray())
+            .Sequence(0x5200, 0x9230, segments.Select(x => new DicomDataSet()
+                .Sequence(0x0008, 0x9124, new DicomDataSet().Sequence(0x0008, 0x2112, Source(x.Frame)))
+                .Sequence(0x0062, 0x000A, new DicomDataSet().UShort(0x0062, 0x000B, (ushort)x.Segment.Number))).ToArray())
+            .Binary(0x7FE0, 0x0010, "OB", bits, 1);
         d.WriteFile(path);
     }
 

@@ -27,7 +27,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 {
     private readonly VoxelBufferPool _buffers = new();
 
-    public const string CodeVersion = "volume/8";
+    public const string CodeVersion = "volume/9";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
@@ -81,20 +81,18 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     });
 
     /// <summary>
-    /// An RT Structure Set or Segmentation: the series decoded in its child process, each ROI or segment rasterised onto
-    /// it (<see cref="StructureObjects"/>), then every region cut and marked exactly like a label map's value. Regions
-    /// overlap freely (a body outline holds the organs), so each is sliced from its own map.
+    /// An RT Structure Set or Segmentation: the object and its series read together in the decoder child (GDCM parses
+    /// both; <see cref="DicomWorker.ReadStructures"/>), each ROI or segment rasterised onto the series
+    /// (<see cref="StructureObjects"/>), then every region cut and marked exactly like a label map's value. Regions
+    /// overlap freely (a body outline holds the organs), so each is sliced from its own map. On a colour image the
+    /// regions are marked on its RGB frame instead (<see cref="ColourRegions"/>).
     /// </summary>
     private ItemOutcome Structures(SourceItem item, ISourceLayout layout, string fingerprint, StructureAnnotation annotation)
     {
-        var dicom = DicomWorker.ReadSeries(annotation.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
-        var summary = StructureObjects.Summarise(annotation.ObjectPath);
-        if (summary.ReferencedSeriesUids.Count > 0 && dicom.SeriesInstanceUid is { } uid && !summary.ReferencedSeriesUids.Contains(uid))
-        {
-            throw new ItemRejectedException("referenced-series-missing",
-                $"{Path.GetFileName(annotation.ObjectPath)} references series {string.Join(", ", summary.ReferencedSeriesUids)}; the images beside it are series {uid}");
-        }
-        var masks = StructureObjects.Rasterise(annotation.ObjectPath, dicom);
+        var pairing = DicomWorker.ReadStructures(annotation.ObjectPath, annotation.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+        var dicom = pairing.Series;
+        var masks = pairing.Masks;
+        if (dicom.Colour is { } colour) return ColourRegions(item, fingerprint, annotation, dicom, colour, masks);
         var cases = new List<Case>();
         var rejects = new List<Reject>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -270,6 +268,55 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4), RawLabels = item.RawLabels, GroupKey = group,
         };
         return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [row], []);
+    }
+
+    /// <summary>
+    /// The regions of a structure object drawn on a colour image: each mask (one slice, the image's stored grid) brought
+    /// to the shown size by nearest neighbour, exactly as a 2D mask file is, and marked on the RGB frame as the region
+    /// stage marks photographs (original task SEG_2D). The record's plane is <c>frame/NNNN</c>, the frame shown.
+    /// </summary>
+    private ItemOutcome ColourRegions(SourceItem item, string fingerprint, StructureAnnotation annotation, DicomVolume dicom, RgbFrame colour,
+        IReadOnlyList<StructureMask> masks)
+    {
+        using var rendered = SixLabors.ImageSharp.Image.LoadPixelData<SixLabors.ImageSharp.PixelFormats.Rgb24>(colour.Rgb, colour.Width, colour.Height);
+        RasterDecoder.Cap(rendered, image.MaxSide);
+        int w = rendered.Width, h = rendered.Height;
+        var cases = new List<Case>();
+        var rejects = new List<Reject>();
+        var targets = new List<RegionTarget>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var prefix = $"{item.Key}/frame/{colour.Frame:0000}";
+        foreach (var mask in masks)
+        {
+            var name = mask.Region.Name;
+            if (!seen.Add(name))
+            {
+                rejects.Add(Reject.OfCase($"{prefix}/{name}", item.SourceId, item.Key, Name, "duplicate-region-name", $"a second region is named '{name}' (number {mask.Region.Number}); only the first is used"));
+                continue;
+            }
+            var target = RegionCases.FromLabels(ColourMask(mask.Map, colour, w, h), w, h, 1, name, regions, $"on frame {colour.Frame + 1} at {w}x{h}");
+            if (target is null)
+            {
+                rejects.Add(Reject.OfCase($"{prefix}/{name}", item.SourceId, item.Key, Name, "empty-region",
+                    $"'{name}' (number {mask.Region.Number}) in {annotation.ObjectRelative} covers no pixel of frame {colour.Frame + 1} of the image"));
+                continue;
+            }
+            targets.Add(target);
+        }
+        if (targets.Count == 0 && rejects.Count == 0)
+            throw new ItemRejectedException("empty-label-map", $"{annotation.ObjectRelative} defines no region with a name");
+        RegionCases.Emit(item with { GroupKey = GroupOf(item, dicom) }, "SEG_2D", prefix, rendered, targets, style, regions, store, Name, cases, rejects, $"frame/{colour.Frame:0000}");
+        return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), cases, rejects);
+    }
+
+    /// <summary>A colour image's region mask (slice 0, stored order) at the shown size <paramref name="w"/> x <paramref name="h"/>: 1 inside, 0 outside.</summary>
+    public static int[] ColourMask(GmaiBench.Imaging.Volumes.LabelMap map, RgbFrame colour, int w, int h)
+    {
+        var codes = new int[colour.Width * colour.Height];
+        for (var j = 0; j < colour.Height; j++)
+        for (var i = 0; i < colour.Width; i++)
+            codes[j * colour.Width + i] = map[i, j, 0] != 0 ? 1 : 0;
+        return new LabelImage(colour.Width, colour.Height, codes, ["region"]).Resize(w, h).Codes;
     }
 
     /// <summary>

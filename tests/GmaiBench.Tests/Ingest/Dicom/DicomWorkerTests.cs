@@ -60,6 +60,19 @@ public class DicomWorkerFailureTests
     }
 
     [Fact]
+    public void A_structure_object_is_read_in_the_child_so_an_abort_on_it_is_this_items_decoder_crashed_reject()
+    {
+        var files = Series();
+        var seg = Path.Combine(Path.GetDirectoryName(files[0])!, "SEG.dcm");
+        File.WriteAllText(seg, "not read in this process");
+        // The child is asked for the object by name; this one aborts as GDCM would on a damaged structure set.
+        var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadStructures(seg, files, TimeSpan.FromMinutes(1),
+            "/bin/sh", ["-c", "grep -q '^#structure .*SEG.dcm$' \"$1\" && kill -ABRT $$; exit 0", "decoder"]));
+        Assert.Equal("decoder-crashed", e.Reason);
+        Assert.StartsWith("GDCM stopped on an internal assertion (SIGABRT) while decoding the series of", e.Message);
+    }
+
+    [Fact]
     public void A_decoder_exiting_without_an_answer_is_a_decoder_crashed_reject()
     {
         var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),

@@ -167,6 +167,25 @@ public class VolumeBuildTests(RegionBuildFixture fx) : IClassFixture<RegionBuild
     }
 
     [Fact]
+    public void Segmentations_of_colour_endoscopy_frames_give_region_items_on_the_RGB_frame_the_segmentation_annotates()
+    {
+        var polyps = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-endoscopy-seg").ToList();
+        Assert.NotEmpty(polyps);
+        Assert.All(polyps, q => Assert.True(q.Case.Granularity is Granularity.Mask or Granularity.Contour));
+        Assert.All(polyps, q => Assert.Equal("SEG_2D", q.Case.OriginalTask));
+        // Segment names (coded concepts) go through the taxonomy: "Polyp" and "Ulcerative colitis" by case fold.
+        Assert.Contains(polyps, q => q.Category == "polyp");
+        Assert.Contains(polyps, q => q.Category == "ulcerative colitis");
+        // The cine is segmented on its first frame, so it is shown there, not at its middle frame.
+        Assert.All(polyps.Where(q => q.Case.ItemKey.Contains("polyp_002")), q => Assert.Contains("/frame/0000/", q.Case.Key));
+        Assert.DoesNotContain(fx.Build.Report.Rejects, r => r.SourceId == "demo-endoscopy-seg");
+        // Every target re-derived from the segmentation file and the colour image read again.
+        Assert.Empty(RegionAudit.Check(fx.Project.Config(), polyps, fx.Build.Objects));
+        using var image = Image.Load<Rgb24>(fx.Build.Objects.Get(polyps[0].Case.ImageSha));
+        Assert.True(image[32, 24].R > image[32, 24].B + 40, "the frame is marked in colour, not grey");
+    }
+
+    [Fact]
     public void Volumes_become_slice_cases_on_both_axes_and_bad_volumes_are_rejected_with_reasons()
     {
         var ct = fx.Build.Questions.Where(q => q.Case.SourceId == "demo-ct-3d").ToList();
