@@ -95,10 +95,11 @@ public static class BuildRunner
         var store = new CatalogStore(db);
         var runId = store.StartRun($"{options.Command} --shard {shard}", options.Clock.GetUtcNow());
         var hashes = Hash(own, store, options, prefix);
-        store.SyncItems(own.Select((it, i) => (it.Item, hashes[i])).ToList(), []);
+        store.SyncItems(own.Select((it, i) => (it.Item, hashes[i]!)).ToList(), []);
         var stages = Stages(config, area, options, patientKeys);
-        var fingerprints = FingerprintsOf(own, hashes, stages);
-        var (decoded, reused) = DecodeChanged(config, own, fingerprints, stages, store, options, prefix);
+        var fingerprints = FingerprintsOf(own, hashes, stages).Select(f => f!).ToArray();   // a shard hashes all its inputs
+        var decoded = DecodeChanged(config, own, fingerprints, stages, store, options, prefix).Count;
+        var reused = own.Count - decoded;
         var results = store.StageResults();
         var manifest = new ShardManifest
         {
@@ -174,20 +175,31 @@ public static class BuildRunner
         var runId = store.StartRun(options.Command, options.Clock.GetUtcNow());
         var shardManifests = mergeCount is { } n ? TakeShards(work, store, n) : [];
 
-        var hashes = Hash(items, store, options, "");
-        store.SyncItems(items.Select((it, i) => (it.Item, hashes[i])).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
+        // A sampling build reads only what it may use: inputs outside the candidate pools, and pooled inputs with an earlier
+        // outcome to check; a pooled input the walk reaches is hashed when it does (DecodeSampled).
+        var sampling = !options.FullScan && mergeCount is null;
+        List<int>? wanted = null;
+        if (sampling)
+        {
+            var earlier = store.StageResults();
+            wanted = Enumerable.Range(0, items.Count).Where(i => !CandidatePool.IsPooled(items[i].Item) || earlier.ContainsKey(items[i].Item.Key)).ToList();
+        }
+        var hashes = Hash(items, store, options, "", wanted);
+        // An input not hashed yet is listed with an empty content hash until it is.
+        store.SyncItems(items.Select((it, i) => (it.Item, hashes[i] ?? "")).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
         var stages = Stages(config, work, options, patientKeys);
         var fingerprints = FingerprintsOf(items, hashes, stages);
-        if (mergeCount is { } count) TakeShardWork(work, store, items, fingerprints, count);
+        if (mergeCount is { } count) TakeShardWork(work, store, items, fingerprints!, count);
         // A merge takes every outcome from the shards (each decodes all its inputs); so does a full scan. Either way the
         // candidates are chosen from the outcomes by the same walk as a sampled build's.
-        var (decoded, candidates) = options.FullScan || mergeCount is not null
-            ? (DecodeChanged(config, items, fingerprints, stages, store, options, "").Decoded, null)
-            : DecodeSampled(config, items, fingerprints, stages, store, options);
+        var (decodedItems, candidates) = sampling
+            ? DecodeSampled(config, items, hashes, fingerprints, stages, store, options)
+            : (DecodeChanged(config, items, fingerprints!, stages, store, options, ""), null);
+        var decoded = decodedItems.Count;
         if (mergeCount is not null && decoded > 0)
             throw new ShardMergeException($"merge found {decoded} item(s) no shard had decoded; re-run the shards");
         candidates ??= Candidates(config, items, fingerprints, store.StageResults(), CaseFacts(store), out _);
-        var reused = candidates.Count(c => c) - decoded;
+        var reused = Enumerable.Range(0, items.Count).Count(i => candidates[i] && !decodedItems.Contains(i));
         var notSampled = items.Where((_, i) => !candidates[i]).Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
 
         // Whole-benchmark stages: metadata only, and skipped when nothing they read has changed since the last run.
@@ -195,7 +207,7 @@ public static class BuildRunner
         var memoPath = work.BenchmarkMemoPath;
         var digest = BenchmarkMemo.Digest(new BenchmarkMemo.Inputs
         {
-            Config = config, Items = items.Select((it, i) => (it.Item.Key, candidates[i] ? fingerprints[i] : "not-sampled")).ToList(),
+            Config = config, Items = items.Select((it, i) => (it.Item.Key, candidates[i] ? fingerprints[i]! : "not-sampled")).ToList(),
             DiscoveryRejects = rejects, Ignored = inventory.Ignored, DiscoveryRejectCounts = inventory.DiscoveryRejects,
             PatientKeyFingerprint = patientKeys.Fingerprint, KeyNotice = keyNotice, ReviewPath = reviewPath,
         });
@@ -313,11 +325,13 @@ public static class BuildRunner
     /// <summary>
     /// Content hashes of the items' files through the stat cache: a file whose size, modification time and inode match
     /// what the catalog recorded costs one <c>stat</c>; any other is read (all are with <see cref="BuildOptions.Rehash"/>).
+    /// Only the items of <paramref name="only"/> when given (the others' entries stay null).
     /// </summary>
-    private static string[] Hash(List<Input> items, CatalogStore store, BuildOptions options, string prefix)
+    private static string?[] Hash(List<Input> items, CatalogStore store, BuildOptions options, string prefix, IReadOnlyList<int>? only = null)
     {
         var known = options.Rehash ? [] : store.FileHashes();
-        var hashes = new string[items.Count];
+        var hashes = new string?[items.Count];
+        var total = only?.Count ?? items.Count;
         var newHashes = new ConcurrentBag<FileHashRow>();
         var hashed = 0;
         string? Cached(string full, FileStamp? stamp) =>
@@ -338,11 +352,11 @@ public static class BuildRunner
             // One file and no annotation: the file's hash itself, so classification fingerprints stay as they were.
             hashes[i] = files.Count == 1 && item.Annotation is null ? files[0] : Fingerprints.Of([.. files, item.Annotation?.Canonical() ?? ""]);
             var done = Interlocked.Increment(ref hashed);
-            options.Progress?.Report(new BuildProgress(prefix + "hash", done, items.Count));
+            options.Progress?.Report(new BuildProgress(prefix + "hash", done, total));
         }
         // Items whose every file the stat cache knows cost a lookup each: done here; only reads go to the workers.
         var toRead = new List<int>();
-        for (var i = 0; i < items.Count; i++)
+        foreach (var i in only ?? Enumerable.Range(0, items.Count))
         {
             if (items[i].Item.Files.Select((p, f) => Cached(Path.GetFullPath(p), items[i].Stamps[f])).All(h => h is not null)) Hash(i);
             else toRead.Add(i);
@@ -368,32 +382,43 @@ public static class BuildRunner
     /// The item's raw labels and group key are part of what a stage's cases carry, so editing a label table or a group
     /// rule redoes exactly the items it changes (their cases would otherwise keep the old labels).
     /// </summary>
-    private static string[] FingerprintsOf(List<Input> items, string[] hashes, Dictionary<StageKind, IItemStage> stages) =>
-        items.Select((it, i) => stages[it.Layout.Stage].Fingerprint(
-            Fingerprints.Of(hashes[i], JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey))).ToArray();
+    private static string?[] FingerprintsOf(List<Input> items, string?[] hashes, Dictionary<StageKind, IItemStage> stages) =>
+        items.Select((it, i) => hashes[i] is { } hash ? FingerprintOf(it, hash, stages) : null).ToArray();
+
+    private static string FingerprintOf(Input it, string hash, Dictionary<StageKind, IItemStage> stages) =>
+        stages[it.Layout.Stage].Fingerprint(Fingerprints.Of(hash, JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey));
 
     /// <summary>
     /// Pixel stages for a build that samples: inputs outside the candidate pools (regions, volumes, series, unlabelled)
     /// are decoded when their fingerprint changed, as always; each pool of image-level inputs (<see cref="CandidatePool"/>)
     /// is walked and only the inputs its walk needs are decoded, round after round until no walk needs more.
     /// </summary>
-    private static (int Decoded, bool[] Candidates) DecodeSampled(ProjectConfig config, List<Input> items, string[] fingerprints,
-        Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options)
+    private static (HashSet<int> Decoded, bool[] Candidates) DecodeSampled(ProjectConfig config, List<Input> items, string?[] hashes,
+        string?[] fingerprints, Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options)
     {
         var results = store.StageResults();
         var facts = CaseFacts(store);
-        var decoded = 0;
+        var decoded = new HashSet<int>();
         while (true)
         {
             var candidates = Candidates(config, items, fingerprints, results, facts, out var toDecode);
             if (toDecode.Count == 0) return (decoded, candidates);
-            foreach (var outcome in Decode(config, items, fingerprints, stages, store, options, "", toDecode))
+            var unhashed = toDecode.Where(i => hashes[i] is null).ToList();
+            if (unhashed.Count > 0)
+            {
+                var more = Hash(items, store, options, "", unhashed);
+                foreach (var i in unhashed) (hashes[i], fingerprints[i]) = (more[i], FingerprintOf(items[i], more[i]!, stages));
+                // Reached only now: an outcome already stored under this fingerprint (another build's) is taken as it is.
+                toDecode = toDecode.Where(i => !results.TryGetValue(items[i].Item.Key, out var r) || r.Fingerprint != fingerprints[i]).ToList();
+                if (toDecode.Count == 0) continue;
+            }
+            foreach (var outcome in Decode(config, items, fingerprints!, stages, store, options, "", toDecode))
             {
                 results[outcome.Result.ItemKey] = outcome.Result;
                 if (outcome.Cases.Count > 0) facts[outcome.Result.ItemKey] = Fact(outcome.Cases[0]);
                 else facts.Remove(outcome.Result.ItemKey);
             }
-            decoded += toDecode.Count;
+            decoded.UnionWith(toDecode);
         }
     }
 
@@ -401,7 +426,7 @@ public static class BuildRunner
     /// Which inputs the whole-benchmark stages see: every input outside a pool, and each pool's walked prefix; also what
     /// must be decoded before the walks are final (nothing, once they are).
     /// </summary>
-    private static bool[] Candidates(ProjectConfig config, List<Input> items, string[] fingerprints, Dictionary<string, StageResult> results,
+    private static bool[] Candidates(ProjectConfig config, List<Input> items, string?[] fingerprints, Dictionary<string, StageResult> results,
         Dictionary<string, (ulong? PHash, double? Contrast)> facts, out List<int> toDecode)
     {
         var curation = config.Settings.Curation;
@@ -420,7 +445,7 @@ public static class BuildRunner
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i].Item;
-            if (item.Annotation is not null || item.RawLabels.Count == 0)
+            if (!CandidatePool.IsPooled(item))
             {
                 candidates[i] = true;
                 if (!Current(i)) toDecode.Add(i);
@@ -451,7 +476,7 @@ public static class BuildRunner
     private static (ulong? PHash, double? Contrast) Fact(Case c) => (c.Phash is null ? null : Convert.ToUInt64(c.Phash, 16), c.Contrast);
 
     /// <summary>Pixel stages: only items whose fingerprint changed are decoded; outcomes are saved every 64 items.</summary>
-    private static (int Decoded, int Reused) DecodeChanged(ProjectConfig config, List<Input> items, string[] fingerprints,
+    private static HashSet<int> DecodeChanged(ProjectConfig config, List<Input> items, string[] fingerprints,
         Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options, string prefix)
     {
         var previous = store.StageResults();
@@ -459,7 +484,7 @@ public static class BuildRunner
             .Where(i => !previous.TryGetValue(items[i].Item.Key, out var p) || p.Fingerprint != fingerprints[i])
             .ToList();
         Decode(config, items, fingerprints, stages, store, options, prefix, todo);
-        return (todo.Count, items.Count - todo.Count);
+        return [.. todo];
     }
 
     /// <summary>Runs the pixel stage of each item of <paramref name="todo"/> in parallel, saving outcomes every 64 items.</summary>

@@ -19,6 +19,9 @@ public enum CandidateState { Undecoded, Rejected, Usable }
 /// </remarks>
 public static class CandidatePool
 {
+    /// <summary>Whether an input is pooled: an image-level input (no regions to mark) with raw labels.</summary>
+    public static bool IsPooled(SourceItem item) => item.Annotation is null && item.RawLabels.Count > 0;
+
     /// <summary>The seeded order in which a pool's inputs are walked.</summary>
     public static IReadOnlyList<int> Order(IReadOnlyList<string> keys, IReadOnlyList<int> members, ulong seed) =>
         members.OrderBy(i => Prng.Mix(seed, "sample\u0001" + keys[i])).ThenBy(i => keys[i], StringComparer.Ordinal).ToList();

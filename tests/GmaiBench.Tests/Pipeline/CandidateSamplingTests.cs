@@ -122,6 +122,9 @@ public class CandidateSamplingTests
         Assert.Equal(report.NotSampled, Assert.Single(report.Sources).NotSampled);
         Assert.Equal(10, report.ItemsEmitted);   // the cap, both labels, after the damaged files and near-copies the walk met
         Assert.DoesNotContain(report.Rejects, r => r.Reason == "label-cap");
+        // Inputs the walks never reached were not even read: only the decoded ones are in the stat cache.
+        using (var db = Catalog.CatalogDb.Open(new Catalog.WorkArea(sampled.Config.Settings.WorkDir).CatalogPath))
+            Assert.Equal(report.Decoded, new Catalog.CatalogStore(db).FileHashes().Count);
 
         var full = Build(Project("full-scan", cap: 5), jobs: 2, fullScan: true);
         Assert.Equal(112, full.Report.Decoded);
