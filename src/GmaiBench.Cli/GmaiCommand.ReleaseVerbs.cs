@@ -150,6 +150,11 @@ public static partial class GmaiCommand
         };
         cmd.SetAction(r => Guarded(() =>
         {
+            if (string.IsNullOrWhiteSpace(r.GetValue(path)))
+            {
+                Console.Error.WriteLine("gmai inspect: the path is empty; give a file or folder to inspect");
+                return ExitCodes.ConfigError;
+            }
             var (settings, issues) = PipelineSettings.TryLoad(r.GetValue(PipelineOption)!);
             if (issues.Count > 0) { Output.Issues(issues, "configuration errors"); return ExitCodes.ConfigError; }
             var results = Workflows.Inspect(r.GetValue(path)!, r.GetValue(labels), r.GetValue(outDir)!, settings, r.GetValue(window), r.GetValue(axis)!,

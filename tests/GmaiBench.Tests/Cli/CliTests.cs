@@ -19,6 +19,18 @@ public class CliTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFixtur
     }
 
     [Fact]
+    public void Inspect_of_an_empty_path_is_a_usage_error_not_a_crash()
+    {
+        // A shell variable that came out empty (gmai inspect "$f") used to end in an unhandled exception.
+        var error = new StringWriter();
+        var before = Console.Error;
+        Console.SetError(error);
+        try { Assert.Equal(ExitCodes.ConfigError, GmaiCommand.Build().Parse(["inspect", ""]).Invoke()); }
+        finally { Console.SetError(before); }
+        Assert.Contains("the path is empty", error.ToString());
+    }
+
+    [Fact]
     public void Validate_exits_non_zero_on_a_malformed_sources_file()
     {
         var p = corpus.NewProject("cli-bad");
