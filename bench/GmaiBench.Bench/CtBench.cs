@@ -6,7 +6,7 @@ namespace GmaiBench.Bench;
 
 /// <summary>
 /// <c>ct</c>: <c>gmai build</c> end to end on CT volumes with 10-label maps against a straightforward Python pipeline doing
-/// the same work (<c>bench/python/ct_pipeline.py</c>: nibabel + numpy + Pillow), side by side in one run, at 1x and 2x the
+/// the same work (<c>bench/python/ct_pipeline.py</c>: nibabel + numpy + Pillow), side by side in one run, at 1x, 2x and 4x the
 /// data; wall time and peak RSS of each whole process.
 /// </summary>
 public static class CtBench
@@ -27,7 +27,7 @@ public static class CtBench
         var medians = new Dictionary<int, double>();
         try
         {
-            foreach (var count in new[] { o.Volumes, 2 * o.Volumes })
+            foreach (var count in new[] { o.Volumes, 2 * o.Volumes, 4 * o.Volumes })
             {
                 var dir = Path.Combine(root, $"ct-{count}");
                 RebuildBench.Generate(Path.Combine(dir, "corpus", "ct"), o with { Volumes = count });
@@ -50,7 +50,7 @@ public static class CtBench
                 sb.Append(c, $"| {count} | {g:0.00} | {string.Join(" ", gmai.Select(x => x.Seconds.ToString("0.00", c)))} | {p:0.00} | {string.Join(" ", python.Select(x => x.Seconds.ToString("0.00", c)))} | " +
                              $"{p / g:0.00} | {gPeak:0} | {gPeak / largest:0.00} | {Median(python.Select(x => x.PeakMb)):0} |\n");
             }
-            sb.Append(c, $"\n2x data / 1x data, gmai build: {medians[2 * o.Volumes] / medians[o.Volumes]:0.00}\n");
+            sb.Append(c, $"\n2x data / 1x data, gmai build: {medians[2 * o.Volumes] / medians[o.Volumes]:0.00}; 4x / 1x: {medians[4 * o.Volumes] / medians[o.Volumes]:0.00}\n");
             Console.WriteLine(sb.ToString());
             return 0;
         }
