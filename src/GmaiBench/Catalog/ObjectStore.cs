@@ -39,7 +39,53 @@ public sealed class ObjectStore(string root) : IObjectStore
     public byte[] Get(string sha, string extension)
     {
         var bytes = File.ReadAllBytes(PathOf(sha, extension));
-        if (Sha256(bytes) != sha) throw new InvalidDataException($"object {sha} in {Root} is damaged (its content hash differs)");
+        if (Sha256(bytes) != sha) throw Damaged(sha);
         return bytes;
+    }
+
+    /// <summary>The object's size from the file system: no byte of it is read.</summary>
+    public long SizeOf(string sha) => new FileInfo(PathOf(sha)).Length;
+
+    /// <summary>The object as a stream that hashes what is read and, at its end, throws when the hash is not <paramref name="sha"/>.</summary>
+    public Stream OpenRead(string sha) =>
+        new HashCheckingStream(new FileStream(PathOf(sha), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan), sha, () => Damaged(sha));
+
+    private InvalidDataException Damaged(string sha) => new($"object {sha} in {Root} is damaged (its content hash differs)");
+
+    /// <summary>A read-only stream over <paramref name="inner"/> that checks its sha256 once the end is reached.</summary>
+    private sealed class HashCheckingStream(Stream inner, string sha, Func<Exception> damaged) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private bool _checked;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            if (n > 0) _hash.AppendData(buffer[..n]);
+            else if (!_checked && buffer.Length > 0)
+            {
+                _checked = true;
+                if (Convert.ToHexStringLower(_hash.GetHashAndReset()) != sha) throw damaged();
+            }
+            return n;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) { inner.Dispose(); _hash.Dispose(); }
+            base.Dispose(disposing);
+        }
     }
 }

@@ -8,4 +8,17 @@ public interface IObjectStore
 
     /// <summary>The bytes stored under <paramref name="sha"/>, checked against it.</summary>
     byte[] Get(string sha);
+
+    /// <summary>
+    /// The size in bytes of what <see cref="Get"/> would return, without reading it: writers plan shards, row groups and
+    /// parts from sizes alone, so planning holds no image in memory.
+    /// </summary>
+    long SizeOf(string sha) => Get(sha).LongLength;
+
+    /// <summary>
+    /// The stored bytes as a stream, for writers that copy an image straight into a file. Reading it to the end checks the
+    /// bytes against <paramref name="sha"/> as <see cref="Get"/> does (an <see cref="InvalidDataException"/> at the end when
+    /// they differ), so a damaged object is noticed before the file it went into is published.
+    /// </summary>
+    Stream OpenRead(string sha) => new MemoryStream(Get(sha), writable: false);
 }

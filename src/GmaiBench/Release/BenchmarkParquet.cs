@@ -48,41 +48,62 @@ public static class BenchmarkParquet
         q.Split, withAnswer ? q.Case.SourceId : null,
     ];
 
-    /// <param name="rowGroupBytes">Rows are grouped so a group's image bytes stay under this many bytes.</param>
-    public static async Task WriteAsync(Stream stream, IReadOnlyList<Question> questions, Func<string, byte[]> image, bool withAnswer, long rowGroupBytes = 100L * 1024 * 1024)
+    /// <summary>
+    /// The rows of each row group: consecutive runs whose image bytes stay under <paramref name="rowGroupBytes"/> (a row
+    /// larger than that alone is a group of its own), planned from the images' sizes alone. No questions make one empty group.
+    /// </summary>
+    public static List<(int Start, int Count)> RowGroups(IReadOnlyList<Question> questions, IObjectStore images, long rowGroupBytes)
     {
+        var groups = new List<(int Start, int Count)>();
+        var start = 0;
+        long bytes = 0;
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var size = images.SizeOf(questions[i].Case.ImageSha);
+            if (i > start && bytes + size > rowGroupBytes)
+            {
+                groups.Add((start, i - start));
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        groups.Add((start, questions.Count - start));
+        return groups;
+    }
+
+    /// <summary>
+    /// Writes the file one row group at a time: a group's images are read from the store just before it is written, and
+    /// nothing of it is kept once it is (Parquet.Net needs a column chunk's values at once, so one group is the unit).
+    /// </summary>
+    /// <param name="rowGroupBytes">Rows are grouped so a group's image bytes stay under this many bytes.</param>
+    public static async Task WriteAsync(Stream stream, IReadOnlyList<Question> questions, IObjectStore images, bool withAnswer, long rowGroupBytes = 100L * 1024 * 1024)
+    {
+        var groups = RowGroups(questions, images, rowGroupBytes);
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy });
         writer.CustomMetadata = new Dictionary<string, string> { ["huggingface"] = HuggingFaceMetadata() };
-        var start = 0;
-        while (start < questions.Count || (questions.Count == 0 && start == 0))
+        foreach (var (start, count) in groups)
         {
-            var rows = new List<(Question Q, byte[] Png)>();
-            long bytes = 0;
-            for (var i = start; i < questions.Count; i++)
-            {
-                var png = image(questions[i].Case.ImageSha);
-                if (rows.Count > 0 && bytes + png.Length > rowGroupBytes) break;
-                rows.Add((questions[i], png));
-                bytes += png.Length;
-            }
-            using (var group = writer.CreateRowGroup())
-            {
-                await group.WriteAsync<long>(IndexField, rows.Select(r => (long)r.Q.Index).ToArray().AsMemory());
-                var values = rows.Select(r => Values(r.Q, withAnswer)).ToList();
-                for (var c = 0; c < StringColumns.Length; c++)
-                    await group.WriteAsync(Fields[StringColumns[c]], values.Select(v => v[c]!).ToList());
-                await group.WriteAsync(ImageBytes, rows.Select(r => r.Png).ToList());
-                await group.WriteAsync(ImagePath, rows.Select(r => $"{r.Q.Case.ImageSha}.png").ToList());
-            }
-            start += rows.Count;
-            if (questions.Count == 0) break;
+            await WriteGroupAsync(writer, questions.Skip(start).Take(count).ToList(), images, withAnswer);
+            if (count > 0) ReleaseMemory.AfterLargeBlock();
         }
     }
 
-    public static void WriteFile(string path, IReadOnlyList<Question> questions, Func<string, byte[]> image, bool withAnswer, long rowGroupBytes = 100L * 1024 * 1024)
+    private static async Task WriteGroupAsync(ParquetWriter writer, List<Question> rows, IObjectStore images, bool withAnswer)
     {
-        using var fs = File.Create(path);
-        WriteAsync(fs, questions, image, withAnswer, rowGroupBytes).GetAwaiter().GetResult();
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync<long>(IndexField, rows.Select(q => (long)q.Index).ToArray().AsMemory());
+        var values = rows.Select(q => Values(q, withAnswer)).ToList();
+        for (var c = 0; c < StringColumns.Length; c++)
+            await group.WriteAsync(Fields[StringColumns[c]], values.Select(v => v[c]!).ToList());
+        await group.WriteAsync(ImageBytes, rows.Select(q => images.Get(q.Case.ImageSha)).ToList());
+        await group.WriteAsync(ImagePath, rows.Select(q => $"{q.Case.ImageSha}.png").ToList());
+    }
+
+    public static void WriteFile(string path, IReadOnlyList<Question> questions, IObjectStore images, bool withAnswer, long rowGroupBytes = 100L * 1024 * 1024)
+    {
+        using var fs = new SynchronousStream(File.Create(path));
+        WriteAsync(fs, questions, images, withAnswer, rowGroupBytes).GetAwaiter().GetResult();
     }
 }
 
@@ -92,5 +113,5 @@ public sealed class BenchmarkParquetOutput : IOutputWriter
     public IReadOnlyList<string> Files(OutputContext context) => [$"{context.DisplayName}.parquet"];
 
     public void Write(OutputContext context, string folder) =>
-        BenchmarkParquet.WriteFile(Path.Combine(folder, $"{context.DisplayName}.parquet"), context.Questions, context.Image, withAnswer: true);
+        BenchmarkParquet.WriteFile(Path.Combine(folder, $"{context.DisplayName}.parquet"), context.Questions, context.Objects, withAnswer: true);
 }

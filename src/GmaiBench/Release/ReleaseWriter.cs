@@ -85,8 +85,7 @@ public static class ReleaseWriter
             throw new ReleaseRefusedException("not reviewed enough: " + string.Join("; ", shortfalls) + " (review with gmai review, then release again)");
 
         var temp = BuildOutput.Incomplete(final);
-        var objects = build.Objects;
-        Func<string, byte[]> image = sha => objects.Get(sha);
+        var images = build.Objects;
         var dataFiles = new List<string>();
         var splitInfo = new List<SplitInfo>();
         Directory.CreateDirectory(Path.Combine(temp, "vlmevalkit"));
@@ -96,20 +95,20 @@ public static class ReleaseWriter
             {
                 var rows = config.Items.Where(q => q.Split == split).ToList();
                 var hfName = split.ToLowerInvariant();
-                var shards = Shard(rows, image, settings.ShardBytes);
+                var shards = Shard(rows, images, settings.ShardBytes);
                 for (var k = 0; k < shards.Count; k++)
                 {
                     var rel = $"{config.DataFolder}/{hfName}-{k:00000}-of-{shards.Count:00000}.parquet";
                     Directory.CreateDirectory(Path.Combine(temp, config.DataFolder));
-                    BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], image, withAnswer: split == "VAL", settings.RowGroupBytes);
+                    BenchmarkParquet.WriteFile(Path.Combine(temp, rel), shards[k], images, withAnswer: split == "VAL", settings.RowGroupBytes);
                     dataFiles.Add(rel);
                 }
-                splitInfo.Add(new SplitInfo(hfName, rows.Sum(q => RowBytes(q, image)), rows.Count) { Config = config.Name });
+                splitInfo.Add(new SplitInfo(hfName, rows.Sum(q => RowBytes(q, images)), rows.Count) { Config = config.Name });
             }
-            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{config.TsvName}_VAL.tsv"), config.Items.Where(q => q.Split == "VAL"), image, withAnswer: true);
-            var parts = TsvParts(config.Items.Where(q => q.Split == "TEST").ToList(), image, settings.TsvPartBytes);
+            BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{config.TsvName}_VAL.tsv"), config.Items.Where(q => q.Split == "VAL"), images, withAnswer: true);
+            var parts = TsvParts(config.Items.Where(q => q.Split == "TEST").ToList(), images, settings.TsvPartBytes);
             for (var k = 0; k < parts.Count; k++)
-                BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{config.TsvName}_TEST_part_{k + 1}.tsv"), parts[k], image, withAnswer: false);
+                BenchmarkTsv.WriteFile(Path.Combine(temp, "vlmevalkit", $"{config.TsvName}_TEST_part_{k + 1}.tsv"), parts[k], images, withAnswer: false);
         }
         var test = build.Questions.Where(q => q.Split == "TEST").ToList();
         Directory.CreateDirectory(Path.Combine(temp, "private"));
@@ -177,17 +176,20 @@ public static class ReleaseWriter
             .Select(f => new ReleaseFile(f.rel, new FileInfo(f.full).Length, Fingerprints.OfFile(f.full)))
             .ToList();
 
-    /// <summary>Uncompressed size of a row as the datasets library counts it: strings, the index and the image bytes.</summary>
-    public static long RowBytes(Question q, Func<string, byte[]> image) =>
-        8 + BenchmarkParquet.Values(q, withAnswer: true).Sum(v => v is null ? 0 : Encoding.UTF8.GetByteCount(v)) + image(q.Case.ImageSha).Length + 68;
+    /// <summary>
+    /// Uncompressed size of a row as the datasets library counts it: strings, the index and the image bytes (the image's
+    /// size from the store, not its bytes: shards and parts are planned without reading an image).
+    /// </summary>
+    public static long RowBytes(Question q, IObjectStore images) =>
+        8 + BenchmarkParquet.Values(q, withAnswer: true).Sum(v => v is null ? 0 : Encoding.UTF8.GetByteCount(v)) + images.SizeOf(q.Case.ImageSha) + 68;
 
-    private static List<List<Question>> Shard(List<Question> rows, Func<string, byte[]> image, long limit)
+    private static List<List<Question>> Shard(List<Question> rows, IObjectStore images, long limit)
     {
         var shards = new List<List<Question>> { new() };
         long size = 0;
         foreach (var q in rows)
         {
-            var b = RowBytes(q, image);
+            var b = RowBytes(q, images);
             if (shards[^1].Count > 0 && size + b > limit) { shards.Add([]); size = 0; }
             shards[^1].Add(q);
             size += b;
@@ -196,7 +198,7 @@ public static class ReleaseWriter
     }
 
     /// <summary>TEST parts under the byte limit; an image is stored once per part, so size is counted the same way.</summary>
-    private static List<List<Question>> TsvParts(List<Question> rows, Func<string, byte[]> image, long limit)
+    private static List<List<Question>> TsvParts(List<Question> rows, IObjectStore images, long limit)
     {
         var parts = new List<List<Question>> { new() };
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -204,13 +206,13 @@ public static class ReleaseWriter
         foreach (var q in rows)
         {
             var text = BenchmarkParquet.Values(q, false).Sum(v => v is null ? 0 : Encoding.UTF8.GetByteCount(v)) + 64;
-            var img = seen.Contains(q.Case.ImageSha) ? 8 : (image(q.Case.ImageSha).Length + 2) / 3 * 4;
+            var img = seen.Contains(q.Case.ImageSha) ? 8 : (images.SizeOf(q.Case.ImageSha) + 2) / 3 * 4;
             if (parts[^1].Count > 0 && size + text + img > limit)
             {
                 parts.Add([]);
                 seen.Clear();
                 size = 0;
-                img = (image(q.Case.ImageSha).Length + 2) / 3 * 4;
+                img = (images.SizeOf(q.Case.ImageSha) + 2) / 3 * 4;
             }
             parts[^1].Add(q);
             seen.Add(q.Case.ImageSha);

@@ -17,6 +17,13 @@ public static class TsvFormat
 
     public static void WriteRow(TextWriter writer, IEnumerable<string?> fields)
     {
+        WriteFields(writer, fields);
+        writer.Write('\n');
+    }
+
+    /// <summary>The fields of a row, tab-separated, without the line break (a caller streams a last field itself).</summary>
+    public static void WriteFields(TextWriter writer, IEnumerable<string?> fields)
+    {
         var first = true;
         foreach (var f in fields)
         {
@@ -24,7 +31,6 @@ public static class TsvFormat
             writer.Write(Field(f));
             first = false;
         }
-        writer.Write('\n');
     }
 
     /// <summary>Parses TSV written by <see cref="WriteRow"/> (and pandas' quoting): header row, then records.</summary>

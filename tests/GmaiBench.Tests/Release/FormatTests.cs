@@ -39,7 +39,7 @@ public class FormatTests
     public void Tsv_matches_the_golden_rows_and_shares_repeated_images_by_index()
     {
         var w = new StringWriter();
-        BenchmarkTsv.Write(w, Sample, sha => Images[sha], withAnswer: true);
+        BenchmarkTsv.Write(w, Sample, new MemoryObjectStore(Images), withAnswer: true);
         var b64 = Convert.ToBase64String(Images["s1"]);
         var b64b = Convert.ToBase64String(Images["s2"]);
         var expected =
@@ -79,7 +79,7 @@ public class FormatTests
     public void Tsv_without_answers_has_no_answer_or_answer_derived_column()
     {
         var w = new StringWriter();
-        BenchmarkTsv.Write(w, Sample, sha => Images[sha], withAnswer: false);
+        BenchmarkTsv.Write(w, Sample, new MemoryObjectStore(Images), withAnswer: false);
         var rows = TsvFormat.Parse(w.ToString());
         // category is the answer's label text and department the answer label's department: both would reveal a TEST answer.
         Assert.DoesNotContain("answer", rows[0]);
@@ -92,7 +92,7 @@ public class FormatTests
     public void Parquet_reads_in_duckdb_with_the_image_struct_and_huggingface_features()
     {
         var path = Path.Combine(TestData.TempDir("parquet"), "t.parquet");
-        BenchmarkParquet.WriteFile(path, Sample, sha => Images[sha], withAnswer: true, rowGroupBytes: 100);
+        BenchmarkParquet.WriteFile(path, Sample, new MemoryObjectStore(Images), withAnswer: true, rowGroupBytes: 100);
         var check = ParquetCheck.Read(path);
         Assert.Equal("STRUCT(bytes BLOB, path VARCHAR)", check.Types["image"]);
         Assert.Equal("BIGINT", check.Types["index"]);
