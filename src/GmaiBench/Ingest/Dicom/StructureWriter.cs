@@ -128,17 +128,7 @@ public static class StructureWriter
             .Sequence(0x0008, 0x1115, new DicomDataSet()
                 .Text(0x0020, 0x000E, "UI", series.SeriesInstanceUid)
                 .Sequence(0x0008, 0x114A, series.SopInstanceUids.Select(Reference).ToArray()))
-            .Sequence(0x0062, 0x0002, segments.Select(s =>
-            {
-                var item = new DicomDataSet()
-                    .UShort(0x0062, 0x0004, (ushort)s.Number)
-                    .Text(0x0062, 0x0005, "LO", s.Label)
-                    .Text(0x0062, 0x0008, "CS", "MANUAL");
-                if (s.CodeMeaning is { } meaning)
-                    item.Sequence(0x0062, 0x000F, new DicomDataSet().Text(0x0008, 0x0100, "SH", "GMAI" + s.Number.ToString(CultureInfo.InvariantCulture))
-                        .Text(0x0008, 0x0102, "SH", "99GMAI").Text(0x0008, 0x0104, "LO", meaning));
-                return item;
-            }).ToArray())
+            .Sequence(0x0062, 0x0002, segments.Select(SegmentItem).ToArray())
             .Sequence(0x5200, 0x9229, new DicomDataSet()
                 .Sequence(0x0020, 0x9116, new DicomDataSet().Decimals(0x0020, 0x0037, -a[0, 0] / ci, -a[1, 0] / ci, a[2, 0] / ci, -a[0, 1] / cj, -a[1, 1] / cj, a[2, 1] / cj))
                 .Sequence(0x0028, 0x9110, new DicomDataSet().Decimals(0x0028, 0x0030, cj, ci).Decimals(0x0018, 0x0050, a.ColumnLength(2))))
@@ -152,6 +142,19 @@ public static class StructureWriter
             .Binary(0x7FE0, 0x0010, "OB", bits, 1);
         if (fractional) d.Text(0x0062, 0x0010, "CS", "PROBABILITY").UShort(0x0062, 0x000E, 200);
         d.WriteFile(path);
+    }
+
+    /// <summary>A Segment Sequence item: number, label, algorithm type and, when known, its coded concept.</summary>
+    private static DicomDataSet SegmentItem(SegmentVoxels s)
+    {
+        var item = new DicomDataSet()
+            .UShort(0x0062, 0x0004, (ushort)s.Number)
+            .Text(0x0062, 0x0005, "LO", s.Label)
+            .Text(0x0062, 0x0008, "CS", "MANUAL");
+        if (s.CodeMeaning is { } meaning)
+            item.Sequence(0x0062, 0x000F, new DicomDataSet().Text(0x0008, 0x0100, "SH", "GMAI" + s.Number.ToString(CultureInfo.InvariantCulture))
+                .Text(0x0008, 0x0102, "SH", "99GMAI").Text(0x0008, 0x0104, "LO", meaning));
+        return item;
     }
 
     /// <summary>
@@ -192,17 +195,7 @@ public static class StructureWriter
             .Sequence(0x0008, 0x1115, new DicomDataSet()
                 .Text(0x0020, 0x000E, "UI", image.SeriesInstanceUid)
                 .Sequence(0x0008, 0x114A, new DicomDataSet().Text(0x0008, 0x1150, "UI", image.SopClassUid).Text(0x0008, 0x1155, "UI", image.SopInstanceUid)))
-            .Sequence(0x0062, 0x0002, segments.Select(x => x.Segment).DistinctBy(s => s.Number).Select(s =>
-            {
-                var item = new DicomDataSet()
-                    .UShort(0x0062, 0x0004, (ushort)s.Number)
-                    .Text(0x0062, 0x0005, "LO", s.Label)
-                    .Text(0x0062, 0x0008, "CS", "MANUAL");
-                if (s.CodeMeaning is { } meaning)
-                    item.Sequence(0x0062, 0x000F, new DicomDataSet().Text(0x0008, 0x0100, "SH", "GMAI" + s.Number.ToString(CultureInfo.InvariantCulture))
-                        .Text(0x0008, 0x0102, "SH", "99GMAI").Text(0x0008, 0x0104, "LO", meaning));
-                return item;
-            }).ToArray())
+            .Sequence(0x0062, 0x0002, segments.Select(x => x.Segment).DistinctBy(s => s.Number).Select(SegmentItem).ToArray())
             .Sequence(0x5200, 0x9230, segments.Select(x => new DicomDataSet()
                 .Sequence(0x0008, 0x9124, new DicomDataSet().Sequence(0x0008, 0x2112, Source(x.Frame)))
                 .Sequence(0x0062, 0x000A, new DicomDataSet().UShort(0x0062, 0x000B, (ushort)x.Segment.Number))).ToArray())
