@@ -40,7 +40,12 @@ internal static class BenchmarkMemo
         var settings = config.Settings;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string text) { hash.AppendData(Encoding.UTF8.GetBytes(text)); hash.AppendData([0]); }
-        void AddFile(string path) => Add(File.Exists(path) ? $"{path}:{Fingerprints.OfFile(path)}" : $"{path}:absent");
+        // By full path: the same project named from another folder (a relative --pipeline) is the same input.
+        void AddFile(string path)
+        {
+            var full = Path.GetFullPath(path);
+            Add(File.Exists(full) ? $"{full}:{Fingerprints.OfFile(full)}" : $"{full}:absent");
+        }
         Add("benchmark-memo/1");
         Add(Fingerprints.ToolVersion);
         foreach (var (key, fingerprint) in x.Items) Add($"{key}={fingerprint}");
@@ -57,7 +62,7 @@ internal static class BenchmarkMemo
         Add(config.SourcesFingerprint);
         Add(config.Taxonomy.Fingerprint);
         AddFile(config.Paths.Pipeline);
-        Add(JsonSerializer.Serialize(settings, MemoJson.Default.PipelineSettings));
+        Add(JsonSerializer.Serialize(settings with { File = settings.File.Length == 0 ? "" : Path.GetFullPath(settings.File) }, MemoJson.Default.PipelineSettings));
         Add(x.PatientKeyFingerprint);
         Add(x.KeyNotice ?? "");
         AddFile(x.ReviewPath);
@@ -73,8 +78,8 @@ internal static class BenchmarkMemo
         if (!File.Exists(path)) return null;
         try
         {
-            using var stream = File.OpenRead(path);
-            var saved = JsonSerializer.Deserialize(stream, MemoJson.Default.SavedMemo);
+            // One read and a synchronous parse of the bytes: the stream overload's buffering costs more than the file.
+            var saved = JsonSerializer.Deserialize(File.ReadAllBytes(path), MemoJson.Default.SavedMemo);
             return saved is not null && saved.Digest == digest ? (saved.Questions, saved.Report) : null;
         }
         catch (Exception e) when (e is JsonException or IOException or NotSupportedException)

@@ -43,6 +43,11 @@ public class BenchmarkMemoTests(DemoCorpusFixture corpus) : IClassFixture<DemoCo
         Assert.Equal(cold.Digest, again.Digest);
         Assert.Equal(saved, File.GetLastWriteTimeUtc(memo));   // served, not rewritten
 
+        // The same project named by a relative pipeline path is the same input.
+        var relative = project.Paths with { Pipeline = Path.GetRelativePath(Directory.GetCurrentDirectory(), project.Paths.Pipeline) };
+        Assert.Equal(cold.Digest, BuildRunner.Run(ProjectConfig.Load(relative), new BuildOptions { Jobs = 2 }).Digest);
+        Assert.Equal(saved, File.GetLastWriteTimeUtc(memo));
+
         // The build folder removed: rewritten from the memo, byte for byte.
         var folder = Workflows.WriteBuildOutputs(cold);
         var written = ShardedBuildTests.DigestsOf(folder);
