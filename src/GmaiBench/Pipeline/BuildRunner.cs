@@ -178,12 +178,10 @@ public static class BuildRunner
         // A sampling build reads only what it may use: inputs outside the candidate pools, and pooled inputs with an earlier
         // outcome to check; a pooled input the walk reaches is hashed when it does (DecodeSampled).
         var sampling = !options.FullScan && mergeCount is null;
-        List<int>? wanted = null;
-        if (sampling)
-        {
-            var earlier = store.StageResults();
-            wanted = Enumerable.Range(0, items.Count).Where(i => !CandidatePool.IsPooled(items[i].Item) || earlier.ContainsKey(items[i].Item.Key)).ToList();
-        }
+        var results = store.StageResults();
+        var wanted = sampling
+            ? Enumerable.Range(0, items.Count).Where(i => !CandidatePool.IsPooled(items[i].Item) || results.ContainsKey(items[i].Item.Key)).ToList()
+            : null;
         var hashes = Hash(items, store, options, "", wanted);
         // An input not hashed yet is listed with an empty content hash until it is.
         store.SyncItems(items.Select((it, i) => (it.Item, hashes[i] ?? "")).ToList(), config.SourceIssues.Select(ProjectConfig.SourceOf).Distinct().ToList());
@@ -193,12 +191,13 @@ public static class BuildRunner
         // A merge takes every outcome from the shards (each decodes all its inputs); so does a full scan. Either way the
         // candidates are chosen from the outcomes by the same walk as a sampled build's.
         var (decodedItems, candidates) = sampling
-            ? DecodeSampled(config, items, hashes, fingerprints, stages, store, options)
+            ? DecodeSampled(config, items, hashes, fingerprints, stages, store, options, results)
             : (DecodeChanged(config, items, fingerprints!, stages, store, options, ""), null);
+        if (!sampling) results = store.StageResults();   // the shards' outcomes and this run's
         var decoded = decodedItems.Count;
         if (mergeCount is not null && decoded > 0)
             throw new ShardMergeException($"merge found {decoded} item(s) no shard had decoded; re-run the shards");
-        candidates ??= Candidates(config, items, fingerprints, store.StageResults(), CaseFacts(store), out _);
+        candidates ??= Candidates(config, items, fingerprints, results, CaseFacts(store), out _);
         var reused = Enumerable.Range(0, items.Count).Count(i => candidates[i] && !decodedItems.Contains(i));
         var notSampled = items.Where((_, i) => !candidates[i]).Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
 
@@ -218,11 +217,10 @@ public static class BuildRunner
             return new MergeResult(new BuildResult(config, memoQuestions, reusedReport, work) { Digest = digest }, shardManifests);
         }
         BenchmarkMemo.Forget(memoPath);
-        var stageResults = store.StageResults();
         var currentKeys = items.Where((_, i) => candidates[i]).Select(i => i.Item.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (item, layout, _) in items.Where((_, i) => candidates[i]))
         {
-            var r = stageResults[item.Key];
+            var r = results[item.Key];
             if (!r.IsOk) rejects.Add(new Reject(item.Key, item.SourceId, item.RelativePath, layout.Stage.Text(), r.Reason ?? "rejected", r.Message ?? ""));
         }
         rejects.AddRange(store.StageRejects().Where(r => currentKeys.Contains(r.ItemKey)));
@@ -349,6 +347,11 @@ public static class BuildRunner
                 if (stamp is { } seen) newHashes.Add(new FileHashRow(full, seen.Size, seen.MtimeTicks, seen.Inode, sha));
                 return sha;
             }).ToList();
+            Done(i, files);
+        }
+        void Done(int i, List<string> files)
+        {
+            var item = items[i].Item;
             // One file and no annotation: the file's hash itself, so classification fingerprints stay as they were.
             hashes[i] = files.Count == 1 && item.Annotation is null ? files[0] : Fingerprints.Of([.. files, item.Annotation?.Canonical() ?? ""]);
             var done = Interlocked.Increment(ref hashed);
@@ -358,7 +361,8 @@ public static class BuildRunner
         var toRead = new List<int>();
         foreach (var i in only ?? Enumerable.Range(0, items.Count))
         {
-            if (items[i].Item.Files.Select((p, f) => Cached(Path.GetFullPath(p), items[i].Stamps[f])).All(h => h is not null)) Hash(i);
+            var cached = items[i].Item.Files.Select((p, f) => Cached(Path.GetFullPath(p), items[i].Stamps[f])).ToList();
+            if (cached.All(h => h is not null)) Done(i, cached!);
             else toRead.Add(i);
         }
         Parallel.ForEach(toRead, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs) }, Hash);
@@ -394,9 +398,9 @@ public static class BuildRunner
     /// is walked and only the inputs its walk needs are decoded, round after round until no walk needs more.
     /// </summary>
     private static (HashSet<int> Decoded, bool[] Candidates) DecodeSampled(ProjectConfig config, List<Input> items, string?[] hashes,
-        string?[] fingerprints, Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options)
+        string?[] fingerprints, Dictionary<StageKind, IItemStage> stages, CatalogStore store, BuildOptions options,
+        Dictionary<string, StageResult> results)
     {
-        var results = store.StageResults();
         var facts = CaseFacts(store);
         var decoded = new HashSet<int>();
         while (true)
@@ -407,10 +411,8 @@ public static class BuildRunner
             if (unhashed.Count > 0)
             {
                 var more = Hash(items, store, options, "", unhashed);
+                // Never hashed means no earlier outcome (those were hashed up front): each of these is decoded.
                 foreach (var i in unhashed) (hashes[i], fingerprints[i]) = (more[i], FingerprintOf(items[i], more[i]!, stages));
-                // Reached only now: an outcome already stored under this fingerprint (another build's) is taken as it is.
-                toDecode = toDecode.Where(i => !results.TryGetValue(items[i].Item.Key, out var r) || r.Fingerprint != fingerprints[i]).ToList();
-                if (toDecode.Count == 0) continue;
             }
             foreach (var outcome in Decode(config, items, fingerprints!, stages, store, options, "", toDecode))
             {
