@@ -13,9 +13,21 @@ public sealed class LabelMap
     {
         ArgumentNullException.ThrowIfNull(volume);
         var bad = volume.FindNonIntegerLabel();
-        if (bad is not null) throw new ArgumentException($"a label map must hold integer labels in int range; found {bad}", nameof(volume));
+        if (bad is not null) throw new ArgumentException(NonIntegerMessage(bad), nameof(volume));
         return new LabelMap(volume);
     }
+
+    /// <summary>The label map over <paramref name="volume"/>, or null with <paramref name="problem"/> saying why it is none.</summary>
+    public static LabelMap? TryFrom(Volume volume, out string? problem)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        var bad = volume.FindNonIntegerLabel();
+        problem = bad is null ? null : NonIntegerMessage(bad);
+        return bad is null ? new LabelMap(volume) : null;
+    }
+
+    /// <summary>Why a volume is no label map, naming the first voxel <paramref name="found"/> that is not an integer label.</summary>
+    public static string NonIntegerMessage(string found) => $"a label map must hold integer labels in int range; found {found}";
 
     public Volume Volume { get; }
 

@@ -48,9 +48,16 @@ internal sealed class LabelAreaAccumulator(int sliceCount)
         areas[slice]++;
     }
 
-    public LabelSliceAreas Build(SliceAxis axis)
+    /// <summary>The counts as areas along <paramref name="axis"/>; <paramref name="reversed"/> numbers the slices from the far end.</summary>
+    public LabelSliceAreas Build(SliceAxis axis, bool reversed = false)
     {
-        var result = new SortedDictionary<int, long[]>(_sparse);
+        var result = new SortedDictionary<int, long[]>();
+        foreach (var (label, sparse) in _sparse)
+        {
+            var areas = (long[])sparse.Clone();
+            if (reversed) Array.Reverse(areas);
+            result[label] = areas;
+        }
         for (var label = 1; label < DenseLabels; label++)
         {
             long[]? areas = null;
@@ -59,7 +66,7 @@ internal sealed class LabelAreaAccumulator(int sliceCount)
                 var count = _dense[s * DenseLabels + label];
                 if (count == 0) continue;
                 areas ??= new long[sliceCount];
-                areas[s] = count;
+                areas[reversed ? sliceCount - 1 - s : s] = count;
             }
             if (areas is not null) result[label] = areas;
         }

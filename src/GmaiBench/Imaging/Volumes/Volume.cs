@@ -258,5 +258,5 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
     internal override void ReturnVoxels(VoxelBufferPool pool) => pool.Keep(_voxels);
 
     internal override PercentileWindow NonZeroPercentiles(double lowPercent, double highPercent) =>
-        VolumePercentiles.NonZero(StoredVoxels, Scaling, lowPercent, highPercent);
+        VolumePercentiles.NonZero<T>(_voxels.AsMemory(0, (int)Shape.VoxelCount), Scaling, lowPercent, highPercent);
 }

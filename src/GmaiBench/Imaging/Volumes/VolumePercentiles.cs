@@ -4,6 +4,9 @@ using GmaiBench.Imaging.Intensity;
 
 namespace GmaiBench.Imaging.Volumes;
 
+/// <summary>A chunk of stored voxels handed to a visitor; the span is only valid during the call.</summary>
+public delegate void VoxelChunk<T>(ReadOnlySpan<T> voxels);
+
 /// <summary>
 /// Exact nearest-rank percentiles of the non-zero physical values of a whole volume (nnU-Net / MedSAM MR practice),
 /// with the same rank rule as <see cref="PercentileWindow"/>. No copy or sort: 8- and 16-bit types use one histogram
@@ -22,47 +25,86 @@ public static class VolumePercentiles
     /// Percentiles over the values whose physical value (stored x slope + intercept) is finite and non-zero;
     /// (0, 0) when there are none. Values are physical.
     /// </summary>
-    public static PercentileWindow NonZero<T>(ReadOnlySpan<T> stored, VoxelScaling scaling, double lowPercent, double highPercent)
+    public static PercentileWindow NonZero<T>(ReadOnlyMemory<T> stored, VoxelScaling scaling, double lowPercent, double highPercent)
+        where T : unmanaged, INumber<T> =>
+        NonZero<T>(visit => visit(stored.Span), scaling, lowPercent, highPercent);
+
+    /// <summary>
+    /// The same percentiles over voxels that are not held: each call of <paramref name="pass"/> must hand every voxel to
+    /// its visitor once, in chunks (a streamed volume read again). 8- and 16-bit types take one pass; wider types one per
+    /// 16 bits of key (2 for float32, 4 for float64).
+    /// </summary>
+    public static PercentileWindow NonZero<T>(Action<VoxelChunk<T>> pass, VoxelScaling scaling, double lowPercent, double highPercent)
         where T : unmanaged, INumber<T>
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        CheckPercents(lowPercent, highPercent);
+        if (KeyBits<T>() > 16) return FromRadixSelection(pass, scaling, lowPercent, highPercent, KeyBits<T>());
+        var histogram = new NonZeroHistogram<T>();
+        pass(histogram.Add);
+        return histogram.Window(scaling, lowPercent, highPercent);
+    }
+
+    private static void CheckPercents(double lowPercent, double highPercent)
     {
         if (!(lowPercent >= 0 && lowPercent <= highPercent && highPercent <= 100))
             throw new ArgumentOutOfRangeException(nameof(lowPercent), $"percentiles must satisfy 0 <= low <= high <= 100, got {lowPercent} and {highPercent}");
-        var bits = KeyBits<T>();
-        return bits <= 16
-            ? FromHistogram(stored, scaling, lowPercent, highPercent, bits)
-            : FromRadixSelection(stored, scaling, lowPercent, highPercent, bits);
     }
 
-    private static PercentileWindow FromHistogram<T>(ReadOnlySpan<T> stored, VoxelScaling scaling, double low, double high, int bits)
-        where T : unmanaged, INumber<T>
+    /// <summary>
+    /// The counts of every stored value of an 8- or 16-bit type, filled chunk by chunk (while a volume streams past),
+    /// from which the non-zero percentiles are exact.
+    /// </summary>
+    public sealed class NonZeroHistogram<T> where T : unmanaged, INumber<T>
     {
-        var histogram = new long[1 << bits];
-        foreach (var v in stored) histogram[Key(v)]++;
-        // Zero and non-finite exclusion per bin: every voxel in a bin has the same value.
-        long n = 0;
-        for (var key = 0; key < histogram.Length; key++)
+        private readonly long[] _counts;
+
+        public NonZeroHistogram()
         {
-            if (!Counts(scaling.Apply(ValueOfKey<T>((ulong)key)))) histogram[key] = 0;
-            n += histogram[key];
+            var bits = KeyBits<T>();
+            if (bits > 16) throw new NotSupportedException($"{typeof(T).Name} has {bits}-bit values: a histogram of every value is for 8- and 16-bit types");
+            _counts = new long[1 << bits];
         }
-        if (n == 0) return new PercentileWindow(0, 0);
-        var (lowRank, highRank) = StoredRanks(n, low, high, scaling);
-        return Window(scaling, ValueOfKey<T>((ulong)Find(histogram, lowRank).Digit), ValueOfKey<T>((ulong)Find(histogram, highRank).Digit));
+
+        public void Add(ReadOnlySpan<T> stored)
+        {
+            var counts = _counts;
+            foreach (var v in stored) counts[Key(v)]++;
+        }
+
+        public PercentileWindow Window(VoxelScaling scaling, double low, double high)
+        {
+            CheckPercents(low, high);
+            // Zero and non-finite exclusion per bin: every voxel in a bin has the same value.
+            var histogram = (long[])_counts.Clone();
+            long n = 0;
+            for (var key = 0; key < histogram.Length; key++)
+            {
+                if (!Counts(scaling.Apply(ValueOfKey<T>((ulong)key)))) histogram[key] = 0;
+                n += histogram[key];
+            }
+            if (n == 0) return new PercentileWindow(0, 0);
+            var (lowRank, highRank) = StoredRanks(n, low, high, scaling);
+            return VolumePercentiles.Window(scaling, ValueOfKey<T>((ulong)Find(histogram, lowRank).Digit), ValueOfKey<T>((ulong)Find(histogram, highRank).Digit));
+        }
     }
 
-    private static PercentileWindow FromRadixSelection<T>(ReadOnlySpan<T> stored, VoxelScaling scaling, double low, double high, int bits)
+    private static PercentileWindow FromRadixSelection<T>(Action<VoxelChunk<T>> pass, VoxelScaling scaling, double low, double high, int bits)
         where T : unmanaged, INumber<T>
     {
         // Pass 1: histogram of the top 16 key bits over counted voxels; it gives n and both ranks' top digits.
         var shift = bits - 16;
         var histogram = new long[65536];
         long n = 0;
-        foreach (var v in stored)
+        pass(chunk =>
         {
-            if (!Counts(scaling.Apply(double.CreateTruncating(v)))) continue;
-            histogram[(int)(Key(v) >> shift)]++;
-            n++;
-        }
+            foreach (var v in chunk)
+            {
+                if (!Counts(scaling.Apply(double.CreateTruncating(v)))) continue;
+                histogram[(int)(Key(v) >> shift)]++;
+                n++;
+            }
+        });
         if (n == 0) return new PercentileWindow(0, 0);
         var (lowRank, highRank) = StoredRanks(n, low, high, scaling);
         var (lowDigit, lowRest) = Find(histogram, lowRank);
@@ -75,15 +117,20 @@ public static class VolumePercentiles
             shift -= 16;
             var lowHistogram = new long[65536];
             var highHistogram = new long[65536];
-            foreach (var v in stored)
+            var digitShift = shift;
+            ulong lowSought = lowPrefix, highSought = highPrefix;
+            pass(chunk =>
             {
-                if (!Counts(scaling.Apply(double.CreateTruncating(v)))) continue;
-                var key = Key(v);
-                var prefix = key >> prefixShift;
-                var digit = (int)((key >> shift) & 0xFFFF);
-                if (prefix == lowPrefix) lowHistogram[digit]++;
-                if (prefix == highPrefix) highHistogram[digit]++;
-            }
+                foreach (var v in chunk)
+                {
+                    if (!Counts(scaling.Apply(double.CreateTruncating(v)))) continue;
+                    var key = Key(v);
+                    var prefix = key >> prefixShift;
+                    var digit = (int)((key >> digitShift) & 0xFFFF);
+                    if (prefix == lowSought) lowHistogram[digit]++;
+                    if (prefix == highSought) highHistogram[digit]++;
+                }
+            });
             (lowDigit, lowRest) = Find(lowHistogram, lowRest);
             (highDigit, highRest) = Find(highHistogram, highRest);
             lowPrefix = (lowPrefix << 16) | (uint)lowDigit;

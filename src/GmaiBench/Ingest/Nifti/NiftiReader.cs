@@ -30,8 +30,30 @@ public static class NiftiReader
         return ReadHeader(source);
     }
 
+    /// <summary>The header with every check <see cref="Read"/> makes before the voxels (pairing, size cap, volume index), without reading voxels.</summary>
+    public static NiftiHeader ReadHeader(string path, NiftiReadOptions options) => WithVoxels(path, options, (_, header, _, _) => header);
+
     /// <summary>The volume chosen by <see cref="NiftiReadOptions.VolumeIndex"/>, voxels in their stored type.</summary>
-    public static Volume Read(string path, NiftiReadOptions? options = null)
+    public static Volume Read(string path, NiftiReadOptions? options = null) =>
+        WithVoxels(path, options, (source, header, consumed, o) => ReadVoxels(source, header, consumed, o));
+
+    /// <summary>
+    /// The volume chosen by <see cref="NiftiReadOptions.VolumeIndex"/> handed to <paramref name="voxels"/> row by row as it
+    /// inflates (see <see cref="IVoxelStream"/>): nothing the size of the volume is held. Same checks and rejects as
+    /// <see cref="Read"/>, the gzip CRC-32 included; <see cref="NiftiReadOptions.Buffers"/> is not used. Returns the header.
+    /// </summary>
+    public static NiftiHeader Stream(string path, NiftiReadOptions? options, IVoxelStream voxels)
+    {
+        ArgumentNullException.ThrowIfNull(voxels);
+        return WithVoxels(path, options, (source, header, consumed, o) =>
+        {
+            StreamVoxels(source, header, consumed, o, voxels);
+            return header;
+        });
+    }
+
+    /// <summary>Opens the file (or pair), validates the header against <paramref name="options"/> and runs <paramref name="read"/> on the voxel source.</summary>
+    private static TResult WithVoxels<TResult>(string path, NiftiReadOptions? options, Func<Source, NiftiHeader, long, NiftiReadOptions, TResult> read)
     {
         options = (options ?? new NiftiReadOptions()).Validate();
         var (headerPath, dataPath) = Files(path);
@@ -44,17 +66,16 @@ public static class NiftiReader
                 : $"the magic says the voxels are in a separate .img file, but {Path.GetFileName(headerPath)} is a .nii");
         }
         header.CheckReadable(options);
-        if (dataPath is null) return ReadVoxels(headerSource, header, header.HeaderSize, options);
+        if (dataPath is null) return read(headerSource, header, header.HeaderSize, options);
         using var dataSource = Source.Open(dataPath);
-        return ReadVoxels(dataSource, header, 0, options);
+        return read(dataSource, header, 0, options);
     }
 
     /// <summary>A label map: <see cref="Read"/>, then every voxel checked to be an integer label.</summary>
     public static LabelMap ReadLabels(string path, NiftiReadOptions? options = null)
     {
         var volume = Read(path, options);
-        try { return LabelMap.From(volume); }
-        catch (ArgumentException e) { throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, e.Message); }
+        return LabelMap.TryFrom(volume, out var problem) ?? throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem!);
     }
 
     /// <summary>The header file and, for a pair, the data file (the .img or .img.gz next to a .hdr, or the reverse).</summary>
@@ -83,24 +104,7 @@ public static class NiftiReader
 
     private static Volume ReadVoxels(Source source, NiftiHeader header, long consumed, NiftiReadOptions options) => source.Guard<Volume>(Volume () =>
     {
-        var volumeIndex = options.VolumeIndex;
-        var start = header.VoxOffset + volumeIndex * header.BytesPerVolume;
-        if (source.Compressed)
-        {
-            // Declared sizes cannot be checked against a gzip stream's length; the cap was checked instead and a
-            // short stream ends in EndOfStreamException (truncated-file).
-            Skip(source.Stream, start - consumed);
-        }
-        else
-        {
-            var declared = header.VoxOffset + header.VolumeCount * header.BytesPerVolume;
-            if (source.File.Length < declared)
-            {
-                throw new ItemRejectedException(NiftiRejects.TruncatedFile,
-                    $"the header declares {header.VolumeCount * header.BytesPerVolume} voxel bytes from offset {header.VoxOffset}, but {Path.GetFileName(source.File.Name)} has {source.File.Length} bytes");
-            }
-            source.File.Position = start;
-        }
+        MoveToVolume(source, header, consumed, options);
         return header.VoxelType switch
         {
             VoxelType.UInt8 => ReadTyped<byte>(source, header, options),
@@ -115,6 +119,45 @@ public static class NiftiReader
             _ => throw new ItemRejectedException(NiftiRejects.UnsupportedDatatype, $"datatype {header.VoxelType} is not supported"),
         };
     });
+
+    private static void StreamVoxels(Source source, NiftiHeader header, long consumed, NiftiReadOptions options, IVoxelStream voxels) => source.Guard(() =>
+    {
+        MoveToVolume(source, header, consumed, options);
+        switch (header.VoxelType)
+        {
+            case VoxelType.UInt8: StreamTyped(source, header, options, voxels.Open<byte>(header.Shape, header.Scaling)); break;
+            case VoxelType.Int8: StreamTyped(source, header, options, voxels.Open<sbyte>(header.Shape, header.Scaling)); break;
+            case VoxelType.Int16: StreamTyped(source, header, options, voxels.Open<short>(header.Shape, header.Scaling)); break;
+            case VoxelType.UInt16: StreamTyped(source, header, options, voxels.Open<ushort>(header.Shape, header.Scaling)); break;
+            case VoxelType.Int32: StreamTyped(source, header, options, voxels.Open<int>(header.Shape, header.Scaling)); break;
+            case VoxelType.UInt32: StreamTyped(source, header, options, voxels.Open<uint>(header.Shape, header.Scaling)); break;
+            case VoxelType.Int64: StreamTyped(source, header, options, voxels.Open<long>(header.Shape, header.Scaling)); break;
+            case VoxelType.Float32: StreamTyped(source, header, options, voxels.Open<float>(header.Shape, header.Scaling)); break;
+            case VoxelType.Float64: StreamTyped(source, header, options, voxels.Open<double>(header.Shape, header.Scaling)); break;
+            default: throw new ItemRejectedException(NiftiRejects.UnsupportedDatatype, $"datatype {header.VoxelType} is not supported");
+        }
+        return true;
+    });
+
+    /// <summary>Positions the source at the first byte of the chosen volume (skipping through a gzip stream).</summary>
+    private static void MoveToVolume(Source source, NiftiHeader header, long consumed, NiftiReadOptions options)
+    {
+        var start = header.VoxOffset + options.VolumeIndex * header.BytesPerVolume;
+        if (source.Compressed)
+        {
+            // Declared sizes cannot be checked against a gzip stream's length; the cap was checked instead and a
+            // short stream ends in EndOfStreamException (truncated-file).
+            Skip(source.Stream, start - consumed);
+            return;
+        }
+        var declared = header.VoxOffset + header.VolumeCount * header.BytesPerVolume;
+        if (source.File.Length < declared)
+        {
+            throw new ItemRejectedException(NiftiRejects.TruncatedFile,
+                $"the header declares {header.VolumeCount * header.BytesPerVolume} voxel bytes from offset {header.VoxOffset}, but {Path.GetFileName(source.File.Name)} has {source.File.Length} bytes");
+        }
+        source.File.Position = start;
+    }
 
     private static void Skip(Stream stream, long count)
     {
@@ -149,6 +192,104 @@ public static class NiftiReader
     }
 
     /// <summary>
+    /// Hands the volume to <paramref name="rows"/> in blocks of whole rows (about 256 KiB each) as they are read. The last
+    /// volume of a gzip stream is read to its end, as <see cref="InflateLast{T}"/> does, so the CRC-32 is checked.
+    /// </summary>
+    private static void StreamTyped<T>(Source source, NiftiHeader header, NiftiReadOptions options, IVoxelRows<T> rows) where T : unmanaged, INumber<T>
+    {
+        var sink = new RowSink<T>(header.Shape, header.BigEndian == BitConverter.IsLittleEndian, rows);
+        if (source.Compressed && options.VolumeIndex == header.VolumeCount - 1)
+        {
+            try { source.Stream.CopyTo(sink, 1 << 17); }
+            catch (OverflowStop) { return; }
+        }
+        else
+        {
+            var buffer = new byte[1 << 17];
+            for (var left = sink.Capacity; left > 0;)
+            {
+                var n = source.Stream.Read(buffer, 0, (int)Math.Min(left, buffer.Length));
+                if (n == 0) break;
+                sink.Write(buffer.AsSpan(0, n));
+                left -= n;
+            }
+        }
+        if (sink.Written < sink.Capacity) throw new EndOfStreamException($"the stream ended {sink.Capacity - sink.Written} bytes before the end of the voxel data");
+        sink.Flush();
+    }
+
+    /// <summary>A write-only stream that gathers bytes into blocks of whole rows and hands each full block on.</summary>
+    private sealed class RowSink<T> : Stream where T : unmanaged, INumber<T>
+    {
+        private const long OverflowLimit = 1 << 20;
+        private readonly T[] _block;
+        private readonly int _rowLength;
+        private readonly bool _swap;
+        private readonly IVoxelRows<T> _rows;
+        private int _filledBytes;
+        private long _firstRow;
+        private long _overflow;
+
+        public RowSink(GridShape shape, bool swap, IVoxelRows<T> rows)
+        {
+            _rowLength = shape.Ni;
+            var rowsPerBlock = (int)Math.Clamp((1 << 18) / ((long)_rowLength * Unsafe.SizeOf<T>()), 1, Math.Max(1, shape.VoxelCount / _rowLength));
+            _block = new T[(long)rowsPerBlock * _rowLength];
+            _swap = swap;
+            _rows = rows;
+            Capacity = shape.VoxelCount * Unsafe.SizeOf<T>();
+        }
+
+        public long Capacity { get; }
+
+        public long Written { get; private set; }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var room = (int)Math.Min(buffer.Length, Capacity - Written);
+            var bytes = MemoryMarshal.AsBytes(_block.AsSpan());
+            var taken = 0;
+            while (taken < room)
+            {
+                var n = Math.Min(room - taken, bytes.Length - _filledBytes);
+                buffer.Slice(taken, n).CopyTo(bytes[_filledBytes..]);
+                _filledBytes += n;
+                taken += n;
+                Written += n;
+                if (_filledBytes == bytes.Length) Deliver();
+            }
+            _overflow += buffer.Length - Math.Max(room, 0);
+            if (_overflow > OverflowLimit) throw new OverflowStop();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        /// <summary>Hands on the rows of a partly filled last block.</summary>
+        public override void Flush()
+        {
+            if (_filledBytes > 0) Deliver();
+        }
+
+        private void Deliver()
+        {
+            var voxels = _block.AsSpan(0, _filledBytes / Unsafe.SizeOf<T>());
+            if (_swap) SwapInPlace(voxels);
+            _rows.Rows(_firstRow, voxels);
+            _firstRow += voxels.Length / _rowLength;
+            _filledBytes = 0;
+        }
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => Written;
+        public override long Position { get => Written; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>
     /// Inflates the rest of the stream into the voxel array. GZipStream.CopyTo feeds the inflater 80 KB at a time where
     /// Read feeds it 8 KB, which makes it markedly faster; the sink copies each inflated chunk into place (no full-size
     /// intermediate buffer). Reading to the end also checks the gzip CRC-32 trailer (RFC 1952), so damage that still
@@ -158,7 +299,7 @@ public static class NiftiReader
     {
         var sink = new VoxelSink<T>(voxels, count);
         try { stream.CopyTo(sink, 1 << 17); }
-        catch (VoxelSink<T>.OverflowStop) { return; }
+        catch (OverflowStop) { return; }
         if (sink.Written < sink.Capacity) throw new EndOfStreamException($"the stream ended {sink.Capacity - sink.Written} bytes before the end of the voxel data");
     }
 
@@ -202,10 +343,10 @@ public static class NiftiReader
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
-
-        /// <summary>Ends CopyTo once the voxels are complete and more than the tolerated extra data followed.</summary>
-        public sealed class OverflowStop : Exception;
     }
+
+    /// <summary>Ends CopyTo once the voxels are complete and more than the tolerated extra data (1 MiB) followed.</summary>
+    private sealed class OverflowStop : Exception;
 
     private static void SwapInPlace<T>(Span<T> values) where T : unmanaged
     {

@@ -54,17 +54,18 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         if (item.Annotation is SeriesAnnotation series) return WholeSlices(item, fingerprint, series);
         if (item.Annotation is StructureAnnotation structures) return Structures(item, layout, fingerprint, structures);
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
-        var read = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes };
+        if (annotation.SeriesFiles is null) return Streamed(item, layout, fingerprint, annotation);
+        var read = new NiftiReadOptions { Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes };
         var ((volume, dicom), labels) = Concurrency.Both(
             () =>
             {
-                var series = annotation.SeriesFiles is { } files ? DicomWorker.ReadSeries(files, DecodeTimeout, MaxVoxelBytes) : null;
-                return (series?.Volume ?? NiftiReader.Read(item.FullPath, read), series);
+                var series = DicomWorker.ReadSeries(annotation.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+                return (series.Volume, series);
             },
             () =>
             {
-                // Label maps are read faster than images: the slice choice is made while the image is still inflating.
-                var map = NiftiReader.ReadLabels(annotation.LabelPath, new NiftiReadOptions { Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes });
+                // Label maps are read faster than images: the slice choice is made while the image is still decoding.
+                var map = NiftiReader.ReadLabels(annotation.LabelPath, read);
                 var canonical = map.ToCanonical();
                 return (Map: map, Planes: annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), annotation)).ToList());
             },
@@ -79,6 +80,68 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             _buffers.Return(labels.Map.Volume);
         }
     });
+
+    /// <summary>
+    /// A NIfTI image and label map, streamed: the label map is read once to count every label's area per slice (the slice
+    /// choice), then the image and the label map are read again beside each other keeping only the chosen planes (and,
+    /// for a percentile window, the image's histogram). Neither volume is ever held whole, so memory is a few planes per
+    /// job whatever the volume's size. Rejects are those of reading both whole: the image's own failures first (a damaged
+    /// image is reported as such even when its label map is also bad or on another grid), then the label map's, then
+    /// the grid check.
+    /// </summary>
+    private ItemOutcome Streamed(SourceItem item, ISourceLayout layout, string fingerprint, VolumeAnnotation annotation)
+    {
+        var imageRead = new NiftiReadOptions { VolumeIndex = annotation.Options.VolumeIndex, MaxVoxelBytes = MaxVoxelBytes };
+        var labelRead = new NiftiReadOptions { MaxVoxelBytes = MaxVoxelBytes };
+        var imageHeader = NiftiReader.ReadHeader(item.FullPath, imageRead);
+        var axes = annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).ToList();
+        NiftiHeader labelHeader;
+        Reorientation labelView;
+        LabelAreaScan scan;
+        try
+        {
+            labelHeader = NiftiReader.ReadHeader(annotation.LabelPath, labelRead);
+            labelView = Orientation.ToCanonical(labelHeader.Shape, labelHeader.Affine);
+            scan = new LabelAreaScan(axes.Select(a => labelView.SourceAxis((int)a)));
+            NiftiReader.Stream(annotation.LabelPath, labelRead, scan);
+            if (scan.NonIntegerLabel is { } problem) throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem);
+            var grid = VolumeGrid.ComparePhysical(new VolumeGrid(imageHeader.Shape, imageHeader.Affine), new VolumeGrid(labelHeader.Shape, labelHeader.Affine),
+                GridToleranceMm, "image", "label map");
+            if (!grid.Matches)
+                throw new ItemRejectedException("geometry-mismatch", $"the label map {annotation.LabelRelative} is not on the image's grid: {grid.Description}");
+        }
+        catch (ItemRejectedException)
+        {
+            // Read whole, the image's own damage would have been found first.
+            NiftiReader.Stream(item.FullPath, imageRead, DiscardVoxels.Instance);
+            throw;
+        }
+        var planes = axes.SelectMany(axis => PlanesOf(scan.Areas(labelView, axis), annotation)).ToList();
+        var imageView = Orientation.ToCanonical(imageHeader.Shape, imageHeader.Affine);
+        var window = VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId]);
+        var (volume, labels) = Concurrency.Both(
+            () =>
+            {
+                var collector = new PlaneCollector(planes.Select(p => StoredPlaneOf(imageView, p.Axis, p.Choices.Key)), histogram: window is { Voi: null });
+                NiftiReader.Stream(item.FullPath, imageRead, collector);
+                return collector.Volume(imageHeader.Affine, replay: again => NiftiReader.Stream(item.FullPath, imageRead, again));
+            },
+            () =>
+            {
+                var collector = new PlaneCollector(planes.Select(p => StoredPlaneOf(labelView, p.Axis, p.Choices.Key)));
+                NiftiReader.Stream(annotation.LabelPath, labelRead, collector);
+                return LabelMap.TryFrom(collector.Volume(labelHeader.Affine), out var problem) ?? throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem!);
+            },
+            parallelism > 1);
+        return Slice(item, layout, fingerprint, annotation, volume, null, labels, planes);
+    }
+
+    /// <summary>The stored plane behind canonical slice <paramref name="index"/> along <paramref name="axis"/>.</summary>
+    private static StoredPlane StoredPlaneOf(Reorientation view, SliceAxis axis, int index)
+    {
+        var stored = view.SourceAxis((int)axis);
+        return new StoredPlane(stored, view.Flipped((int)axis) ? view.StoredShape[stored] - 1 - index : index);
+    }
 
     /// <summary>
     /// An RT Structure Set or Segmentation: the object and its series read together in the decoder child (GDCM parses
