@@ -9,4 +9,9 @@ if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = 4096;
 }
 
+// ImageSharp's default pool keeps up to an eighth of the machine's memory of pixel buffers it has used, which a build
+// would carry for its whole life; the rendered slices and marked images of a build need a few megabytes at a time.
+SixLabors.ImageSharp.Configuration.Default.MemoryAllocator =
+    SixLabors.ImageSharp.Memory.MemoryAllocator.Create(new SixLabors.ImageSharp.Memory.MemoryAllocatorOptions { MaximumPoolSizeMegabytes = 16 });
+
 return GmaiCommand.Run(args);

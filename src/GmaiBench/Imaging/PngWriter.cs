@@ -25,8 +25,8 @@ public static class PngWriter
     {
         ArgumentNullException.ThrowIfNull(image);
         int width = image.Width, height = image.Height, stride = width * 3;
-        var filtered = ArrayPool<byte>.Shared.Rent(checked((stride + 1) * height));
-        var previous = ArrayPool<byte>.Shared.Rent(stride);
+        var filtered = ScratchPool<byte>.Shared.Rent(checked((stride + 1) * height));
+        var previous = ScratchPool<byte>.Shared.Rent(stride);
         try
         {
             image.ProcessPixelRows(rows =>
@@ -46,8 +46,8 @@ public static class PngWriter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(filtered);
-            ArrayPool<byte>.Shared.Return(previous);
+            ScratchPool<byte>.Shared.Return(filtered);
+            ScratchPool<byte>.Shared.Return(previous);
         }
     }
 

@@ -54,10 +54,10 @@ public static class ZlibWriter
     private static void Deflate(ReadOnlySpan<byte> data, BitWriter output)
     {
         // Working arrays come from the shared pools: a build encodes thousands of images, each would otherwise leave 0.5 MB.
-        var head = ArrayPool<int>.Shared.Rent(1 << HashBits);
-        var previous = ArrayPool<int>.Shared.Rent(WindowSize);
+        var head = ScratchPool<int>.Shared.Rent(1 << HashBits);
+        var previous = ScratchPool<int>.Shared.Rent(WindowSize);
         // A literal is its byte value; a match is 1 << 31 | (length - 3) << 16 | (distance - 1).
-        var symbols = ArrayPool<uint>.Shared.Rent(BlockSymbols);
+        var symbols = ScratchPool<uint>.Shared.Rent(BlockSymbols);
         try
         {
             head.AsSpan(0, 1 << HashBits).Fill(-1);
@@ -65,9 +65,9 @@ public static class ZlibWriter
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(head);
-            ArrayPool<int>.Shared.Return(previous);
-            ArrayPool<uint>.Shared.Return(symbols);
+            ScratchPool<int>.Shared.Return(head);
+            ScratchPool<int>.Shared.Return(previous);
+            ScratchPool<uint>.Shared.Return(symbols);
         }
     }
 
@@ -345,7 +345,7 @@ public static class ZlibWriter
     /// <summary>Bits packed least significant first, as DEFLATE writes them.</summary>
     private sealed class BitWriter(int capacity) : IDisposable
     {
-        private byte[] _bytes = ArrayPool<byte>.Shared.Rent(Math.Max(64, capacity));
+        private byte[] _bytes = ScratchPool<byte>.Shared.Rent(Math.Max(64, capacity));
         private int _length;
         private ulong _bits;
         private int _count;
@@ -393,15 +393,15 @@ public static class ZlibWriter
         private void Ensure(int more)
         {
             if (_length + more <= _bytes.Length) return;
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_bytes.Length * 2, _length + more));
+            var larger = ScratchPool<byte>.Shared.Rent(Math.Max(_bytes.Length * 2, _length + more));
             _bytes.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_bytes);
+            ScratchPool<byte>.Shared.Return(_bytes);
             _bytes = larger;
         }
 
         public void Dispose()
         {
-            ArrayPool<byte>.Shared.Return(_bytes);
+            ScratchPool<byte>.Shared.Return(_bytes);
             _bytes = [];
         }
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using GmaiBench.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -46,7 +47,7 @@ public sealed class LabelSlice
     internal void Release()
     {
         if (!_pooled || _labels.Length == 0) return;
-        ArrayPool<int>.Shared.Return(_labels);
+        ScratchPool<int>.Shared.Return(_labels);
         _labels = [];
     }
 
@@ -119,10 +120,10 @@ public static class SliceRenderer
         CheckPlane(image.Shape, plane, sampling);
         int sourceCount = sampling.SourceWidth * sampling.SourceHeight, count = sampling.Width * sampling.Height;
         // Scratch planes come from the shared pool: fresh multi-megabyte arrays per slice cost page faults and garbage.
-        var source = ArrayPool<double>.Shared.Rent(sourceCount);
-        var resampled = sampling.Width == sampling.SourceWidth && sampling.Height == sampling.SourceHeight ? null : ArrayPool<double>.Shared.Rent(count);
-        var grey = ArrayPool<byte>.Shared.Rent(count);
-        var pixels = ArrayPool<Rgb24>.Shared.Rent(count);
+        var source = ScratchPool<double>.Shared.Rent(sourceCount);
+        var resampled = sampling.Width == sampling.SourceWidth && sampling.Height == sampling.SourceHeight ? null : ScratchPool<double>.Shared.Rent(count);
+        var grey = ScratchPool<byte>.Shared.Rent(count);
+        var pixels = ScratchPool<Rgb24>.Shared.Rent(count);
         try
         {
             image.ReadPlane(plane, source.AsSpan(0, sourceCount));
@@ -134,10 +135,10 @@ public static class SliceRenderer
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(source);
-            if (resampled is not null) ArrayPool<double>.Shared.Return(resampled);
-            ArrayPool<byte>.Shared.Return(grey);
-            ArrayPool<Rgb24>.Shared.Return(pixels);
+            ScratchPool<double>.Shared.Return(source);
+            if (resampled is not null) ScratchPool<double>.Shared.Return(resampled);
+            ScratchPool<byte>.Shared.Return(grey);
+            ScratchPool<Rgb24>.Shared.Return(pixels);
         }
     }
 
@@ -151,14 +152,14 @@ public static class SliceRenderer
         labels.RequireCanonical();
         CheckPlane(labels.Shape, plane, sampling);
         int sourceCount = sampling.SourceWidth * sampling.SourceHeight, count = sampling.Width * sampling.Height;
-        var output = pooled ? ArrayPool<int>.Shared.Rent(count) : new int[count];
+        var output = pooled ? ScratchPool<int>.Shared.Rent(count) : new int[count];
         var result = pooled ? LabelSlice.Pooled(sampling.Width, sampling.Height, output) : new LabelSlice(sampling.Width, sampling.Height, output);
         if (sampling.Width == sampling.SourceWidth && sampling.Height == sampling.SourceHeight)
         {
             labels.ReadPlane(plane, output.AsSpan(0, count));
             return result;
         }
-        var source = ArrayPool<int>.Shared.Rent(sourceCount);
+        var source = ScratchPool<int>.Shared.Rent(sourceCount);
         try
         {
             labels.ReadPlane(plane, source.AsSpan(0, sourceCount));
@@ -166,7 +167,7 @@ public static class SliceRenderer
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(source);
+            ScratchPool<int>.Shared.Return(source);
         }
         return result;
     }

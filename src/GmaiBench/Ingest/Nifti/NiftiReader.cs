@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using GmaiBench.Imaging;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Model;
@@ -197,7 +198,7 @@ public static class NiftiReader
     /// </summary>
     private static void StreamTyped<T>(Source source, NiftiHeader header, NiftiReadOptions options, IVoxelRows<T> rows) where T : unmanaged, INumber<T>
     {
-        var sink = new RowSink<T>(header.Shape, header.BigEndian == BitConverter.IsLittleEndian, rows);
+        using var sink = new RowSink<T>(header.Shape, header.BigEndian == BitConverter.IsLittleEndian, rows);
         if (source.Compressed && options.VolumeIndex == header.VolumeCount - 1)
         {
             try { source.Stream.CopyTo(sink, 1 << 17); }
@@ -222,7 +223,8 @@ public static class NiftiReader
     private sealed class RowSink<T> : Stream where T : unmanaged, INumber<T>
     {
         private const long OverflowLimit = 1 << 20;
-        private readonly T[] _block;
+        private readonly T[] _pooled;
+        private readonly Memory<T> _block;
         private readonly int _rowLength;
         private readonly bool _swap;
         private readonly IVoxelRows<T> _rows;
@@ -234,7 +236,9 @@ public static class NiftiReader
         {
             _rowLength = shape.Ni;
             var rowsPerBlock = (int)Math.Clamp((1 << 18) / ((long)_rowLength * Unsafe.SizeOf<T>()), 1, Math.Max(1, shape.VoxelCount / _rowLength));
-            _block = new T[(long)rowsPerBlock * _rowLength];
+            // From the scratch pool: a fresh quarter-megabyte block per volume read would be large-object garbage each time.
+            _pooled = ScratchPool<T>.Shared.Rent(rowsPerBlock * _rowLength);
+            _block = _pooled.AsMemory(0, rowsPerBlock * _rowLength);
             _swap = swap;
             _rows = rows;
             Capacity = shape.VoxelCount * Unsafe.SizeOf<T>();
@@ -247,7 +251,7 @@ public static class NiftiReader
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             var room = (int)Math.Min(buffer.Length, Capacity - Written);
-            var bytes = MemoryMarshal.AsBytes(_block.AsSpan());
+            var bytes = MemoryMarshal.AsBytes(_block.Span);
             var taken = 0;
             while (taken < room)
             {
@@ -272,11 +276,17 @@ public static class NiftiReader
 
         private void Deliver()
         {
-            var voxels = _block.AsSpan(0, _filledBytes / Unsafe.SizeOf<T>());
+            var voxels = _block.Span[..(_filledBytes / Unsafe.SizeOf<T>())];
             if (_swap) SwapInPlace(voxels);
             _rows.Rows(_firstRow, voxels);
             _firstRow += voxels.Length / _rowLength;
             _filledBytes = 0;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) ScratchPool<T>.Shared.Return(_pooled);
+            base.Dispose(disposing);
         }
 
         public override bool CanRead => false;
