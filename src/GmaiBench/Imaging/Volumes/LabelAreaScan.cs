@@ -6,15 +6,23 @@ namespace GmaiBench.Imaging.Volumes;
 /// Counts every label's voxels per slice along the stored axes asked for while a label map streams past
 /// (<see cref="IVoxelStream"/>), and checks each voxel is an integer label: the slice choice of a volume item without
 /// the label map in memory. The counts are those <see cref="LabelMap.SliceAreas"/> gives for the whole map.
+/// Asked to, it also keeps the map's non-zero runs (a label map is mostly background, and its labels come in long runs
+/// along a row), so the chosen planes can be cut from them without reading the map again.
 /// </summary>
 public sealed class LabelAreaScan : IVoxelStream
 {
+    /// <summary>Runs kept at most (about 12 MB for a 16-bit map); a map with more is read again for its planes.</summary>
+    public const int MaxRuns = 1 << 20;
+
     private readonly bool[] _counted = new bool[3];
+    private readonly bool _keepRuns;
     private IScan? _scan;
 
     /// <param name="storedAxes">The stored voxel axes (0 = i, 1 = j, 2 = k) to count along.</param>
-    public LabelAreaScan(IEnumerable<int> storedAxes)
+    /// <param name="keepRuns">Keep the non-zero runs (up to <see cref="MaxRuns"/>) for <see cref="KeptPlanes"/>.</param>
+    public LabelAreaScan(IEnumerable<int> storedAxes, bool keepRuns = false)
     {
+        _keepRuns = keepRuns;
         foreach (var axis in storedAxes)
         {
             if ((uint)axis > 2) throw new ArgumentOutOfRangeException(nameof(storedAxes), $"voxel axis {axis} is not 0, 1 or 2");
@@ -24,7 +32,7 @@ public sealed class LabelAreaScan : IVoxelStream
 
     public IVoxelRows<T> Open<T>(GridShape shape, VoxelScaling scaling) where T : unmanaged, INumber<T>
     {
-        var scan = new Scan<T>(shape, scaling, _counted);
+        var scan = new Scan<T>(shape, scaling, _counted, _keepRuns);
         _scan = scan;
         return scan;
     }
@@ -44,6 +52,13 @@ public sealed class LabelAreaScan : IVoxelStream
         return Require().Build(stored, axis, toCanonical.Flipped((int)axis));
     }
 
+    /// <summary>
+    /// The map's <paramref name="planes"/> (stored axis and index) cut from the kept runs, as a volume on the stored grid
+    /// (<paramref name="affine"/>) that reads like the whole map on those planes; null when the runs were not kept (not
+    /// asked for, or more than <see cref="MaxRuns"/>), and the map must be read again.
+    /// </summary>
+    public Volume? KeptPlanes(IEnumerable<StoredPlane> planes, Affine affine) => Require().KeptPlanes(planes, affine);
+
     private IScan Require() => _scan ?? throw new InvalidOperationException("no label map has streamed through this scan");
 
     private interface IScan
@@ -51,6 +66,8 @@ public sealed class LabelAreaScan : IVoxelStream
         string? NonIntegerLabel { get; }
 
         LabelSliceAreas Build(int storedAxis, SliceAxis axis, bool reversed);
+
+        Volume? KeptPlanes(IEnumerable<StoredPlane> planes, Affine affine);
     }
 
     private sealed class Scan<T> : IScan, IVoxelRows<T> where T : unmanaged, INumber<T>
@@ -61,8 +78,15 @@ public sealed class LabelAreaScan : IVoxelStream
         private readonly bool _checkIntegers;
         private readonly LabelAreaAccumulator?[] _areas = new LabelAreaAccumulator?[3];
 
-        public Scan(GridShape shape, VoxelScaling scaling, bool[] counted)
+        // Runs of one non-zero stored value: row r's runs are _rowRuns[r] .. _rowRuns[r + 1] - 1. Null once dropped.
+        private int[]? _rowRuns;
+        private int[] _runStart = [], _runLength = [];
+        private T[] _runValue = [];
+        private int _runCount;
+
+        public Scan(GridShape shape, VoxelScaling scaling, bool[] counted, bool keepRuns)
         {
+            if (keepRuns) _rowRuns = new int[checked((int)(shape.VoxelCount / shape.Ni) + 1)];
             _shape = shape;
             _scaling = scaling;
             _identity = scaling.IsIdentity;
@@ -87,6 +111,7 @@ public sealed class LabelAreaScan : IVoxelStream
                 int j = (int)(r % nj), k = (int)(r / nj);
                 var row = voxels.Slice(n * ni, ni);
                 if (_checkIntegers && NonIntegerLabel is null) Check(row, r * ni);
+                if (_rowRuns is not null) KeepRuns(row, r);
                 // Label maps are mostly background: with identity scaling zero runs are skipped with a vectorised search.
                 for (var at = _identity ? row.IndexOfAnyExcept(T.Zero) : 0; at >= 0 && at < ni;)
                 {
@@ -106,6 +131,70 @@ public sealed class LabelAreaScan : IVoxelStream
                     at = next < 0 ? -1 : end + next;
                 }
             }
+        }
+
+        private void KeepRuns(ReadOnlySpan<T> row, long r)
+        {
+            _rowRuns![r] = _runCount;
+            for (var at = row.IndexOfAnyExcept(T.Zero); at >= 0;)
+            {
+                var value = row[at];
+                var end = at + 1;
+                while (end < row.Length && row[end] == value) end++;
+                if (_runCount == MaxRuns)
+                {
+                    // Too fragmented to be worth keeping: the planes are read from the file again.
+                    (_rowRuns, _runStart, _runLength, _runValue) = (null, [], [], []);
+                    return;
+                }
+                if (_runCount == _runStart.Length)
+                {
+                    var size = Math.Min(MaxRuns, Math.Max(4096, _runCount * 2));
+                    Array.Resize(ref _runStart, size);
+                    Array.Resize(ref _runLength, size);
+                    Array.Resize(ref _runValue, size);
+                }
+                _runStart[_runCount] = at;
+                _runLength[_runCount] = end - at;
+                _runValue[_runCount] = value;
+                _runCount++;
+                if (end == row.Length) break;
+                var next = row[end..].IndexOfAnyExcept(T.Zero);
+                at = next < 0 ? -1 : end + next;
+            }
+            _rowRuns[r + 1] = _runCount;
+        }
+
+        public Volume? KeptPlanes(IEnumerable<StoredPlane> planes, Affine affine)
+        {
+            if (_rowRuns is null) return null;
+            int ni = _shape.Ni, nj = _shape.Nj, rows = _rowRuns.Length - 1;
+            T[]?[][] kept = [new T[]?[_shape.Ni], new T[]?[_shape.Nj], new T[]?[_shape.Nk]];
+            foreach (var plane in planes.Distinct())
+            {
+                if ((uint)plane.Axis > 2 || (uint)plane.Index >= (uint)_shape[plane.Axis])
+                    throw new ArgumentOutOfRangeException(nameof(planes), $"plane {plane.Index} along voxel axis {plane.Axis} is outside the {_shape} grid");
+                var (u, v) = PlanesVolume<T>.InPlaneAxes(plane.Axis);
+                var voxels = new T[(long)_shape[u] * _shape[v]];
+                kept[plane.Axis][plane.Index] = voxels;
+                for (var r = 0; r < rows; r++)
+                {
+                    int j = r % nj, k = r / nj;
+                    if ((plane.Axis == 2 && k != plane.Index) || (plane.Axis == 1 && j != plane.Index)) continue;
+                    for (var n = _rowRuns[r]; n < _rowRuns[r + 1]; n++)
+                    {
+                        int start = _runStart[n], length = _runLength[n];
+                        if (plane.Axis == 0)
+                        {
+                            if (plane.Index >= start && plane.Index < start + length) voxels[(long)k * nj + j] = _runValue[n];
+                            continue;
+                        }
+                        var row = plane.Axis == 2 ? (long)j * ni : (long)k * ni;
+                        voxels.AsSpan((int)(row + start), length).Fill(_runValue[n]);
+                    }
+                }
+            }
+            return new PlanesVolume<T>(kept, _shape, affine, _scaling, null);
         }
 
         private int LabelOf(T stored) =>

@@ -83,8 +83,9 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
 
     /// <summary>
     /// A NIfTI image and label map, streamed: the label map is read once to count every label's area per slice (the slice
-    /// choice), then the image and the label map are read again beside each other keeping only the chosen planes (and,
-    /// for a percentile window, the image's histogram). Neither volume is ever held whole, so memory is a few planes per
+    /// choice) and keep its non-zero runs, then the image is read keeping only the chosen planes (and, for a percentile
+    /// window, its histogram) while the label planes are cut from the runs (a map too fragmented for that is read again).
+    /// Neither volume is ever held whole, so memory is a few planes per
     /// job whatever the volume's size. Rejects are those of reading both whole: the image's own failures first (a damaged
     /// image is reported as such even when its label map is also bad or on another grid), then the label map's, then
     /// the grid check.
@@ -102,7 +103,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         {
             labelHeader = NiftiReader.ReadHeader(annotation.LabelPath, labelRead);
             labelView = Orientation.ToCanonical(labelHeader.Shape, labelHeader.Affine);
-            scan = new LabelAreaScan(axes.Select(a => labelView.SourceAxis((int)a)));
+            scan = new LabelAreaScan(axes.Select(a => labelView.SourceAxis((int)a)), keepRuns: true);
             NiftiReader.Stream(annotation.LabelPath, labelRead, scan);
             if (scan.NonIntegerLabel is { } problem) throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem);
             var grid = VolumeGrid.ComparePhysical(new VolumeGrid(imageHeader.Shape, imageHeader.Affine), new VolumeGrid(labelHeader.Shape, labelHeader.Affine),
@@ -128,9 +129,16 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             },
             () =>
             {
-                var collector = new PlaneCollector(planes.Select(p => StoredPlaneOf(labelView, p.Axis, p.Choices.Key)));
-                NiftiReader.Stream(annotation.LabelPath, labelRead, collector);
-                return LabelMap.TryFrom(collector.Volume(labelHeader.Affine), out var problem) ?? throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem!);
+                // Cut from the runs the scan kept; only a map too fragmented to keep is read a second time.
+                var wanted = planes.Select(p => StoredPlaneOf(labelView, p.Axis, p.Choices.Key)).ToList();
+                var kept = scan.KeptPlanes(wanted, labelHeader.Affine);
+                if (kept is null)
+                {
+                    var collector = new PlaneCollector(wanted);
+                    NiftiReader.Stream(annotation.LabelPath, labelRead, collector);
+                    kept = collector.Volume(labelHeader.Affine);
+                }
+                return LabelMap.TryFrom(kept, out var problem) ?? throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem!);
             },
             parallelism > 1);
         return Slice(item, layout, fingerprint, annotation, volume, null, labels, planes);

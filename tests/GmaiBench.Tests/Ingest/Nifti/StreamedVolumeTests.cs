@@ -180,6 +180,49 @@ public class StreamedVolumeTests
     }
 
     [Fact]
+    public void Label_planes_cut_from_the_kept_runs_equal_those_kept_while_streaming()
+    {
+        var canonical = CanonicalLabels(Ras);
+        foreach (var (axisOf, flip) in VolumeFixtures.AllStorageOrders().Where((_, n) => n % 5 == 0))
+        {
+            var stored = VolumeFixtures.Restored(canonical, axisOf, flip);
+            var scan = new LabelAreaScan([0], keepRuns: true);
+            scan.Open<short>(stored.Shape, stored.Scaling).Rows(0, stored.StoredVoxels);
+            for (var axis = 0; axis < 3; axis++)
+            {
+                for (var index = 0; index < stored.Shape[axis]; index++)
+                {
+                    StoredPlane[] wanted = [new(axis, index)];
+                    var fromRuns = LabelMap.From(scan.KeptPlanes(wanted, stored.Affine)!);
+                    var fromStream = LabelMap.From(Keep(stored, wanted));
+                    for (var i = 0; i < stored.Shape.Ni; i++)
+                    for (var j = 0; j < stored.Shape.Nj; j++)
+                    for (var k = 0; k < stored.Shape.Nk; k++)
+                    {
+                        if ((axis == 0 ? i : axis == 1 ? j : k) != index) continue;
+                        Assert.Equal(fromStream[i, j, k], fromRuns[i, j, k]);
+                        Assert.Equal(LabelMap.From(stored)[i, j, k], fromRuns[i, j, k]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_map_too_fragmented_to_keep_as_runs_asks_to_be_read_again()
+    {
+        var shape = new GridShape(1024, 1024, 2);
+        var noise = VolumeFixtures.Make<byte>(shape, Affine.Identity, (i, j, k) => (i + j + k) % 2 == 0 ? 1 : 2);
+        var scan = new LabelAreaScan([2], keepRuns: true);
+        scan.Open<byte>(shape, noise.Scaling).Rows(0, noise.StoredVoxels);
+        Assert.Null(scan.KeptPlanes([new StoredPlane(2, 0)], Affine.Identity));
+        Assert.Equal(shape.Ni * shape.Nj / 2, scan.Areas(Orientation.ToCanonical(shape, Affine.Identity), SliceAxis.Axial).AreasOf(1)[0]);
+        var plain = new LabelAreaScan([2]);
+        plain.Open<byte>(shape, noise.Scaling).Rows(0, noise.StoredVoxels[..shape.Ni]);
+        Assert.Null(plain.KeptPlanes([new StoredPlane(2, 0)], Affine.Identity));
+    }
+
+    [Fact]
     public void A_non_integer_label_is_named_as_a_whole_check_names_it_and_scaled_labels_round()
     {
         var map = VolumeFixtures.Make<float>(Shape, Ras, (i, j, k) => i == 4 && j == 2 && k == 3 ? 2.5 : i < 2 ? 1 : 0);
