@@ -54,25 +54,24 @@ public static class Measurements
     }
 
     /// <summary>
-    /// (b) What the volume stage does, with the same parallel shape (<see cref="Concurrency"/>): read the image and the
-    /// label map (beside each other when <paramref name="threads"/> &gt; 1), reorient, choose the slices for every label,
-    /// window, then render and encode the slices (in parallel, in order). <paramref name="threads"/> = 1 is fully serial.
+    /// (b) What the volume stage does, with the same parallel shape (<see cref="Concurrency"/>): stream the label map once
+    /// to count label areas per slice and keep its runs, choose the slices for every label, then stream the image keeping
+    /// only those planes (beside cutting the label planes from the runs when <paramref name="threads"/> &gt; 1), window,
+    /// then render and encode the slices (in parallel, in order). <paramref name="threads"/> = 1 is fully serial.
     /// </summary>
     public static Measurement Pipeline(string dir, SliceSelectionOptions selection, WindowSpec windowSpec, int maxSide, int threads)
     {
         var start = WorkingSet();
-        // Wall-clock phases; the first volume's read is kept apart: it alone faults in fresh buffers (and JITs the reader).
+        // Wall-clock phases; the first volume's reads are kept apart (they JIT the readers).
         // render-cpu and encode-png-cpu are summed over the threads that did them, so they exceed their wall time when parallel.
         var phases = new Dictionary<string, double>
         {
-            ["read-first-volume-and-choose"] = 0, ["read-other-volumes-and-choose"] = 0, ["window"] = 0, ["slices"] = 0, ["render-cpu"] = 0, ["encode-png-cpu"] = 0,
+            ["first-volume-scan-and-planes"] = 0, ["scan-labels-and-choose"] = 0, ["read-image-planes"] = 0, ["window"] = 0, ["slices"] = 0,
+            ["render-cpu"] = 0, ["encode-png-cpu"] = 0,
         };
         long compressed = 0, inflated = 0, png = 0, largest = 0;
         var slices = 0;
         var pairs = Pairs(dir);
-        // One pool for the run, as in the stage: each volume's voxel array is handed back and reused by the next read.
-        var buffers = new VoxelBufferPool();
-        var read = new NiftiReadOptions { Buffers = buffers };
         var watch = Stopwatch.StartNew();
         var phase = new Stopwatch();
         void Lap(string name) { phases[name] += phase.Elapsed.TotalSeconds; phase.Restart(); }
@@ -80,18 +79,32 @@ public static class Measurements
         {
             var (imagePath, labelsPath) = pairs[v];
             phase.Restart();
-            // As in the stage, the label map's slice choice is made beside the image's read.
-            var (volume, (labelMap, choices)) = Concurrency.Both(
-                () => NiftiReader.Read(imagePath, read),
+            var labelHeader = NiftiReader.ReadHeader(labelsPath, new NiftiReadOptions());
+            var labelView = Orientation.ToCanonical(labelHeader.Shape, labelHeader.Affine);
+            var scan = new LabelAreaScan([labelView.SourceAxis((int)selection.Axis)], keepRuns: true);
+            NiftiReader.Stream(labelsPath, null, scan);
+            var choices = SliceSelection.ChooseAll(scan.Areas(labelView, selection.Axis), selection);
+            var indices = choices.Select(c => c.Index).Distinct().ToList();
+            if (v > 0) Lap("scan-labels-and-choose");
+            var imageHeader = NiftiReader.ReadHeader(imagePath, new NiftiReadOptions());
+            var imageView = Orientation.ToCanonical(imageHeader.Shape, imageHeader.Affine);
+            StoredPlane Stored(Reorientation view, int index)
+            {
+                var axis = view.SourceAxis((int)selection.Axis);
+                return new StoredPlane(axis, view.Flipped((int)selection.Axis) ? view.StoredShape[axis] - 1 - index : index);
+            }
+            var (volume, labelVolume) = Concurrency.Both(
                 () =>
                 {
-                    var map = NiftiReader.ReadLabels(labelsPath, read);
-                    return (map, SliceSelection.ChooseAll(map.ToCanonical().SliceAreas(selection.Axis), selection));
+                    var collector = new PlaneCollector(indices.Select(i => Stored(imageView, i)));
+                    NiftiReader.Stream(imagePath, null, collector);
+                    return collector.Volume(imageHeader.Affine);
                 },
+                () => scan.KeptPlanes(indices.Select(i => Stored(labelView, i)), labelHeader.Affine)!,
                 threads > 1);
             var image = volume.ToCanonical();
-            var labels = labelMap.ToCanonical();
-            Lap(v == 0 ? "read-first-volume-and-choose" : "read-other-volumes-and-choose");
+            var labels = LabelMap.From(labelVolume).ToCanonical();
+            Lap(v == 0 ? "first-volume-scan-and-planes" : "read-image-planes");
             var grids = VolumeGrid.Compare(image.Grid, labels.Grid);
             if (!grids.Matches) throw new InvalidOperationException(grids.Description);
             var window = windowSpec.Resolve(image);
@@ -110,10 +123,8 @@ public static class Measurements
             png += pieces.Sum(p => (long)p.Bytes);
             slices += pieces.Length;
             compressed += new FileInfo(imagePath).Length + new FileInfo(labelsPath).Length;
-            inflated += volume.StoredBytes + labelMap.Volume.StoredBytes;
-            largest = Math.Max(largest, volume.StoredBytes);
-            buffers.Return(volume);
-            buffers.Return(labelMap.Volume);
+            inflated += imageHeader.BytesPerVolume + labelHeader.BytesPerVolume;
+            largest = Math.Max(largest, imageHeader.BytesPerVolume);
         }
         watch.Stop();
         return new Measurement($"pipeline-{threads}", watch.Elapsed.TotalSeconds, pairs.Count, slices, compressed, inflated, png, largest, PeakWorkingSet(), start, phases);

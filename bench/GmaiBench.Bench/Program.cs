@@ -142,7 +142,7 @@ static string Report(Options o, List<Measurement> inflate, Dictionary<int, List<
     lines.Add(string.Create(c, $"First touch of {touch[0].InflatedBytes / 1e6:0.0} MB of fresh memory (one volume's image and label arrays) in a fresh process: {touchS:0.000} s ({touchS / inflateS:0.00}x the inflate-only time); the pipeline pays it once per worker, for its first volume."));
     foreach (var (threads, runs) in pipelines)
     {
-        var ratio = Median(runs.Select(m => m.Seconds - m.PhaseSeconds["read-first-volume-and-choose"])) / (inflateS * (p0.Volumes - 1) / p0.Volumes);
+        var ratio = Median(runs.Select(m => m.Seconds - m.PhaseSeconds["first-volume-scan-and-planes"])) / (inflateS * (p0.Volumes - 1) / p0.Volumes);
         lines.Add(string.Create(c, $"Pipeline with {threads} thread(s) without its first volume's read, against {p0.Volumes - 1}/{p0.Volumes} of the inflate-only time: {ratio:0.00}x (the steady state of a long build)."));
     }
     lines.Add("");
