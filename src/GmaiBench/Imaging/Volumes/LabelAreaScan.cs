@@ -104,65 +104,59 @@ public sealed class LabelAreaScan : IVoxelStream
         {
             int ni = _shape.Ni, nj = _shape.Nj;
             var rows = voxels.Length / ni;
-            LabelAreaAccumulator? alongI = _areas[0], alongJ = _areas[1], alongK = _areas[2];
+            // Stored zero is background unless a scaling makes it a label (an intercept): then zero stretches count too.
+            var zeroLabel = LabelOf(T.Zero);
             for (var n = 0; n < rows; n++)
             {
                 var r = firstRow + n;
                 int j = (int)(r % nj), k = (int)(r / nj);
                 var row = voxels.Slice(n * ni, ni);
                 if (_checkIntegers && NonIntegerLabel is null) Check(row, r * ni);
-                if (_rowRuns is not null) KeepRuns(row, r);
-                // Label maps are mostly background: with identity scaling zero runs are skipped with a vectorised search.
-                for (var at = _identity ? row.IndexOfAnyExcept(T.Zero) : 0; at >= 0 && at < ni;)
+                if (_rowRuns is not null) _rowRuns[r] = _runCount;
+                // Label maps are mostly background and their labels come in runs along a row: both are found with
+                // vectorised searches, and a run is counted at once along j and k (only i needs a count per voxel).
+                for (var at = 0; at < ni;)
                 {
-                    var length = _identity ? row[at..].IndexOf(T.Zero) : ni - at;
+                    var value = row[at];
+                    var length = row[at..].IndexOfAnyExcept(value);
                     var end = length < 0 ? ni : at + length;
-                    for (var i = at; i < end; i++)
-                    {
-                        // A float -0.0 is found by the search but is label 0; so is a scaled value that rounds to 0.
-                        var label = LabelOf(row[i]);
-                        if (label == 0) continue;
-                        alongI?.Add(i, label);
-                        alongJ?.Add(j, label);
-                        alongK?.Add(k, label);
-                    }
-                    if (end == ni) break;
-                    var next = row[end..].IndexOfAnyExcept(T.Zero);
-                    at = next < 0 ? -1 : end + next;
+                    var stored0 = value == T.Zero;
+                    var label = stored0 ? zeroLabel : LabelOf(value);
+                    if (label != 0) Count(label, at, end, j, k);
+                    if (!stored0 && _rowRuns is not null) KeepRun(at, end - at, value);
+                    at = end;
                 }
+                if (_rowRuns is not null) _rowRuns[r + 1] = _runCount;
             }
         }
 
-        private void KeepRuns(ReadOnlySpan<T> row, long r)
+        private void Count(int label, int start, int end, int j, int k)
         {
-            _rowRuns![r] = _runCount;
-            for (var at = row.IndexOfAnyExcept(T.Zero); at >= 0;)
+            _areas[1]?.Add(j, label, end - start);
+            _areas[2]?.Add(k, label, end - start);
+            if (_areas[0] is { } alongI)
+                for (var i = start; i < end; i++) alongI.Add(i, label);
+        }
+
+        private void KeepRun(int start, int length, T value)
+        {
+            if (_runCount == MaxRuns)
             {
-                var value = row[at];
-                var end = at + 1;
-                while (end < row.Length && row[end] == value) end++;
-                if (_runCount == MaxRuns)
-                {
-                    // Too fragmented to be worth keeping: the planes are read from the file again.
-                    (_rowRuns, _runStart, _runLength, _runValue) = (null, [], [], []);
-                    return;
-                }
-                if (_runCount == _runStart.Length)
-                {
-                    var size = Math.Min(MaxRuns, Math.Max(4096, _runCount * 2));
-                    Array.Resize(ref _runStart, size);
-                    Array.Resize(ref _runLength, size);
-                    Array.Resize(ref _runValue, size);
-                }
-                _runStart[_runCount] = at;
-                _runLength[_runCount] = end - at;
-                _runValue[_runCount] = value;
-                _runCount++;
-                if (end == row.Length) break;
-                var next = row[end..].IndexOfAnyExcept(T.Zero);
-                at = next < 0 ? -1 : end + next;
+                // Too fragmented to be worth keeping: the planes are read from the file again.
+                (_rowRuns, _runStart, _runLength, _runValue) = (null, [], [], []);
+                return;
             }
-            _rowRuns[r + 1] = _runCount;
+            if (_runCount == _runStart.Length)
+            {
+                var size = Math.Min(MaxRuns, Math.Max(4096, _runCount * 2));
+                Array.Resize(ref _runStart, size);
+                Array.Resize(ref _runLength, size);
+                Array.Resize(ref _runValue, size);
+            }
+            _runStart[_runCount] = start;
+            _runLength[_runCount] = length;
+            _runValue[_runCount] = value;
+            _runCount++;
         }
 
         public Volume? KeptPlanes(IEnumerable<StoredPlane> planes, Affine affine)

@@ -42,10 +42,18 @@ internal sealed class LabelAreaAccumulator(int sliceCount)
         else AddSparse(slice, label);
     }
 
-    private void AddSparse(int slice, int label)
+    /// <summary>Adds <paramref name="count"/> voxels of <paramref name="label"/> in <paramref name="slice"/> (a run along a row).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int slice, int label, long count)
+    {
+        if ((uint)label < DenseLabels) _dense[slice * DenseLabels + label] += count;
+        else AddSparse(slice, label, count);
+    }
+
+    private void AddSparse(int slice, int label, long count = 1)
     {
         if (!_sparse.TryGetValue(label, out var areas)) _sparse[label] = areas = new long[sliceCount];
-        areas[slice]++;
+        areas[slice] += count;
     }
 
     /// <summary>The counts as areas along <paramref name="axis"/>; <paramref name="reversed"/> numbers the slices from the far end.</summary>
