@@ -46,9 +46,6 @@ public sealed class ByteArrayChunkReader(Stream file)
     private byte[] _value = [];
     private int _valueLength;
 
-    /// <summary>Values handed out by <see cref="Next"/> in the current chunk.</summary>
-    public long ValuesRead => _valuesRead;
-
     /// <summary>Whether the current value is null (its definition level is below the column's highest).</summary>
     public bool IsNull { get; private set; }
 
