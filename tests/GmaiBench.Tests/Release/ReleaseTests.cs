@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using GmaiBench.Pipeline;
 using GmaiBench.Release;
+using GmaiBench.Release.ParquetPages;
+using Parquet;
 using YamlDotNet.RepresentationModel;
 using GmaiBench.Model;
 
@@ -91,6 +93,47 @@ public class ReleaseTests(DemoCorpusFixture corpus) : IClassFixture<DemoCorpusFi
 
         File.WriteAllText(Path.Combine(folder, "extra.txt"), "x");
         Assert.Contains(ReleaseVerifier.Verify(folder), p => p == "extra.txt: not listed in the manifest");
+    }
+
+    [Fact]
+    public async Task Verify_reads_images_page_by_page_and_names_shard_row_group_and_reason_of_a_damaged_page()
+    {
+        var project = corpus.NewProject("verify-pages");
+        var folder = ReleaseWriter.Write(Workflows.ReleaseInputOf(project.Build()), "1.0.0");
+        const string shard = "data/test-00000-of-00001.parquet";
+        var path = Path.Combine(folder, shard);
+        ColumnChunkLocation chunk;
+        await using (var reader = await ParquetReader.CreateAsync(path))
+        {
+            var field = reader.Schema.GetDataFields().Single(f => f.Name == "bytes");
+            chunk = ColumnChunkLocation.Of(reader.OpenRowGroupReader(0).GetMetadata(field), field);
+        }
+        var original = File.ReadAllBytes(path);
+        List<string> VerifyWith(Func<byte[], byte[]> damage)
+        {
+            File.WriteAllBytes(path, damage(original.ToArray()));
+            try { return ReleaseVerifier.Verify(folder); }
+            finally { File.WriteAllBytes(path, original); }
+        }
+        Assert.Empty(VerifyWith(b => b));
+
+        // The page type (field 1 of the header, a zigzag varint) changed from DATA_PAGE (0) to 5: no such page type.
+        Assert.Equal([0x15, 0x00], original[(int)chunk.Start..(int)(chunk.Start + 2)]);
+        var problems = VerifyWith(b => { b[chunk.Start + 1] = 10; return b; });
+        Assert.Equal([$"{shard}: sha256 differs from the manifest", $"{shard}: row group 0, column image.bytes: the page at byte {chunk.Start} has an unknown page type 5"], problems);
+
+        // The first image's PNG signature (a Snappy literal: nothing precedes it to copy) made "\x89QNG": that image, and any
+        // whose signature Snappy copied from it, fails to decode; the walk itself goes on.
+        var signature = original.AsSpan((int)chunk.Start).IndexOf(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }) + (int)chunk.Start;
+        problems = VerifyWith(b => { b[signature + 1] = (byte)'Q'; return b; });
+        Assert.Equal($"{shard}: sha256 differs from the manifest", problems[0]);
+        Assert.Equal($"{shard}: the image of index {ParquetCheck.Read(path).Indexes.First()} does not decode as PNG", problems[1]);
+        Assert.All(problems.Skip(1), p => Assert.EndsWith("does not decode as PNG", p));
+
+        // Cut short inside the image page: the footer is gone, which Parquet.Net reports; nothing throws.
+        problems = VerifyWith(b => b[..(int)(chunk.Start + chunk.Length / 2)]);
+        Assert.Contains($"{shard}: size {chunk.Start + chunk.Length / 2} differs from the manifest's {original.Length}", problems);
+        Assert.Contains(problems, p => p.StartsWith($"{shard}: cannot be read as Parquet: ", StringComparison.Ordinal));
     }
 
     [Fact]
