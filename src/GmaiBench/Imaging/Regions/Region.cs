@@ -36,7 +36,7 @@ public sealed class Region
 
     public bool this[int x, int y] => x >= 0 && y >= 0 && x < Width && y < Height && Pixels[y * Width + x];
 
-    public int Area => Pixels.Count(p => p);
+    public int Area => Pixels.AsSpan().Count(true);
 
     /// <summary>The pixels of a label map equal to <paramref name="value"/>.</summary>
     public static Region OfLabel(ReadOnlySpan<int> labels, int width, int height, int value)
