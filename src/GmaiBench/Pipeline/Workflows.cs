@@ -174,8 +174,8 @@ public static class Workflows
         return match.IsMapped ? $"{raw} -> {match.Label!.Name} ({match.Rule})" : $"{raw} -> unmapped{(match.Candidates.Count > 0 ? $" (nearest: {string.Join(", ", match.Candidates.Take(3))})" : "")}";
     }
 
-    /// <summary>The hidden <c>gmai decode-dicom</c> verb: the isolated child that decodes one DICOM series.</summary>
-    public static int DecodeDicom(string request, string outDir) => DicomWorker.Run(request, outDir);
+    /// <summary>The hidden <c>gmai decode-dicom</c> verb: an isolated child that decodes DICOM series for a build, one request at a time.</summary>
+    public static int DecodeDicom() => DicomWorker.Serve();
 
     /// <summary>The hidden verb's name, as the parent process calls it.</summary>
     public static string DecodeDicomVerb => DicomWorker.Verb;

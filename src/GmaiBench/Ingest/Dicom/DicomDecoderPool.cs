@@ -1,0 +1,328 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using GmaiBench.Model;
+
+namespace GmaiBench.Ingest.Dicom;
+
+/// <summary>
+/// Long-lived DICOM decoder children (<c>gmai decode-dicom</c>) shared by a build's workers: at most <see cref="Size"/>
+/// at once, started when first needed, each decoding one series at a time over <see cref="DecoderProtocol"/>. A child
+/// that dies (a signal or an exit), passes its time limit or breaks the protocol is killed and forgotten: that series
+/// alone is rejected (<c>decoder-crashed</c>, <c>decoder-timeout</c>, <c>decoder-failed</c>) and the next request
+/// starts a fresh child. A reject the child sends is the series' own, and the child stays. Disposing closes each child's
+/// standard input, which ends it, and kills any child still there a few seconds later, or still busy.
+/// </summary>
+public sealed class DicomDecoderPool : IDisposable
+{
+    /// <summary>How long a closed child may take to exit before it is killed.</summary>
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(5);
+
+    private readonly string _program;
+    private readonly string[] _arguments;
+    private readonly SemaphoreSlim _slots;
+    private readonly Lock _gate = new();
+    private readonly Stack<DecoderProcess> _idle = new();
+    private readonly HashSet<DecoderProcess> _live = [];
+    private int _started;
+    private bool _disposed;
+
+    /// <summary>Run on disposal after the children are ended (<see cref="DicomWorker.OpenPool(int)"/> restores the pool it replaced).</summary>
+    internal Action? OnDispose { get; set; }
+
+    /// <param name="size">Children at most (a build's <c>--jobs</c>).</param>
+    /// <param name="program">The decoder program; it is started as <c>program arguments...</c> and must speak <see cref="DecoderProtocol"/>.</param>
+    public DicomDecoderPool(int size, string program, IReadOnlyList<string> arguments)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        ArgumentNullException.ThrowIfNull(arguments);
+        Size = size;
+        _program = program;
+        _arguments = [.. arguments];
+        _slots = new SemaphoreSlim(size, size);
+    }
+
+    public int Size { get; }
+
+    /// <summary>Children started over the pool's life: 1 for any number of series in a row while none fails.</summary>
+    public int ChildrenStarted => Volatile.Read(ref _started);
+
+    /// <summary>Process ids of the children alive now (idle or busy).</summary>
+    public IReadOnlyList<int> ChildProcessIds
+    {
+        get { lock (_gate) return [.. _live.Select(c => c.ProcessId)]; }
+    }
+
+    /// <summary>A series as the in-process reader returns it, decoded by a child of the pool.</summary>
+    public DicomVolume ReadSeries(IReadOnlyList<string> files, TimeSpan timeout, long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes) =>
+        Decode(new DecodeRequest(files, null, maxVoxelBytes), new WholeSeriesAssembler(), timeout).Series;
+
+    /// <summary>A structure object with its series, as <see cref="StructureObjects.Pair"/> returns them, read by a child of the pool.</summary>
+    public StructurePairing ReadStructures(string objectPath, IReadOnlyList<string> files, TimeSpan timeout, long maxVoxelBytes = DicomReadOptions.DefaultMaxVoxelBytes)
+    {
+        ArgumentNullException.ThrowIfNull(objectPath);
+        return Decode(new DecodeRequest(files, objectPath, maxVoxelBytes), new WholeSeriesAssembler(), timeout).Structures
+               ?? throw new ItemRejectedException("decoder-failed", "the DICOM decoder answered without the structure object's regions");
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="request"/> in a child, handing the series to <paramref name="consumer"/> slice by slice as the
+    /// frames arrive; waits for a free child when all <see cref="Size"/> are busy. The whole answer must come within
+    /// <paramref name="timeout"/> (a fresh child's start-up included); every read from the child ends by then, because the
+    /// child is killed at that moment.
+    /// </summary>
+    public TResult Decode<TResult>(DecodeRequest request, ISeriesConsumer<TResult> consumer, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(consumer);
+        request.Validate();
+        if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), $"the time limit must be positive, got {timeout}");
+        _slots.Wait();
+        DecoderProcess? child = null;
+        try
+        {
+            child = Take();
+            return child.Decode(request, consumer, timeout);
+        }
+        catch (ItemRejectedException) when (Volatile.Read(ref _disposed))
+        {
+            // The pool was closed under this request (the build is ending): not the series' fault, so not its reject.
+            throw new ObjectDisposedException(nameof(DicomDecoderPool), "the DICOM decoder pool was closed while a series was decoding");
+        }
+        finally
+        {
+            if (child is not null) GiveBack(child);
+            _slots.Release();
+        }
+    }
+
+    /// <summary>An idle child that is still alive, or a new one.</summary>
+    private DecoderProcess Take()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            while (_idle.TryPop(out var idle))
+            {
+                if (idle.Reusable) return idle;
+                _live.Remove(idle);
+                idle.Dispose();   // died while idle (killed from outside): it decoded nothing of this request
+            }
+        }
+        var fresh = DecoderProcess.Start(_program, _arguments);
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _live.Add(fresh);
+                _started++;
+                return fresh;
+            }
+        }
+        fresh.Kill();
+        fresh.Dispose();
+        throw new ObjectDisposedException(nameof(DicomDecoderPool));
+    }
+
+    private void GiveBack(DecoderProcess child)
+    {
+        lock (_gate)
+        {
+            if (!_disposed && child.Reusable)
+            {
+                _idle.Push(child);
+                return;
+            }
+            _live.Remove(child);
+        }
+        child.Kill();
+        child.Dispose();
+    }
+
+    public void Dispose()
+    {
+        List<DecoderProcess> idle, busy;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            busy = [.. _live.Except(idle)];
+            foreach (var c in idle) _live.Remove(c);
+        }
+        // A busy child is killed so its reader ends now; the request's own thread then disposes it.
+        foreach (var c in busy) c.Kill();
+        foreach (var c in idle) c.EndInput();
+        var until = DateTime.UtcNow + ExitGrace;
+        foreach (var c in idle)
+        {
+            c.WaitForExitOrKill(until);
+            c.Dispose();
+        }
+        OnDispose?.Invoke();
+    }
+}
+
+/// <summary>
+/// One decoder child: its process, the request pipe (its stdin), the answer pipe (its stdout) and a thread that drains
+/// its stderr (GDCM's and the runtime's messages are for developers: read and dropped, so the child never blocks on a
+/// full pipe, and never shown as a reject's message).
+/// </summary>
+internal sealed class DecoderProcess : IDisposable
+{
+    /// <summary>How long a child whose output ended may take to exit before it is killed (its exit code names the crash).</summary>
+    private static readonly TimeSpan ExitAfterEnd = TimeSpan.FromSeconds(5);
+
+    private readonly Process _process;
+    private readonly Stream _requests;
+    private readonly BufferedStream _answers;
+    private byte[]? _buffer;
+    private bool _broken;
+    private int _timedOut;
+
+    private DecoderProcess(Process process)
+    {
+        _process = process;
+        ProcessId = process.Id;
+        _requests = process.StandardInput.BaseStream;
+        _answers = new BufferedStream(process.StandardOutput.BaseStream, 1 << 16);
+        var stderr = process.StandardError.BaseStream;
+        new Thread(() => Drain(stderr)) { IsBackground = true, Name = $"decoder {ProcessId} stderr" }.Start();
+    }
+
+    public int ProcessId { get; }
+
+    /// <summary>Alive and at an answer's boundary: the next request may go to it.</summary>
+    public bool Reusable => !_broken && !HasExited;
+
+    private bool HasExited
+    {
+        get
+        {
+            try { return _process.HasExited; }
+            catch (InvalidOperationException) { return true; }
+        }
+    }
+
+    public static DecoderProcess Start(string program, IReadOnlyList<string> arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        Process? process;
+        try { process = Process.Start(start); }
+        catch (Win32Exception e)
+        {
+            throw new ItemRejectedException("decoder-failed", $"the DICOM decoder {program} could not be started: {e.Message}");
+        }
+        return new DecoderProcess(process ?? throw new ItemRejectedException("decoder-failed", $"the DICOM decoder {program} could not be started"));
+    }
+
+    /// <summary>One request and its whole answer; any failure but the child's own reject leaves this child unusable.</summary>
+    public TResult Decode<TResult>(DecodeRequest request, ISeriesConsumer<TResult> consumer, TimeSpan timeout)
+    {
+        bool decoded;
+        TResult result;
+        ItemRejectedException? reject;
+        using (var deadline = new CancellationTokenSource(timeout))
+        using (deadline.Token.Register(() => { Volatile.Write(ref _timedOut, 1); Kill(); }))
+        {
+            try
+            {
+                try { DecoderProtocol.WriteRequest(_requests, request); }
+                catch (IOException) { /* the child is gone already: its answer ends at once and its exit code says why */ }
+                decoded = DecoderProtocol.TryReadAnswer(_answers, consumer, ref _buffer, out result, out reject);
+            }
+            catch (EndOfStreamException)
+            {
+                _broken = true;
+                if (Volatile.Read(ref _timedOut) == 1) throw TimedOut(timeout);
+                throw new ItemRejectedException("decoder-crashed", DicomWorker.Crashed(ExitCodeAfterEnd(), request.Files));
+            }
+            catch (IOException)
+            {
+                _broken = true;
+                Kill();
+                if (Volatile.Read(ref _timedOut) == 1) throw TimedOut(timeout);
+                throw new ItemRejectedException("decoder-crashed", DicomWorker.Crashed(ExitCodeAfterEnd(), request.Files));
+            }
+            catch (DecoderProtocolException e)
+            {
+                _broken = true;
+                Kill();
+                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder's answer is broken: {e.Message}");
+            }
+            catch
+            {
+                // The consumer failed: the child is somewhere inside its answer, so it cannot take the next request.
+                _broken = true;
+                Kill();
+                throw;
+            }
+        }
+        // Killed at the deadline just as the answer completed: the answer is whole, the child is not.
+        if (Volatile.Read(ref _timedOut) == 1) _broken = true;
+        if (!decoded) throw reject!;
+        return result;
+    }
+
+    private static ItemRejectedException TimedOut(TimeSpan timeout) =>
+        new("decoder-timeout", $"decoding the series took longer than {timeout.TotalSeconds:0} s; the decoder was stopped");
+
+    /// <summary>The exit code of a child whose answer ended early; one that lingers is killed (and then reads as SIGKILL).</summary>
+    private int ExitCodeAfterEnd()
+    {
+        if (!_process.WaitForExit(ExitAfterEnd))
+        {
+            Kill();
+            _process.WaitForExit();
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Closes the child's standard input: an idle child exits at once, a busy one as soon as it notices.</summary>
+    public void EndInput()
+    {
+        try { _requests.Dispose(); }
+        catch (IOException) { }
+    }
+
+    public void WaitForExitOrKill(DateTime until)
+    {
+        var left = until - DateTime.UtcNow;
+        try
+        {
+            if (left > TimeSpan.Zero && _process.WaitForExit(left)) return;
+        }
+        catch (InvalidOperationException) { return; }
+        Kill();
+    }
+
+    /// <summary>Kills the child and anything it started (a shell's children hold the pipes too); harmless when it is gone.</summary>
+    public void Kill()
+    {
+        try { _process.Kill(entireProcessTree: true); }
+        catch (InvalidOperationException) { }
+        catch (Win32Exception) { }
+    }
+
+    public void Dispose()
+    {
+        try { _requests.Dispose(); }
+        catch (IOException) { }
+        _answers.Dispose();
+        _process.Dispose();
+    }
+
+    private static void Drain(Stream stderr)
+    {
+        var sink = new byte[4096];
+        try
+        {
+            while (stderr.Read(sink) > 0) { }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+}
