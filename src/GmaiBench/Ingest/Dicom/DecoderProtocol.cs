@@ -39,12 +39,21 @@ public sealed record DecodeRequest(IReadOnlyList<string> Files, string? Structur
 public sealed class DecoderProtocolException(string message) : Exception(message);
 
 /// <summary>
+/// One answer of a decoder child: the consumer's result when <see cref="Decoded"/>, else the child's reject (the consumer
+/// then saw nothing); <see cref="Retire"/> when the child asks not to be sent another series (native code failed while
+/// it worked on this one, so its memory is not to be trusted).
+/// </summary>
+public sealed record DecoderAnswer<TResult>(bool Decoded, TResult Result, ItemRejectedException? Reject, bool Retire);
+
+/// <summary>
 /// The framed protocol between the build and a DICOM decoder child, over the child's standard input and output. A frame is
 /// one <see cref="FrameKind"/> byte, the payload length (uint32, little-endian) and the payload. The parent sends one
 /// Request frame (JSON <see cref="DecodeRequest"/>) and reads the whole answer before the next. The child answers with one
-/// Reject frame (JSON: reason, message), or with: a Header frame (JSON: <see cref="SeriesHeader"/>), one Slice frame per
+/// Reject frame (JSON: reason, message, retire), or with: a Header frame (JSON: <see cref="SeriesHeader"/>), one Slice frame per
 /// slice k = 0 .. Nk-1 (its stored bytes), ColourRows frames (whole RGB rows, top to bottom) for a colour image, one
-/// MaskSlice frame per region and slice (Ni x Nj bytes, or empty for a slice without the region), and an End frame.
+/// MaskSlice frame per region and slice (Ni x Nj bytes, or empty for a slice without the region), and an End frame
+/// (empty, or one byte 1 when the child retires). A child retires after an answer during which GDCM failed, however the
+/// answer went: the next series goes to a fresh child.
 /// Every size is known from the header, so anything else on the stream is caught at the frame where it appears.
 /// Both ends are one machine: voxels travel in native byte order.
 /// </summary>
@@ -64,7 +73,7 @@ public static class DecoderProtocol
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private sealed record RejectNote(string Reason, string Message);
+    private sealed record RejectNote(string Reason, string Message, bool Retire = false);
 
     private sealed record StructuresWire(string Kind, string? FrameOfReferenceUid, IReadOnlyList<string> ReferencedSeriesUids,
         IReadOnlyList<StructureRegion> Regions, IReadOnlyList<int> ReferencedFrames);
@@ -96,11 +105,14 @@ public static class DecoderProtocol
         output.Flush();
     }
 
-    public static void WriteReject(Stream output, string reason, string message)
+    public static void WriteReject(Stream output, string reason, string message, bool retire = false)
     {
-        WriteFrame(output, FrameKind.Reject, JsonSerializer.SerializeToUtf8Bytes(new RejectNote(reason, message), Json));
+        WriteFrame(output, FrameKind.Reject, JsonSerializer.SerializeToUtf8Bytes(new RejectNote(reason, message, retire), Json));
         output.Flush();
     }
+
+    /// <summary>The End frame's one byte when the child retires.</summary>
+    public const byte Retiring = 1;
 
     /// <summary>The next request; null when the input ends between frames (the parent closed it: the child's cue to exit).</summary>
     public static DecodeRequest? ReadRequest(Stream input)
@@ -121,26 +133,22 @@ public static class DecoderProtocol
     }
 
     /// <summary>
-    /// Reads one answer from <paramref name="answers"/>, handing the series to <paramref name="consumer"/> frame by frame;
-    /// false (with the child's reject) when the child rejected the series, in which case the consumer saw nothing.
-    /// Throws <see cref="EndOfStreamException"/> when the stream ends early (the child died) and
-    /// <see cref="DecoderProtocolException"/> when it holds something else than the protocol; after either, or after the
-    /// consumer throws, the stream is no longer at an answer's boundary. <paramref name="buffer"/> is reused across calls.
+    /// Reads one answer from <paramref name="answers"/>, handing the series to <paramref name="consumer"/> frame by frame
+    /// (or, when the child rejected the series, nothing). Throws <see cref="EndOfStreamException"/> when the stream ends
+    /// early (the child died) and <see cref="DecoderProtocolException"/> when it holds something else than the protocol;
+    /// after either, or after the consumer throws, the stream is no longer at an answer's boundary. <paramref name="buffer"/>
+    /// is reused across calls.
     /// </summary>
-    public static bool TryReadAnswer<TResult>(Stream answers, ISeriesConsumer<TResult> consumer, ref byte[]? buffer,
-        out TResult result, out ItemRejectedException? reject)
+    public static DecoderAnswer<TResult> ReadAnswer<TResult>(Stream answers, ISeriesConsumer<TResult> consumer, ref byte[]? buffer)
     {
         ArgumentNullException.ThrowIfNull(answers);
         ArgumentNullException.ThrowIfNull(consumer);
-        result = default!;
-        reject = null;
         var (kind, length) = ReadFrameHeader(answers);
         if (kind == (byte)FrameKind.Reject)
         {
             var note = Parse<RejectNote>(ReadPayload(answers, length, MaxJsonBytes, ref buffer), "reject");
             if (string.IsNullOrEmpty(note.Reason) || note.Message is null) throw new DecoderProtocolException("the decoder's reject frame names no reason");
-            reject = new ItemRejectedException(note.Reason, note.Message);
-            return false;
+            return new DecoderAnswer<TResult>(false, default!, new ItemRejectedException(note.Reason, note.Message), note.Retire);
         }
         if (kind != (byte)FrameKind.Header) throw new DecoderProtocolException($"{Describe(kind)} where an answer (a header or a reject frame) was due");
         var header = ToHeader(Parse<HeaderWire>(ReadPayload(answers, length, MaxJsonBytes, ref buffer), "header"));
@@ -169,9 +177,10 @@ public static class DecoderProtocol
                 consumer.MaskSlice(m, k, values);
             }
         }
-        Expect(answers, FrameKind.End, 0, exact: true, ref buffer, "the end of the answer");
-        result = consumer.Complete();
-        return true;
+        var end = Expect(answers, FrameKind.End, 1, exact: false, ref buffer, "the end of the answer");
+        if (end.Length == 1 && end[0] != Retiring) throw new DecoderProtocolException($"an end frame saying {end[0]}");
+        var retire = end.Length == 1;
+        return new DecoderAnswer<TResult>(true, consumer.Complete(), null, retire);
     }
 
     private static (byte Kind, uint Length) ReadFrameHeader(Stream input)
@@ -256,8 +265,11 @@ public static class DecoderProtocol
     }
 }
 
-/// <summary>The decoder child's side of the protocol: each piece of a series becomes one frame on the child's output.</summary>
-public sealed class FrameWriter(Stream output) : ISeriesConsumer<long>
+/// <summary>
+/// The decoder child's side of the protocol: each piece of a series becomes one frame on the child's output.
+/// <paramref name="retire"/>, asked when the answer ends, says whether the End frame announces the child's retirement.
+/// </summary>
+public sealed class FrameWriter(Stream output, Func<bool>? retire = null) : ISeriesConsumer<long>
 {
     private long _bytes;
 
@@ -275,7 +287,7 @@ public sealed class FrameWriter(Stream output) : ISeriesConsumer<long>
     /// <summary>Writes the End frame and flushes; the answer's size in bytes.</summary>
     public long Complete()
     {
-        Write(FrameKind.End, []);
+        Write(FrameKind.End, retire?.Invoke() == true ? [DecoderProtocol.Retiring] : []);
         output.Flush();
         return _bytes;
     }

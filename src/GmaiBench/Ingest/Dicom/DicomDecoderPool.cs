@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using GmaiBench.Model;
 
 namespace GmaiBench.Ingest.Dicom;
@@ -69,7 +70,9 @@ public sealed class DicomDecoderPool : IDisposable
     /// Decodes <paramref name="request"/> in a child, handing the series to <paramref name="consumer"/> slice by slice as the
     /// frames arrive; waits for a free child when all <see cref="Size"/> are busy. The whole answer must come within
     /// <paramref name="timeout"/> (a fresh child's start-up included); every read from the child ends by then, because the
-    /// child is killed at that moment.
+    /// child is killed at that moment. A child that had served other series and dies (or breaks the protocol) before this
+    /// series' first frame may have died of an earlier series' damage (a heap corrupted quietly, caught at a later free):
+    /// the series is then tried once more on a fresh child, and only a second death is its own.
     /// </summary>
     public TResult Decode<TResult>(DecodeRequest request, ISeriesConsumer<TResult> consumer, TimeSpan timeout)
     {
@@ -78,20 +81,33 @@ public sealed class DicomDecoderPool : IDisposable
         request.Validate();
         if (timeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(timeout), $"the time limit must be positive, got {timeout}");
         _slots.Wait();
-        DecoderProcess? child = null;
         try
         {
-            child = Take();
-            return child.Decode(request, consumer, timeout);
-        }
-        catch (ItemRejectedException) when (Volatile.Read(ref _disposed))
-        {
-            // The pool was closed under this request (the build is ending): not the series' fault, so not its reject.
-            throw new ObjectDisposedException(nameof(DicomDecoderPool), "the DICOM decoder pool was closed while a series was decoding");
+            while (true)
+            {
+                var child = Take();
+                try
+                {
+                    return child.Decode(request, consumer, timeout);
+                }
+                catch (DecoderLostException e)
+                {
+                    if (Volatile.Read(ref _disposed))
+                    {
+                        // The pool was closed under this request (the build is ending): not the series' fault, so not its reject.
+                        throw new ObjectDisposedException(nameof(DicomDecoderPool), "the DICOM decoder pool was closed while a series was decoding");
+                    }
+                    if (e.Retryable) continue;
+                    throw e.Reject;
+                }
+                finally
+                {
+                    GiveBack(child);
+                }
+            }
         }
         finally
         {
-            if (child is not null) GiveBack(child);
             _slots.Release();
         }
     }
@@ -165,21 +181,24 @@ public sealed class DicomDecoderPool : IDisposable
 }
 
 /// <summary>
-/// One decoder child: its process, the request pipe (its stdin), the answer pipe (its stdout) and a thread that drains
-/// its stderr (GDCM's and the runtime's messages are for developers: read and dropped, so the child never blocks on a
-/// full pipe, and never shown as a reject's message).
+/// One decoder child: its process, the request pipe (its stdin), the answer pipe (its stdout), a thread that drains its
+/// stderr (GDCM's and the runtime's messages are for developers: read and dropped, so the child never blocks on a full
+/// pipe, and never shown as a reject's message), and a watchdog thread that kills it at a request's deadline. The
+/// watchdog is a thread of its own, not a timer: a timer's callback waits for a free thread-pool thread, and a build's
+/// workers are thread-pool threads blocked reading answers.
 /// </summary>
 internal sealed class DecoderProcess : IDisposable
 {
-    /// <summary>How long a child whose output ended may take to exit before it is killed (its exit code names the crash).</summary>
-    private static readonly TimeSpan ExitAfterEnd = TimeSpan.FromSeconds(5);
-
     private readonly Process _process;
     private readonly Stream _requests;
     private readonly BufferedStream _answers;
+    private readonly object _watch = new();
     private byte[]? _buffer;
     private bool _broken;
-    private int _timedOut;
+    private bool _timedOut;
+    private bool _closed;
+    /// <summary>When the request in hand must be answered (<see cref="Environment.TickCount64"/>, milliseconds); null between requests.</summary>
+    private long? _deadline;
 
     private DecoderProcess(Process process)
     {
@@ -189,6 +208,47 @@ internal sealed class DecoderProcess : IDisposable
         _answers = new BufferedStream(process.StandardOutput.BaseStream, 1 << 16);
         var stderr = process.StandardError.BaseStream;
         new Thread(() => Drain(stderr)) { IsBackground = true, Name = $"decoder {ProcessId} stderr" }.Start();
+        new Thread(Watch) { IsBackground = true, Name = $"decoder {ProcessId} watchdog" }.Start();
+    }
+
+    private void Watch()
+    {
+        lock (_watch)
+        {
+            while (!_closed)
+            {
+                if (_deadline is not { } deadline)
+                {
+                    Monitor.Wait(_watch);
+                    continue;
+                }
+                var left = deadline - Environment.TickCount64;
+                if (left > 0)
+                {
+                    Monitor.Wait(_watch, TimeSpan.FromMilliseconds(left));
+                    continue;
+                }
+                // Killing closes the answer pipe, so the read in hand ends now with the stream's end.
+                _timedOut = true;
+                _deadline = null;
+                Kill();
+            }
+        }
+    }
+
+    /// <summary>Starts the clock of a request (or, with null, stops it: after that the watchdog cannot kill for this request).</summary>
+    private void Deadline(TimeSpan? timeout)
+    {
+        lock (_watch)
+        {
+            _deadline = timeout is { } t ? Environment.TickCount64 + (long)Math.Ceiling(t.TotalMilliseconds) : null;
+            Monitor.PulseAll(_watch);
+        }
+    }
+
+    private bool TimedOut
+    {
+        get { lock (_watch) return _timedOut; }
     }
 
     public int ProcessId { get; }
@@ -220,65 +280,106 @@ internal sealed class DecoderProcess : IDisposable
         return new DecoderProcess(process ?? throw new ItemRejectedException("decoder-failed", $"the DICOM decoder {program} could not be started"));
     }
 
-    /// <summary>One request and its whole answer; any failure but the child's own reject leaves this child unusable.</summary>
+    /// <summary>Answers this child gave (series or rejects): 0 for a fresh child.</summary>
+    public int Answered { get; private set; }
+
+    /// <summary>
+    /// One request and its whole answer. The child's reject is thrown as it came and the child stays (unless it retires);
+    /// losing the child (it died, passed the deadline or broke the protocol) throws <see cref="DecoderLostException"/>
+    /// with the series' reject; a consumer's exception passes through as it was. After anything but an answer, the child
+    /// is unusable.
+    /// </summary>
     public TResult Decode<TResult>(DecodeRequest request, ISeriesConsumer<TResult> consumer, TimeSpan timeout)
     {
-        bool decoded;
-        TResult result;
-        ItemRejectedException? reject;
-        using (var deadline = new CancellationTokenSource(timeout))
-        using (deadline.Token.Register(() => { Volatile.Write(ref _timedOut, 1); Kill(); }))
+        var watched = new Watched<TResult>(consumer);
+        DecoderAnswer<TResult> answer;
+        Deadline(timeout);
+        try
         {
             try
             {
                 try { DecoderProtocol.WriteRequest(_requests, request); }
                 catch (IOException) { /* the child is gone already: its answer ends at once and its exit code says why */ }
-                decoded = DecoderProtocol.TryReadAnswer(_answers, consumer, ref _buffer, out result, out reject);
+                answer = DecoderProtocol.ReadAnswer(_answers, watched, ref _buffer);
             }
-            catch (EndOfStreamException)
-            {
-                _broken = true;
-                if (Volatile.Read(ref _timedOut) == 1) throw TimedOut(timeout);
-                throw new ItemRejectedException("decoder-crashed", DicomWorker.Crashed(ExitCodeAfterEnd(), request.Files));
-            }
-            catch (IOException)
+            catch (Exception e) when (e is not ConsumerFailedException)
             {
                 _broken = true;
                 Kill();
-                if (Volatile.Read(ref _timedOut) == 1) throw TimedOut(timeout);
-                throw new ItemRejectedException("decoder-crashed", DicomWorker.Crashed(ExitCodeAfterEnd(), request.Files));
+                // Dying (or breaking the protocol) before this series' first frame, after serving others, may be an earlier
+                // series' damage: the pool tries this one again on a fresh child.
+                var retryable = Answered > 0 && !watched.Started;
+                if (e is DecoderProtocolException)
+                    throw new DecoderLostException(new ItemRejectedException("decoder-failed", $"the DICOM decoder's answer is broken: {e.Message}"), retryable);
+                if (e is not IOException) throw;   // EndOfStreamException is one: the answer ended early
+                if (TimedOut) throw new DecoderLostException(TimeoutReject(timeout), retryable: false);
+                throw new DecoderLostException(new ItemRejectedException("decoder-crashed", DicomWorker.Crashed(ExitCodeAfterEnd(), request.Files)), retryable);
             }
-            catch (DecoderProtocolException e)
-            {
-                _broken = true;
-                Kill();
-                throw new ItemRejectedException("decoder-failed", $"the DICOM decoder's answer is broken: {e.Message}");
-            }
-            catch
+            catch (ConsumerFailedException e)
             {
                 // The consumer failed: the child is somewhere inside its answer, so it cannot take the next request.
                 _broken = true;
                 Kill();
+                ExceptionDispatchInfo.Throw(e.InnerException!);
                 throw;
             }
         }
+        finally
+        {
+            Deadline(null);
+        }
+        Answered++;
         // Killed at the deadline just as the answer completed: the answer is whole, the child is not.
-        if (Volatile.Read(ref _timedOut) == 1) _broken = true;
-        if (!decoded) throw reject!;
-        return result;
+        if (TimedOut || answer.Retire) _broken = true;
+        return answer.Decoded ? answer.Result : throw answer.Reject!;
     }
 
-    private static ItemRejectedException TimedOut(TimeSpan timeout) =>
+    /// <summary>The consumer as the reader sees it: whether a piece has reached it, and its own failures kept apart from the pipe's.</summary>
+    private sealed class Watched<TResult>(ISeriesConsumer<TResult> inner) : ISeriesConsumer<TResult>
+    {
+        public bool Started { get; private set; }
+
+        public void Begin(SeriesHeader header)
+        {
+            Started = true;
+            try { inner.Begin(header); }
+            catch (Exception e) { throw new ConsumerFailedException(e); }
+        }
+
+        public void Slice(int k, ReadOnlySpan<byte> stored)
+        {
+            try { inner.Slice(k, stored); }
+            catch (Exception e) { throw new ConsumerFailedException(e); }
+        }
+
+        public void ColourRows(int firstRow, ReadOnlySpan<byte> rgb)
+        {
+            try { inner.ColourRows(firstRow, rgb); }
+            catch (Exception e) { throw new ConsumerFailedException(e); }
+        }
+
+        public void MaskSlice(int mask, int k, ReadOnlySpan<byte> values)
+        {
+            try { inner.MaskSlice(mask, k, values); }
+            catch (Exception e) { throw new ConsumerFailedException(e); }
+        }
+
+        public TResult Complete()
+        {
+            try { return inner.Complete(); }
+            catch (Exception e) { throw new ConsumerFailedException(e); }
+        }
+    }
+
+    private sealed class ConsumerFailedException(Exception inner) : Exception(inner.Message, inner);
+
+    private static ItemRejectedException TimeoutReject(TimeSpan timeout) =>
         new("decoder-timeout", $"decoding the series took longer than {timeout.TotalSeconds:0} s; the decoder was stopped");
 
-    /// <summary>The exit code of a child whose answer ended early; one that lingers is killed (and then reads as SIGKILL).</summary>
+    /// <summary>The exit code of a child whose answer ended early.</summary>
     private int ExitCodeAfterEnd()
     {
-        if (!_process.WaitForExit(ExitAfterEnd))
-        {
-            Kill();
-            _process.WaitForExit();
-        }
+        _process.WaitForExit();
         return _process.ExitCode;
     }
 
@@ -310,6 +411,11 @@ internal sealed class DecoderProcess : IDisposable
 
     public void Dispose()
     {
+        lock (_watch)
+        {
+            _closed = true;
+            Monitor.PulseAll(_watch);
+        }
         try { _requests.Dispose(); }
         catch (IOException) { }
         _answers.Dispose();
@@ -325,4 +431,13 @@ internal sealed class DecoderProcess : IDisposable
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
     }
+}
+
+/// <summary>The child was lost while it worked on a series: <see cref="Reject"/> is that series' reject.</summary>
+internal sealed class DecoderLostException(ItemRejectedException reject, bool retryable) : Exception(reject.Message, reject)
+{
+    public ItemRejectedException Reject { get; } = reject;
+
+    /// <summary>A death or a broken answer, which an earlier series may have caused; not a time-out.</summary>
+    public bool Retryable { get; } = retryable;
 }

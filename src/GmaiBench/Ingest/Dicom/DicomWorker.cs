@@ -163,7 +163,7 @@ public static class DicomWorker
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(answers);
-        using var queue = new BlockingCollection<DecodeRequest>(boundedCapacity: 1);
+        var queue = new BlockingCollection<DecodeRequest>(boundedCapacity: 1);
         string? broken = null;
         var reader = new Thread(() =>
         {
@@ -176,6 +176,10 @@ public static class DicomWorker
                 broken = e.Message;
                 Console.Error.WriteLine($"gmai {Verb}: {broken}");
             }
+            catch (InvalidOperationException)
+            {
+                return;   // the loop retired and takes no more requests
+            }
             queue.CompleteAdding();
             endOfInput?.Invoke(broken is null ? 0 : 2);
         }) { IsBackground = true, Name = "decoder requests" };
@@ -183,35 +187,49 @@ public static class DicomWorker
         var output = new BufferedStream(answers, 1 << 16);
         foreach (var request in queue.GetConsumingEnumerable())
         {
-            if (Answer(request, output) > LargeAnswerBytes)
+            var (bytes, retire) = Answer(request, output);
+            // GDCM failed during that request: its heap is not to be trusted with another series. The parent replaces
+            // this child (the answer said so); stopping here makes sure no other series is read in this memory.
+            if (retire) break;
+            if (bytes > LargeAnswerBytes)
             {
                 // A large volume's arrays would otherwise stay with this idle child until its next collection.
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
         }
+        if (!queue.IsCompleted)
+        {
+            queue.CompleteAdding();   // retired; the reader thread ends with the input (or the process)
+            return 0;
+        }
         reader.Join();
         return broken is null ? 0 : 2;
     }
 
-    /// <summary>One answer: the series' frames, or a reject frame when the series is rejected before any frame went out.</summary>
-    private static long Answer(DecodeRequest request, Stream output)
+    /// <summary>
+    /// One answer: the series' frames, or a reject frame when the series is rejected before any frame went out; its size,
+    /// and whether GDCM failed while it was made (the answer then announces the child's retirement).
+    /// </summary>
+    private static (long Bytes, bool Retire) Answer(DecodeRequest request, Stream output)
     {
-        var writer = new FrameWriter(output);
+        var failures = GdcmRuntime.Failures;
+        bool Retire() => GdcmRuntime.Failures != failures;
+        var writer = new FrameWriter(output, Retire);
         try
         {
             var (series, structures) = ReadHere(request);
-            return SeriesFeed.Feed(series, structures, writer);
+            return (SeriesFeed.Feed(series, structures, writer), Retire());
         }
         catch (ItemRejectedException e) when (!writer.Started)
         {
-            DecoderProtocol.WriteReject(output, e.Reason, e.Message);
-            return 0;
+            DecoderProtocol.WriteReject(output, e.Reason, e.Message, Retire());
+            return (0, Retire());
         }
         catch (IOException e) when (!writer.Started)
         {
             // A file gone or unreadable: the reject a build gives it in-process (ItemOutcome.Guard), and the child stays.
-            DecoderProtocol.WriteReject(output, "unreadable-file", e.Message);
-            return 0;
+            DecoderProtocol.WriteReject(output, "unreadable-file", e.Message, Retire());
+            return (0, Retire());
         }
     }
 

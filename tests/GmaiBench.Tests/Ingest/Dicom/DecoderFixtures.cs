@@ -44,6 +44,23 @@ public static class DecoderFixtures
         return [.. DicomWriter.WriteSeries(dir, volume, new DicomWriteOptions { TransferSyntax = syntax, PatientId = $"P-{name}", Monochrome1 = true, Seed = name })];
     }
 
+    /// <summary>
+    /// One slice file of a series whose RLE stream is damaged so that GDCM's codec fails on it (a corrupt-pixel-data reject,
+    /// not a crash): 15 segments declared where one 16-bit sample has 2 (PS3.5 G.3.1).
+    /// </summary>
+    public static string DamagedRle(string name)
+    {
+        var path = DicomWriter.WriteSeries(TestData.TempDir(name), DicomFixtures.Volume(shape: new GridShape(8, 6, 1)),
+            new DicomWriteOptions { TransferSyntax = DicomTransferSyntax.RleLossless, Seed = name })[0];
+        var bytes = File.ReadAllBytes(path);
+        byte[] emptyItem = [0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0];
+        var fragment = bytes.AsSpan().IndexOf(emptyItem) + emptyItem.Length;
+        Assert.Equal(2, BitConverter.ToInt32(bytes, fragment + 8));
+        BitConverter.GetBytes(15).CopyTo(bytes, fragment + 8);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     /// <summary>Everything a reader hands back is the same, voxels byte for byte, affine to the last bit.</summary>
     public static void AssertSame(DicomVolume expected, DicomVolume actual)
     {

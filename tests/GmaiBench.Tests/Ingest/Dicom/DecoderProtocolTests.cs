@@ -14,8 +14,10 @@ public class DecoderProtocolTests
     private static DecodedSeries ReadBack(byte[] answer, ISeriesConsumer<DecodedSeries> consumer)
     {
         byte[]? buffer = null;
-        Assert.True(DecoderProtocol.TryReadAnswer(new MemoryStream(answer), consumer, ref buffer, out var result, out var reject), reject?.Message);
-        return result;
+        var read = DecoderProtocol.ReadAnswer(new MemoryStream(answer), consumer, ref buffer);
+        Assert.True(read.Decoded, read.Reject?.Message);
+        Assert.False(read.Retire);
+        return read.Result;
     }
 
     [Fact]
@@ -65,8 +67,7 @@ public class DecoderProtocolTests
     private static byte[] ReadBackOnePlane(byte[] answer, int plane)
     {
         byte[]? buffer = null;
-        Assert.True(DecoderProtocol.TryReadAnswer(new MemoryStream(answer), new OnePlane(plane), ref buffer, out var kept, out _));
-        return kept;
+        return DecoderProtocol.ReadAnswer(new MemoryStream(answer), new OnePlane(plane), ref buffer).Result;
     }
 
     /// <summary>Keeps slice <paramref name="plane"/> only.</summary>
@@ -130,8 +131,9 @@ public class DecoderProtocolTests
         Assert.Equal((byte)FrameKind.Reject, answer[0]);
         var consumer = new RecordingConsumer();
         byte[]? buffer = null;
-        Assert.False(DecoderProtocol.TryReadAnswer(new MemoryStream(answer), consumer, ref buffer, out _, out var reject));
-        Assert.Equal("not-dicom", reject!.Reason);
+        var read = DecoderProtocol.ReadAnswer(new MemoryStream(answer), consumer, ref buffer);
+        Assert.False(read.Decoded);
+        Assert.Equal("not-dicom", read.Reject!.Reason);
         Assert.Empty(consumer.Calls);
     }
 
@@ -149,13 +151,34 @@ public class DecoderProtocolTests
         answers.Position = 0;
         byte[]? buffer = null;
         var expected = DicomReader.ReadSeries(good);
-        Assert.True(DecoderProtocol.TryReadAnswer(answers, new WholeSeriesAssembler(), ref buffer, out var first, out _));
-        Assert.False(DecoderProtocol.TryReadAnswer(answers, new WholeSeriesAssembler(), ref buffer, out _, out var reject));
-        Assert.True(DecoderProtocol.TryReadAnswer(answers, new WholeSeriesAssembler(), ref buffer, out var third, out _));
-        Assert.Equal("not-dicom", reject!.Reason);
-        DecoderFixtures.AssertSame(expected, first.Series);
-        DecoderFixtures.AssertSame(expected, third.Series);
+        var first = DecoderProtocol.ReadAnswer(answers, new WholeSeriesAssembler(), ref buffer);
+        var second = DecoderProtocol.ReadAnswer(answers, new WholeSeriesAssembler(), ref buffer);
+        var third = DecoderProtocol.ReadAnswer(answers, new WholeSeriesAssembler(), ref buffer);
+        Assert.Equal((true, false, true), (first.Decoded, second.Decoded, third.Decoded));
+        Assert.Equal("not-dicom", second.Reject!.Reason);
+        DecoderFixtures.AssertSame(expected, first.Result.Series);
+        DecoderFixtures.AssertSame(expected, third.Result.Series);
         Assert.Equal(answers.Length, answers.Position);
+    }
+
+    [Fact]
+    public void After_GDCM_fails_on_a_series_the_child_answers_it_announces_its_retirement_and_takes_no_other_series()
+    {
+        var damaged = DecoderFixtures.DamagedRle("protocol-retire");
+        var good = DecoderFixtures.Series("protocol-retire-good", new GridShape(8, 6, 2));
+        var requests = new MemoryStream();
+        DecoderProtocol.WriteRequest(requests, new DecodeRequest([damaged]));
+        DecoderProtocol.WriteRequest(requests, new DecodeRequest(good));
+        requests.Position = 0;
+        var answers = new MemoryStream();
+        Assert.Equal(0, DicomWorker.Serve(requests, answers));
+        answers.Position = 0;
+        byte[]? buffer = null;
+        var read = DecoderProtocol.ReadAnswer(answers, new RecordingConsumer(), ref buffer);
+        Assert.Equal((false, true), (read.Decoded, read.Retire));
+        Assert.Equal(DicomFixtures.Reject(() => DicomReader.ReadSeries([damaged])), read.Reject!.Reason);
+        Assert.Equal(DicomRejects.CorruptPixelData, read.Reject.Reason);
+        Assert.Equal(answers.Length, answers.Position);   // the good series was not read in that memory
     }
 
     [Fact]
@@ -176,7 +199,7 @@ public class DecoderProtocolTests
         var consumer = new RecordingConsumer();
         byte[]? buffer = null;
         // Two slices and half of the third.
-        Assert.Throws<EndOfStreamException>(() => DecoderProtocol.TryReadAnswer(new MemoryStream(answer[..(headerFrame + 2 * slice + slice / 2)]), consumer, ref buffer, out _, out _));
+        Assert.Throws<EndOfStreamException>(() => DecoderProtocol.ReadAnswer(new MemoryStream(answer[..(headerFrame + 2 * slice + slice / 2)]), consumer, ref buffer));
         Assert.Equal(["begin", "slice 0", "slice 1"], consumer.Calls);
     }
 
@@ -190,12 +213,12 @@ public class DecoderProtocolTests
 
         var shortSlice = (byte[])answer.Clone();
         BinaryPrimitives.WriteUInt32LittleEndian(shortSlice.AsSpan(headerFrame + 1), 95);
-        var e = Assert.Throws<DecoderProtocolException>(() => DecoderProtocol.TryReadAnswer(new MemoryStream(shortSlice), new RecordingConsumer(), ref buffer, out _, out _));
+        var e = Assert.Throws<DecoderProtocolException>(() => DecoderProtocol.ReadAnswer(new MemoryStream(shortSlice), new RecordingConsumer(), ref buffer));
         Assert.Equal("slice 0 of 5 has 95 bytes, not 96", e.Message);
 
         // A library printing a warning between two frames.
         byte[] withText = [.. answer[..headerFrame], .. "JPEG warning\n"u8, .. answer[headerFrame..]];
-        e = Assert.Throws<DecoderProtocolException>(() => DecoderProtocol.TryReadAnswer(new MemoryStream(withText), new RecordingConsumer(), ref buffer, out _, out _));
+        e = Assert.Throws<DecoderProtocolException>(() => DecoderProtocol.ReadAnswer(new MemoryStream(withText), new RecordingConsumer(), ref buffer));
         Assert.StartsWith("text ('J', 0x4a): something other than the decoder protocol was written on its standard output where slice 0 of 5 was due", e.Message);
     }
 
@@ -208,7 +231,7 @@ public class DecoderProtocolTests
         frame.Position = 0;
         byte[]? buffer = null;
         var consumer = new RecordingConsumer();
-        var e = Assert.Throws<DecoderProtocolException>(() => DecoderProtocol.TryReadAnswer(frame, consumer, ref buffer, out _, out _));
+        var e = Assert.Throws<DecoderProtocolException>(() => DecoderProtocol.ReadAnswer(frame, consumer, ref buffer));
         Assert.Equal("the decoder's header states a 100000x100000x100000 grid (too large for one array)", e.Message);
         Assert.Empty(consumer.Calls);
     }
@@ -239,8 +262,9 @@ public class DecoderProtocolTests
         var gone = Path.Combine(TestData.TempDir("protocol-missing"), "gone.dcm");
         var answer = DecoderFixtures.Answer(new DecodeRequest([gone]));
         byte[]? buffer = null;
-        Assert.False(DecoderProtocol.TryReadAnswer(new MemoryStream(answer), new RecordingConsumer(), ref buffer, out _, out var reject));
-        Assert.Equal("unreadable-file", reject!.Reason);
-        Assert.Contains("gone.dcm", reject.Message);
+        var read = DecoderProtocol.ReadAnswer(new MemoryStream(answer), new RecordingConsumer(), ref buffer);
+        Assert.Equal((false, false), (read.Decoded, read.Retire));
+        Assert.Equal("unreadable-file", read.Reject!.Reason);
+        Assert.Contains("gone.dcm", read.Reject.Message);
     }
 }

@@ -108,6 +108,82 @@ public class DicomDecoderPoolTests
     }
 
     [Fact]
+    public void After_GDCM_fails_on_a_series_its_reject_comes_back_and_the_next_series_goes_to_a_fresh_child()
+    {
+        var (program, arguments) = DecoderFixtures.Real;
+        using var pool = new DicomDecoderPool(1, program, arguments);
+        var damaged = DecoderFixtures.DamagedRle("pool-retire");
+        var e = Assert.Throws<ItemRejectedException>(() => pool.ReadSeries([damaged], Minute));
+        var inProcess = Assert.Throws<ItemRejectedException>(() => DicomReader.ReadSeries([damaged]));
+        Assert.Equal((DicomRejects.CorruptPixelData, inProcess.Message), (e.Reason, e.Message));
+        Assert.Empty(pool.ChildProcessIds);   // retired at once, not kept idle
+        var files = DecoderFixtures.Series("pool-retire-next");
+        DecoderFixtures.AssertSame(DicomReader.ReadSeries(files), pool.ReadSeries(files, Minute));
+        Assert.Equal(2, pool.ChildrenStarted);
+    }
+
+    [Fact]
+    public void A_child_that_served_a_series_and_dies_before_answering_the_next_is_not_blamed_on_it()
+    {
+        // The first child answers series A (a canned answer), then aborts on series B before any frame: an earlier series'
+        // damage surfacing late. B is tried again on a fresh child, and decodes.
+        var a = DecoderFixtures.Series("pool-late-a", new GridShape(8, 6, 3));
+        var b = DecoderFixtures.Series("pool-late-b", new GridShape(7, 5, 4));
+        var answerA = Path.Combine(TestData.TempDir("pool-late-answer"), "a");
+        File.WriteAllBytes(answerA, DecoderFixtures.Answer(new DecodeRequest(a)));
+        var (program, arguments) = DecoderFixtures.FirstChild(
+            "dd bs=65536 count=1 of=/dev/null 2>/dev/null; cat \"$1\"; dd bs=65536 count=1 of=/dev/null 2>/dev/null; kill -ABRT $$", answerA);
+        using var pool = new DicomDecoderPool(1, program, arguments);
+        DecoderFixtures.AssertSame(DicomReader.ReadSeries(a), pool.ReadSeries(a, Minute));
+        DecoderFixtures.AssertSame(DicomReader.ReadSeries(b), pool.ReadSeries(b, Minute));
+        Assert.Equal(2, pool.ChildrenStarted);
+    }
+
+    [Fact]
+    public void A_fresh_child_that_dies_on_its_first_series_is_that_series_crash_and_is_not_tried_again()
+    {
+        var files = DecoderFixtures.Series("pool-first-death");
+        var (program, arguments) = DecoderFixtures.FirstChild("kill -SEGV $$");
+        using var pool = new DicomDecoderPool(1, program, arguments);
+        var e = Assert.Throws<ItemRejectedException>(() => pool.ReadSeries(files, Minute));
+        Assert.Equal("decoder-crashed", e.Reason);
+        Assert.StartsWith("GDCM crashed (segmentation fault, SIGSEGV) while decoding the series of", e.Message);
+        Assert.Equal(1, pool.ChildrenStarted);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_consumer_that_throws_gets_its_own_exception_back_and_the_child_is_replaced(bool io)
+    {
+        var files = DecoderFixtures.Series("pool-consumer-throws", new GridShape(8, 6, 4));
+        var (program, arguments) = DecoderFixtures.Real;
+        using var pool = new DicomDecoderPool(1, program, arguments);
+        // An I/O failure of the consumer's own (a streaming consumer's disk) is not the decoder crashing.
+        Exception thrown = io ? new IOException("the consumer's disk is full") : new InvalidOperationException("the consumer has seen enough");
+        var caught = Assert.ThrowsAny<Exception>(() => pool.Decode(new DecodeRequest(files), new ThrowsAtSlice(1, thrown), Minute));
+        Assert.Same(thrown, caught);
+        DecoderFixtures.AssertSame(DicomReader.ReadSeries(files), pool.ReadSeries(files, Minute));
+        Assert.Equal(2, pool.ChildrenStarted);
+    }
+
+    private sealed class ThrowsAtSlice(int at, Exception e) : ISeriesConsumer<int>
+    {
+        public void Begin(SeriesHeader header) { }
+
+        public void Slice(int k, ReadOnlySpan<byte> stored)
+        {
+            if (k == at) throw e;
+        }
+
+        public void ColourRows(int firstRow, ReadOnlySpan<byte> rgb) { }
+
+        public void MaskSlice(int mask, int k, ReadOnlySpan<byte> values) { }
+
+        public int Complete() => 0;
+    }
+
+    [Fact]
     public void A_hung_child_is_killed_at_the_time_limit_and_the_next_series_decodes_on_a_fresh_child()
     {
         var files = DecoderFixtures.Series("pool-hang");
@@ -233,7 +309,7 @@ public class DicomDecoderPoolTests
         var files = DecoderFixtures.Series("pool-stdin");
         DecoderProtocol.WriteRequest(child.StandardInput.BaseStream, new DecodeRequest(files));
         byte[]? buffer = null;
-        Assert.True(DecoderProtocol.TryReadAnswer(child.StandardOutput.BaseStream, new WholeSeriesAssembler(), ref buffer, out _, out _));
+        Assert.True(DecoderProtocol.ReadAnswer(child.StandardOutput.BaseStream, new WholeSeriesAssembler(), ref buffer).Decoded);
         // The parent going away closes the pipe; nothing else tells the child.
         child.StandardInput.Close();
         Assert.True(child.WaitForExit(TimeSpan.FromSeconds(20)), "the decoder child did not exit when its stdin closed");
@@ -251,7 +327,7 @@ public class DicomDecoderPoolTests
         })!;
         DecoderProtocol.WriteRequest(child.StandardInput.BaseStream, new DecodeRequest(DecoderFixtures.Series("pool-descriptors")));
         byte[]? buffer = null;
-        Assert.True(DecoderProtocol.TryReadAnswer(child.StandardOutput.BaseStream, new WholeSeriesAssembler(), ref buffer, out _, out _));
+        Assert.True(DecoderProtocol.ReadAnswer(child.StandardOutput.BaseStream, new WholeSeriesAssembler(), ref buffer).Decoded);
         // The pipe this process reads answers from, and the child's descriptors.
         var answerPipe = Link($"/proc/self/fd/{((System.IO.Pipes.PipeStream)child.StandardOutput.BaseStream).SafePipeHandle.DangerousGetHandle()}");
         var fd = $"/proc/{child.Id}/fd";
