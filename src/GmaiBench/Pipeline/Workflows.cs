@@ -158,7 +158,9 @@ public static class Workflows
     /// </summary>
     public static List<Inspection> Inspect(string path, string? labels, string previewDir, PipelineSettings settings, string? window, string axis, string? taxonomyDir = null)
     {
-        var results = Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
+        List<Inspection> results;
+        using (DicomWorker.OpenPool(1))   // a folder of series: one decoder child for all of them
+            results = Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
         // The taxonomy only names the canonical labels of ROIs and segments; inspect works without one.
         var taxonomy = taxonomyDir is not null && Directory.Exists(taxonomyDir) ? LabelTaxonomy.TryLoad(taxonomyDir).Taxonomy : null;
         if (taxonomy is null) return results;
