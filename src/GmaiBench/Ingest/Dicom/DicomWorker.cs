@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using GmaiBench.Imaging.Volumes;
 using GmaiBench.Model;
 using Microsoft.Win32.SafeHandles;
 
@@ -21,6 +21,9 @@ public static class DicomWorker
 
     /// <summary>An answer larger than this is followed by a full collection in the child, so an idle child holds little memory.</summary>
     private const long LargeAnswerBytes = 32L << 20;
+
+    /// <summary>The child's write buffer and the parent's read buffer on the answer pipe, as large as the pipe (1 MiB).</summary>
+    internal const int AnswerBuffer = 1 << 20;
 
     /// <summary>The pool this flow (a build's thread and the tasks it starts) decodes with; null outside <see cref="OpenPool(int)"/>.</summary>
     private static readonly AsyncLocal<DicomDecoderPool?> Ambient = new();
@@ -149,76 +152,66 @@ public static class DicomWorker
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
         using var answers = DecoderStdio.TakeStandardOutput();
         using var requests = Console.OpenStandardInput();
-        // Stdin closing is the end even in the middle of a series (the parent died or gave up on it): nothing is left to answer.
-        return Serve(requests, answers, endOfInput: Environment.Exit);
+        // Stdin closing is the end even in the middle of a series (the parent died or gave up on it, or a codec hangs):
+        // nothing is left to answer. Between series the loop itself sees the end of the input.
+        new Thread(() =>
+        {
+            if (DecoderStdio.WaitForHangUp(DecoderStdio.StandardInput)) Environment.Exit(0);
+        }) { IsBackground = true, Name = "decoder stdin watch" }.Start();
+        return Serve(requests, answers);
     }
 
     /// <summary>
-    /// Answers every request read from <paramref name="requests"/> on <paramref name="answers"/>. Requests are read on a
-    /// thread of their own, so the end of the input is noticed while a series decodes: <paramref name="endOfInput"/> runs
-    /// then with the exit code (without it, the loop finishes the series in hand and returns). The code is 0, or 2 for a
-    /// request stream that is not the protocol.
+    /// Answers every request read from <paramref name="requests"/> on <paramref name="answers"/>, one after the other, until
+    /// the requests end (0), an answer announced the child's retirement (0) or the requests are not the protocol (2).
     /// </summary>
-    public static int Serve(Stream requests, Stream answers, Action<int>? endOfInput = null)
+    public static int Serve(Stream requests, Stream answers)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(answers);
-        var queue = new BlockingCollection<DecodeRequest>(boundedCapacity: 1);
-        string? broken = null;
-        var reader = new Thread(() =>
+        // Most answers go out in one write (the answer pipe holds 1 MiB, DecoderStdio).
+        var output = new BufferedStream(answers, AnswerBuffer);
+        // A series is decoded into the array the last one of its voxel type was streamed from: no fresh large array, no
+        // page faults, no garbage per series.
+        var buffers = new VoxelBufferPool();
+        while (true)
         {
-            try
-            {
-                while (DecoderProtocol.ReadRequest(requests) is { } request) queue.Add(request);
-            }
+            DecodeRequest? request;
+            try { request = DecoderProtocol.ReadRequest(requests); }
             catch (Exception e) when (e is DecoderProtocolException or IOException)
             {
-                broken = e.Message;
-                Console.Error.WriteLine($"gmai {Verb}: {broken}");
+                Console.Error.WriteLine($"gmai {Verb}: {e.Message}");
+                return 2;
             }
-            catch (InvalidOperationException)
-            {
-                return;   // the loop retired and takes no more requests
-            }
-            queue.CompleteAdding();
-            endOfInput?.Invoke(broken is null ? 0 : 2);
-        }) { IsBackground = true, Name = "decoder requests" };
-        reader.Start();
-        var output = new BufferedStream(answers, 1 << 16);
-        foreach (var request in queue.GetConsumingEnumerable())
-        {
-            var (bytes, retire) = Answer(request, output);
+            if (request is null) return 0;
+            var (bytes, retire) = Answer(request, output, buffers);
             // GDCM failed during that request: its heap is not to be trusted with another series. The parent replaces
             // this child (the answer said so); stopping here makes sure no other series is read in this memory.
-            if (retire) break;
+            if (retire) return 0;
             if (bytes > LargeAnswerBytes)
             {
                 // A large volume's arrays would otherwise stay with this idle child until its next collection.
+                buffers.Clear();
                 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
         }
-        if (!queue.IsCompleted)
-        {
-            queue.CompleteAdding();   // retired; the reader thread ends with the input (or the process)
-            return 0;
-        }
-        reader.Join();
-        return broken is null ? 0 : 2;
     }
 
     /// <summary>
     /// One answer: the series' frames, or a reject frame when the series is rejected before any frame went out; its size,
     /// and whether GDCM failed while it was made (the answer then announces the child's retirement).
     /// </summary>
-    private static (long Bytes, bool Retire) Answer(DecodeRequest request, Stream output)
+    private static (long Bytes, bool Retire) Answer(DecodeRequest request, Stream output, VoxelBufferPool buffers)
     {
         var failures = GdcmRuntime.Failures;
         bool Retire() => GdcmRuntime.Failures != failures;
         var writer = new FrameWriter(output, Retire);
         try
         {
-            var (series, structures) = ReadHere(request);
-            return (SeriesFeed.Feed(series, structures, writer), Retire());
+            var (series, structures) = ReadHere(request, buffers);
+            var bytes = SeriesFeed.Feed(series, structures, writer);
+            buffers.Return(series.Volume);   // streamed: the next series may overwrite it
+            return (bytes, Retire());
         }
         catch (ItemRejectedException e) when (!writer.Started)
         {
@@ -234,9 +227,9 @@ public static class DicomWorker
     }
 
     /// <summary>The in-process read a request asks for.</summary>
-    private static (DicomVolume Series, StructurePairing? Structures) ReadHere(DecodeRequest request)
+    private static (DicomVolume Series, StructurePairing? Structures) ReadHere(DecodeRequest request, VoxelBufferPool? buffers = null)
     {
-        var options = new DicomReadOptions { MaxVoxelBytes = request.MaxVoxelBytes };
+        var options = new DicomReadOptions { MaxVoxelBytes = request.MaxVoxelBytes, Buffers = buffers };
         if (request.StructurePath is { } structure)
         {
             var pairing = StructureObjects.Pair(structure, request.Files, options);
@@ -253,17 +246,55 @@ public static class DicomWorker
     }
 }
 
-/// <summary>The decoder child's standard output, kept for protocol frames alone.</summary>
-internal static partial class DecoderStdio
+/// <summary>The decoder child's standard streams: stdout kept for protocol frames alone, stdin watched for the parent's end.</summary>
+public static partial class DecoderStdio
 {
+    public const int StandardInput = 0;
     private const int StandardOutput = 1;
     private const int StandardError = 2;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollDescriptor
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int Poll(ref PollDescriptor descriptor, nuint count, int timeoutMs);
+
+    // poll.h: reported whatever was asked for.
+    private const short PollError = 0x008, PollHangUp = 0x010, PollInvalid = 0x020;
+    private const int Interrupted = 4;   // EINTR
+
+    /// <summary>
+    /// Blocks until every writer of the pipe (or socket) at <paramref name="fd"/> has closed it: true then. Reads nothing,
+    /// so requests waiting in the pipe stay for the reader; false when the descriptor cannot be watched.
+    /// </summary>
+    public static bool WaitForHangUp(int fd)
+    {
+        // No event asked for: poll(2) reports only hang-up, error and an invalid descriptor, so data in the pipe does not wake it.
+        var watch = new PollDescriptor { Fd = fd, Events = 0 };
+        while (true)
+        {
+            var ready = Poll(ref watch, 1, -1);
+            if (ready > 0) return (watch.Returned & PollInvalid) == 0 && (watch.Returned & (PollHangUp | PollError)) != 0;
+            if (ready < 0 && Marshal.GetLastPInvokeError() != Interrupted) return false;
+        }
+    }
 
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
     private static partial int Dup(int fd);
 
     [LibraryImport("libc", EntryPoint = "dup2", SetLastError = true)]
     private static partial int Dup2(int fd, int target);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command, int argument);
+
+    /// <summary>F_SETPIPE_SZ (Linux fcntl.h): a pipe's capacity; an unprivileged process may raise it to /proc/sys/fs/pipe-max-size (1 MiB by default).</summary>
+    private const int SetPipeSize = 1031;
 
     /// <summary>
     /// A stream on a duplicate of descriptor 1; then every other descriptor on the same pipe is pointed at stderr:
@@ -284,6 +315,9 @@ internal static partial class DecoderStdio
                 if (Dup2(StandardError, fd) < 0) throw new IOException($"dup2(2, {fd}) failed (errno {Marshal.GetLastPInvokeError()})");
         }
         Console.SetOut(Console.Error);
+        // A 64 KiB pipe (the default) holds a fifth of a 24-slice 80 x 80 series: the child would wait for the parent five
+        // times per series. At 1 MiB an answer of that size goes in one write. Where the kernel refuses, 64 KiB still works.
+        _ = Fcntl(protocol, SetPipeSize, DicomWorker.AnswerBuffer);
         return new FileStream(new SafeFileHandle(protocol, ownsHandle: true), FileAccess.Write, bufferSize: 0);
     }
 

@@ -183,7 +183,7 @@ public sealed class WholeSeriesAssembler : ISeriesConsumer<DecodedSeries>
         if (_header is not null) throw new InvalidOperationException("a second header for one series");
         _header = header;
         _voxels = VoxelArray.For(header.VoxelType, header.Shape);
-        _rgb = header.Colour is { } c ? new byte[(long)c.RowBytes * c.Height] : null;
+        _rgb = header.Colour is { } c ? GC.AllocateUninitializedArray<byte>(c.RowBytes * c.Height) : null;
         _masks = header.Masks.Select(_ => new byte[header.Shape.VoxelCount]).ToArray();
     }
 
@@ -251,7 +251,8 @@ public sealed class WholeSeriesAssembler : ISeriesConsumer<DecodedSeries>
 
         private sealed class Of<T>(GridShape shape) : VoxelArray where T : unmanaged, INumber<T>
         {
-            private readonly T[] _voxels = new T[shape.VoxelCount];
+            // Every slice is written before the volume is built: no need to zero the array first.
+            private readonly T[] _voxels = GC.AllocateUninitializedArray<T>((int)shape.VoxelCount);
             private readonly int _plane = shape.Ni * shape.Nj;
 
             public override Span<byte> Slice(int k) => MemoryMarshal.AsBytes(_voxels.AsSpan(k * _plane, _plane));

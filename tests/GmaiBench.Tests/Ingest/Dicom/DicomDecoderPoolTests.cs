@@ -318,6 +318,22 @@ public class DicomDecoderPoolTests
     }
 
     [Fact]
+    public async Task The_childs_stdin_watch_wakes_when_the_parent_closes_the_pipe_not_when_a_request_arrives()
+    {
+        // What ends a child stuck in a series when its build dies: the watch reads nothing, so requests stay for the loop.
+        var writer = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var reader = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, writer.ClientSafePipeHandle);
+        var watch = Task.Run(() => DecoderStdio.WaitForHangUp((int)reader.SafePipeHandle.DangerousGetHandle()));
+        writer.Write([1, 2, 3]);
+        writer.Flush();
+        Assert.NotSame(watch, await Task.WhenAny(watch, Task.Delay(TimeSpan.FromMilliseconds(500))));   // data is not the end
+        writer.Dispose();
+        Assert.True(await watch.WaitAsync(TimeSpan.FromSeconds(10)), "the closed pipe did not read as hung up");
+        var left = new byte[8];
+        Assert.Equal(3, reader.Read(left));
+    }
+
+    [Fact]
     public void In_the_child_descriptor_1_is_its_stderr_so_nothing_but_the_protocol_reaches_the_answer_pipe()
     {
         var (program, arguments) = DecoderFixtures.Real;
