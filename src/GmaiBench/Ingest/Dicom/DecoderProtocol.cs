@@ -57,7 +57,7 @@ public sealed record DecoderAnswer<TResult>(bool Decoded, TResult Result, ItemRe
 /// Every size is known from the header, so anything else on the stream is caught at the frame where it appears.
 /// Both ends are one machine: voxels travel in native byte order.
 /// </summary>
-public static class DecoderProtocol
+public static partial class DecoderProtocol
 {
     public const int Version = 1;
 
@@ -67,11 +67,16 @@ public static class DecoderProtocol
     /// <summary>Largest JSON frame accepted (a header lists the series' file paths; a structure set its region names).</summary>
     public const int MaxJsonBytes = 64 << 20;
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    /// <summary>
+    /// The frames' JSON, generated at build time: a child's first request then costs no reflection and no emitted code
+    /// (reflection-based serialisation took about a third of a child's start-up). NaN and infinities are allowed so a
+    /// number the readers produce can always travel.
+    /// </summary>
+    [JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, UseStringEnumConverter = true)]
+    [JsonSerializable(typeof(DecodeRequest))]
+    [JsonSerializable(typeof(RejectNote))]
+    [JsonSerializable(typeof(HeaderWire))]
+    private sealed partial class WireJson : JsonSerializerContext;
 
     private sealed record RejectNote(string Reason, string Message, bool Retire = false);
 
@@ -96,7 +101,7 @@ public static class DecoderProtocol
     /// <summary>A request as one write (one frame, header and payload together): a pipe delivers it whole when it is small.</summary>
     public static void WriteRequest(Stream output, DecodeRequest request)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request.Validate(), Json);
+        var json = JsonSerializer.SerializeToUtf8Bytes(request.Validate(), WireJson.Default.DecodeRequest);
         var frame = new byte[FrameHeaderBytes + json.Length];
         frame[0] = (byte)FrameKind.Request;
         BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(1), (uint)json.Length);
@@ -107,7 +112,7 @@ public static class DecoderProtocol
 
     public static void WriteReject(Stream output, string reason, string message, bool retire = false)
     {
-        WriteFrame(output, FrameKind.Reject, JsonSerializer.SerializeToUtf8Bytes(new RejectNote(reason, message, retire), Json));
+        WriteFrame(output, FrameKind.Reject, JsonSerializer.SerializeToUtf8Bytes(new RejectNote(reason, message, retire), WireJson.Default.RejectNote));
         output.Flush();
     }
 
@@ -126,7 +131,7 @@ public static class DecoderProtocol
         if (length > MaxJsonBytes) throw new DecoderProtocolException($"a request of {length} bytes (at most {MaxJsonBytes})");
         var payload = new byte[length];
         input.ReadExactly(payload);
-        var request = Parse<DecodeRequest>(payload, "request");
+        var request = Parse(payload, WireJson.Default.DecodeRequest, "request");
         if (request.Protocol != Version) throw new DecoderProtocolException($"a request in protocol {request.Protocol}; this decoder speaks {Version}");
         try { return request.Validate(); }
         catch (ArgumentException e) { throw new DecoderProtocolException($"an invalid request: {e.Message}"); }
@@ -146,12 +151,12 @@ public static class DecoderProtocol
         var (kind, length) = ReadFrameHeader(answers);
         if (kind == (byte)FrameKind.Reject)
         {
-            var note = Parse<RejectNote>(ReadPayload(answers, length, MaxJsonBytes, ref buffer), "reject");
+            var note = Parse(ReadPayload(answers, length, MaxJsonBytes, ref buffer), WireJson.Default.RejectNote, "reject");
             if (string.IsNullOrEmpty(note.Reason) || note.Message is null) throw new DecoderProtocolException("the decoder's reject frame names no reason");
             return new DecoderAnswer<TResult>(false, default!, new ItemRejectedException(note.Reason, note.Message), note.Retire);
         }
         if (kind != (byte)FrameKind.Header) throw new DecoderProtocolException($"{Describe(kind)} where an answer (a header or a reject frame) was due");
-        var header = ToHeader(Parse<HeaderWire>(ReadPayload(answers, length, MaxJsonBytes, ref buffer), "header"));
+        var header = ToHeader(Parse(ReadPayload(answers, length, MaxJsonBytes, ref buffer), WireJson.Default.HeaderWire, "header"));
         consumer.Begin(header);
         var shape = header.Shape;
         for (var k = 0; k < shape.Nk; k++)
@@ -214,11 +219,11 @@ public static class DecoderProtocol
         : kind is >= 0x20 and < 0x7f ? $"text ('{(char)kind}', 0x{kind:x2}): something other than the decoder protocol was written on its standard output"
         : $"byte 0x{kind:x2}, which opens no frame: the decoder's output is not the protocol";
 
-    private static T Parse<T>(ReadOnlySpan<byte> json, string what) where T : class
+    private static T Parse<T>(ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Json) ?? throw new DecoderProtocolException($"the decoder's {what} frame is empty");
+            return JsonSerializer.Deserialize(json, type) ?? throw new DecoderProtocolException($"the decoder's {what} frame is empty");
         }
         catch (JsonException e)
         {
@@ -232,7 +237,8 @@ public static class DecoderProtocol
         return JsonSerializer.SerializeToUtf8Bytes(new HeaderWire(Version, h.VoxelType, h.Shape.Ni, h.Shape.Nj, h.Shape.Nk, h.Affine.ToRows(),
             h.Scaling.Slope, h.Scaling.Intercept, h.InvertDisplay, h.FileWindow?.Width, h.FileWindow?.Level, h.Modality, h.FrameOfReferenceUid,
             h.PatientId, h.StudyInstanceUid, h.SeriesInstanceUid, h.HasPatientGeometry, h.SliceSpacing, h.SourceFiles, h.Colour,
-            s is null ? null : new StructuresWire(s.Kind, s.FrameOfReferenceUid, s.ReferencedSeriesUids, s.Regions, s.ReferencedFrames), h.Masks), Json);
+            s is null ? null : new StructuresWire(s.Kind, s.FrameOfReferenceUid, s.ReferencedSeriesUids, s.Regions, s.ReferencedFrames), h.Masks),
+            WireJson.Default.HeaderWire);
     }
 
     /// <summary>The header from its wire form, every size and number checked before anything is allocated from it.</summary>

@@ -211,21 +211,20 @@ internal sealed class DecoderProcess : IDisposable
         new Thread(Watch) { IsBackground = true, Name = $"decoder {ProcessId} watchdog" }.Start();
     }
 
+    /// <summary>How often the watchdog looks at the deadline: the precision of a time-out, and all it costs between series.</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(50);
+
     private void Watch()
     {
         lock (_watch)
         {
             while (!_closed)
             {
-                if (_deadline is not { } deadline)
-                {
-                    Monitor.Wait(_watch);
-                    continue;
-                }
-                var left = deadline - Environment.TickCount64;
+                // Not woken per request (two wake-ups a series would cost more than a look every 50 ms).
+                var left = _deadline is { } deadline ? deadline - Environment.TickCount64 : long.MaxValue;
                 if (left > 0)
                 {
-                    Monitor.Wait(_watch, TimeSpan.FromMilliseconds(left));
+                    Monitor.Wait(_watch, left < WatchInterval.TotalMilliseconds ? TimeSpan.FromMilliseconds(left) : WatchInterval);
                     continue;
                 }
                 // Killing closes the answer pipe, so the read in hand ends now with the stream's end.
@@ -239,11 +238,7 @@ internal sealed class DecoderProcess : IDisposable
     /// <summary>Starts the clock of a request (or, with null, stops it: after that the watchdog cannot kill for this request).</summary>
     private void Deadline(TimeSpan? timeout)
     {
-        lock (_watch)
-        {
-            _deadline = timeout is { } t ? Environment.TickCount64 + (long)Math.Ceiling(t.TotalMilliseconds) : null;
-            Monitor.PulseAll(_watch);
-        }
+        lock (_watch) _deadline = timeout is { } t ? Environment.TickCount64 + (long)Math.Ceiling(t.TotalMilliseconds) : null;
     }
 
     private bool TimedOut
