@@ -174,14 +174,18 @@ public static class BenchProject
     /// Runs <c>gmai VERB … --pipeline pipelines/bench.yaml</c> (the CLI the README's ./gmai builds, built first if needed)
     /// and reports wall time and the child's peak resident memory.
     /// </summary>
-    public static Run Gmai(string repo, string dir, string[] args)
+    public static Run Gmai(string repo, string dir, string[] args) =>
+        Measure(dir, ["dotnet", GmaiDll(repo), .. args, "--pipeline", Path.Combine(dir, "pipelines", "bench.yaml")]);
+
+    /// <summary>The published CLI (<c>.build/gmai/gmai.dll</c>), built by <c>./gmai</c> first if its sources changed.</summary>
+    public static string GmaiDll(string repo)
     {
         using (var build = Process.Start(new ProcessStartInfo(Path.Combine(repo, "gmai"), ["--help"]) { RedirectStandardOutput = true })!)
         {
             build.StandardOutput.ReadToEnd();
             build.WaitForExit();
         }
-        return Measure(dir, ["dotnet", Path.Combine(repo, ".build", "gmai", "gmai.dll"), .. args, "--pipeline", Path.Combine(dir, "pipelines", "bench.yaml")]);
+        return Path.Combine(repo, ".build", "gmai", "gmai.dll");
     }
 
     /// <summary>

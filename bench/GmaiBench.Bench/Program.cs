@@ -16,6 +16,7 @@ try
         "outputs" => OutputsBench.Run(OutputsBench.Parse(arguments[1..])),
         "ct" => CtBench.Run(CtBench.Parse(arguments[1..])),
         "sampling" => SamplingBench.Run(SamplingBench.Parse(arguments[1..])),
+        "dicom" => DicomBench.Run(DicomBench.Parse(arguments[1..])),
         "inflate" => Child(Measurements.Inflate(arguments[1])),
         "touch" => Child(Measurements.Touch(long.Parse(arguments[1], CultureInfo.InvariantCulture))),
         "pipeline" => Child(Pipeline(arguments[1], Options.Parse(arguments[2..]))),
@@ -35,6 +36,7 @@ static int Usage(string problem)
     Console.Error.WriteLine("       GmaiBench.Bench ct [--volumes 3] [--shape 512x512x200] [--repeats 3] [--jobs N] [--dir PATH] [--keep]");
     Console.Error.WriteLine("       GmaiBench.Bench sampling [--images 10000] [--labels 5] [--size 1024x768] [--cap 30] [--repeats 1] [--dir PATH] [--keep]");
     Console.Error.WriteLine("       GmaiBench.Bench outputs [--items 150,600] [--size 1024x768] [--row-group-mb 100] [--dir PATH] [--keep]");
+    Console.Error.WriteLine("       GmaiBench.Bench dicom [--series 1000] [--slices 24] [--size 80] [--jobs 2] [--repeats 3] [--one-shot 100] [--dir PATH] [--keep]");
     return 2;
 }
 

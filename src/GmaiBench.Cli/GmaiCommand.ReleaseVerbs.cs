@@ -172,14 +172,12 @@ public static partial class GmaiCommand
         return cmd;
     }
 
-    /// <summary>The child process that decodes one DICOM series in isolation: not for people, hence hidden.</summary>
+    /// <summary>The child process that decodes DICOM series in isolation, framed on stdin and stdout: not for people, hence hidden.</summary>
     private static Command DecodeDicomCommand()
     {
-        var request = new Argument<string>("request");
-        var outDir = new Argument<string>("out");
-        var cmd = new Command(Workflows.DecodeDicomVerb, "Decode one DICOM series in isolation (used by the pipeline)") { request, outDir };
+        var cmd = new Command(Workflows.DecodeDicomVerb, "Decode DICOM series in isolation, requests on stdin, answers on stdout (used by the pipeline)");
         cmd.Hidden = true;
-        cmd.SetAction(r => Workflows.DecodeDicom(r.GetValue(request)!, r.GetValue(outDir)!));
+        cmd.SetAction(_ => Workflows.DecodeDicom());
         return cmd;
     }
 }

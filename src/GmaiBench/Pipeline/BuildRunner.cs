@@ -4,6 +4,7 @@ using GmaiBench.Catalog;
 using GmaiBench.Configuration;
 using GmaiBench.Curation;
 using GmaiBench.Ingest;
+using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Raster;
 using GmaiBench.Ingest.Regions;
 using GmaiBench.Ingest.Volumes;
@@ -98,7 +99,9 @@ public static class BuildRunner
         store.SyncItems(own.Select((it, i) => (it.Item, hashes[i]!)).ToList(), []);
         var stages = Stages(config, area, options, patientKeys);
         var fingerprints = FingerprintsOf(own, hashes, stages).Select(f => f!).ToArray();   // a shard hashes all its inputs
-        var decoded = DecodeChanged(config, own, fingerprints, stages, store, options, prefix).Count;
+        int decoded;
+        using (DicomWorker.OpenPool(Math.Max(1, options.Jobs)))   // one decoder child per job, ended with the pixel work
+            decoded = DecodeChanged(config, own, fingerprints, stages, store, options, prefix).Count;
         var reused = own.Count - decoded;
         var results = store.StageResults();
         var manifest = new ShardManifest
@@ -190,9 +193,15 @@ public static class BuildRunner
         if (mergeCount is { } count) TakeShardWork(work, store, items, fingerprints!, count);
         // A merge takes every outcome from the shards (each decodes all its inputs); so does a full scan. Either way the
         // candidates are chosen from the outcomes by the same walk as a sampled build's.
-        var (decodedItems, candidates) = sampling
-            ? DecodeSampled(config, items, hashes, fingerprints, stages, store, options, results)
-            : (DecodeChanged(config, items, fingerprints!, stages, store, options, ""), null);
+        HashSet<int> decodedItems;
+        bool[]? candidates;
+        // One DICOM decoder child per job, started when a series first needs one and ended with the pixel work.
+        using (DicomWorker.OpenPool(Math.Max(1, options.Jobs)))
+        {
+            (decodedItems, candidates) = sampling
+                ? DecodeSampled(config, items, hashes, fingerprints, stages, store, options, results)
+                : (DecodeChanged(config, items, fingerprints!, stages, store, options, ""), null);
+        }
         if (!sampling) results = store.StageResults();   // the shards' outcomes and this run's
         var decoded = decodedItems.Count;
         if (mergeCount is not null && decoded > 0)

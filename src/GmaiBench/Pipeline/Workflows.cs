@@ -158,7 +158,9 @@ public static class Workflows
     /// </summary>
     public static List<Inspection> Inspect(string path, string? labels, string previewDir, PipelineSettings settings, string? window, string axis, string? taxonomyDir = null)
     {
-        var results = Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
+        List<Inspection> results;
+        using (DicomWorker.OpenPool(1))   // a folder of series: one decoder child for all of them
+            results = Inspector.Inspect(path, labels, previewDir, settings.Image, window, axis);
         // The taxonomy only names the canonical labels of ROIs and segments; inspect works without one.
         var taxonomy = taxonomyDir is not null && Directory.Exists(taxonomyDir) ? LabelTaxonomy.TryLoad(taxonomyDir).Taxonomy : null;
         if (taxonomy is null) return results;
@@ -174,8 +176,8 @@ public static class Workflows
         return match.IsMapped ? $"{raw} -> {match.Label!.Name} ({match.Rule})" : $"{raw} -> unmapped{(match.Candidates.Count > 0 ? $" (nearest: {string.Join(", ", match.Candidates.Take(3))})" : "")}";
     }
 
-    /// <summary>The hidden <c>gmai decode-dicom</c> verb: the isolated child that decodes one DICOM series.</summary>
-    public static int DecodeDicom(string request, string outDir) => DicomWorker.Run(request, outDir);
+    /// <summary>The hidden <c>gmai decode-dicom</c> verb: an isolated child that decodes DICOM series for a build, one request at a time.</summary>
+    public static int DecodeDicom() => DicomWorker.Serve();
 
     /// <summary>The hidden verb's name, as the parent process calls it.</summary>
     public static string DecodeDicomVerb => DicomWorker.Verb;

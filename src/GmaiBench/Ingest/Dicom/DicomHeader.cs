@@ -135,7 +135,7 @@ internal sealed class DicomHeader
             skip.Add(pixelData);
             // Stop at Pixel Data and do not load its value: headers are read for scanning and checks, pixels later.
             if (!reader.ReadUpToTag(pixelData, skip))
-                throw new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: GDCM could not parse the data set");
+                throw GdcmRuntime.Failed(new ItemRejectedException(DicomRejects.CorruptHeader, $"{name}: GDCM could not parse the data set"));
             using var owned = new Owned();
             var top = new Attributes(reader.GetFile().GetDataSet(), name, owned);
             top.Utf8 = (top.Text(0x0008, 0x0005) ?? "").Contains("ISO_IR 192", StringComparison.Ordinal);

@@ -60,7 +60,7 @@ internal static class DicomPixels
         {
             using var reader = new gdcm.ImageReader();
             reader.SetFileName(header.Path);
-            if (!reader.Read()) throw Corrupt(header, "GDCM could not read the image");
+            if (!reader.Read()) throw GdcmRuntime.Failed(Corrupt(header, "GDCM could not read the image"));
             // GetImage and GetPixelFormat hand out references into the reader, which owns and frees them.
             var image = reader.GetImage();
             CheckImage(header, image, expected);
@@ -73,7 +73,7 @@ internal static class DicomPixels
                 : typeof(T) == typeof(ushort) && scalar == gdcm.PixelFormat.ScalarType.UINT16 ? image.GetArray((ushort[])(object)target)
                 : typeof(T) == typeof(byte) ? image.GetBuffer((byte[])(object)target)
                 : DecodeViaBytes(image, target, expected);
-            if (!ok) throw Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed");
+            if (!ok) throw GdcmRuntime.Failed(Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed"));
             return true;
         });
 
@@ -117,11 +117,11 @@ internal static class DicomPixels
         {
             using var reader = new gdcm.ImageReader();
             reader.SetFileName(header.Path);
-            if (!reader.Read()) throw Corrupt(header, "GDCM could not read the image");
+            if (!reader.Read()) throw GdcmRuntime.Failed(Corrupt(header, "GDCM could not read the image"));
             var image = reader.GetImage();
             CheckImage(header, image, header.PixelBytes);
             var bytes = new byte[header.PixelBytes];
-            if (!image.GetBuffer(bytes)) throw Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed");
+            if (!image.GetBuffer(bytes)) throw GdcmRuntime.Failed(Corrupt(header, $"the {header.Layout.TransferSyntaxUid} decoder failed"));
             var photometric = image.GetPhotometricInterpretation().GetString()?.Trim() ?? header.Photometric;
             return (bytes, photometric.ToUpperInvariant(), (int)image.GetPlanarConfiguration());
         });

@@ -11,6 +11,26 @@ internal static class GdcmRuntime
 {
     private static readonly Lazy<bool> Ready = new(Initialise, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    // Per thread: a series is read on one thread, and a count moved by another thread's file is not this series' doing.
+    [ThreadStatic]
+    private static int _failures;
+
+    /// <summary>
+    /// Calls into GDCM that failed on this thread so far (<see cref="Guard{T}"/>, <see cref="Failed"/>). Native code that
+    /// failed on damaged data may have left its heap damaged too: a decoder child that sees this count move answers, then retires.
+    /// </summary>
+    public static int Failures => _failures;
+
+    /// <summary>
+    /// Counts a GDCM call that reported failure without throwing (a reader or codec returning false on damaged data) as
+    /// <see cref="Failures"/> does a thrown one; returns <paramref name="reject"/> for the caller to throw.
+    /// </summary>
+    public static ItemRejectedException Failed(ItemRejectedException reject)
+    {
+        _failures++;
+        return reject;
+    }
+
     /// <summary>Throws <see cref="InvalidOperationException"/> with the fix when the native glue library cannot be loaded.</summary>
     public static void EnsureInitialised() => _ = Ready.Value;
 
@@ -50,10 +70,12 @@ internal static class GdcmRuntime
         catch (Exception e) when (IsMissingBinding(e)) { throw; }
         catch (OutOfMemoryException)
         {
+            _failures++;
             throw new ItemRejectedException(DicomRejects.VolumeTooLarge, $"{name}: decoding ran out of memory: the pixel data is larger than this machine can hold");
         }
         catch (Exception)
         {
+            _failures++;
             // GDCM's own exception texts are C++ assertions and .NET wrapper names; say what it means instead.
             throw new ItemRejectedException(reason, $"{name}: GDCM cannot decode this file: its data is damaged or uses an encoding GDCM does not read");
         }

@@ -65,11 +65,17 @@ public class DicomWorkerFailureTests
         var files = Series();
         var seg = Path.Combine(Path.GetDirectoryName(files[0])!, "SEG.dcm");
         File.WriteAllText(seg, "not read in this process");
-        // The child is asked for the object by name; this one aborts as GDCM would on a damaged structure set.
+        var request = Path.Combine(TestData.TempDir("worker-structure-request"), "request");
+        // The child keeps the request it was sent (one frame, one read), then aborts as GDCM would on a damaged structure set.
         var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadStructures(seg, files, TimeSpan.FromMinutes(1),
-            "/bin/sh", ["-c", "grep -q '^#structure .*SEG.dcm$' \"$1\" && kill -ABRT $$; exit 0", "decoder"]));
+            "/bin/sh", ["-c", "dd bs=65536 count=1 of=\"$1\" 2>/dev/null; kill -ABRT $$", "decoder", request]));
         Assert.Equal("decoder-crashed", e.Reason);
         Assert.StartsWith("GDCM stopped on an internal assertion (SIGABRT) while decoding the series of", e.Message);
+        var sent = File.ReadAllBytes(request);
+        Assert.Equal((byte)FrameKind.Request, sent[0]);
+        var json = System.Text.Json.JsonDocument.Parse(sent.AsMemory(DecoderProtocol.FrameHeaderBytes)).RootElement;
+        Assert.Equal(seg, json.GetProperty("StructurePath").GetString());
+        Assert.Equal(files, json.GetProperty("Files").EnumerateArray().Select(f => f.GetString()));
     }
 
     [Fact]
@@ -95,14 +101,18 @@ public class DicomWorkerFailureTests
     }
 
     [Theory]
-    [InlineData("exit 3")]                                      // "rejected", but no note
-    [InlineData("printf '{' > \"$2/meta.json\"; exit 0")]       // "done", with a broken answer
-    [InlineData("printf '{}' > \"$2/meta.json\"; exit 0")]      // "done", without the volume
-    public void A_decoder_that_answers_badly_is_a_decoder_failed_reject(string script)
+    [InlineData("echo 'Warning: Premature end of JPEG file'; sleep 30", "text ('W', 0x57): something other than the decoder protocol")]
+    [InlineData("printf '\\002\\001\\000\\000\\000{'; sleep 30", "header frame is not valid JSON")]
+    [InlineData("printf '\\007\\002\\000\\000\\000{}'; sleep 30", "reject frame names no reason")]
+    [InlineData("printf '\\002\\016\\000\\000\\000{\"Protocol\":9}'; sleep 30", "header states protocol 9")]
+    [InlineData("printf '\\003\\000\\000\\000\\000'; sleep 30", "a Slice frame where an answer (a header or a reject frame) was due")]
+    public void A_decoder_that_answers_badly_is_a_decoder_failed_reject_naming_what_was_wrong(string script, string says)
     {
         var e = Assert.Throws<ItemRejectedException>(() => DicomWorker.ReadSeries(Series(), TimeSpan.FromMinutes(1),
             "/bin/sh", ["-c", script, "decoder"]));
         Assert.Equal("decoder-failed", e.Reason);
+        Assert.StartsWith("the DICOM decoder's answer is broken: ", e.Message);
+        Assert.Contains(says, e.Message);
     }
 
     [Fact]
