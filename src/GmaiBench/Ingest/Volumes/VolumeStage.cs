@@ -17,16 +17,15 @@ namespace GmaiBench.Ingest.Volumes;
 /// one grid (an overlay is never drawn misaligned), put both in RAS+ by permutation and flips, and for each label
 /// cut the slice with its largest area (plus any extra slices) along each configured axis. Image and labels of a
 /// slice are resampled onto one square-pixel grid (linear and nearest), then marked like any 2D region.
-/// With <paramref name="parallelism"/> above 1 the label map is read beside the image and the slices of an item are
+/// With <paramref name="parallelism"/> above 1 the label planes are cut beside the image's read and the slices of an item are
 /// rendered and encoded in parallel; the output is the same whatever the degree (slices keep their order).
-/// Finished volumes hand their voxel arrays to a pool shared by the stage's workers, so later volumes of a build
-/// write into memory already touched instead of faulting in a fresh 100 MB each.
+/// No image volume is held: label maps and NIfTI images stream past and DICOM series arrive slice by slice from the
+/// decoder child, keeping only the planes of the chosen slices (<see cref="PlanesVolume{T}"/>). Structure objects
+/// (RTSTRUCT, SEG) still come whole, with their masks.
 /// </summary>
 public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, IObjectStore store, IReadOnlyDictionary<string, string> modalityOf,
     int parallelism = 1, PatientKeys? patientKeys = null) : IItemStage
 {
-    private readonly VoxelBufferPool _buffers = new();
-
     public const string CodeVersion = "volume/9";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
@@ -54,32 +53,94 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         if (item.Annotation is SeriesAnnotation series) return WholeSlices(item, fingerprint, series);
         if (item.Annotation is StructureAnnotation structures) return Structures(item, layout, fingerprint, structures);
         var annotation = item.Annotation as VolumeAnnotation ?? throw new ItemRejectedException("no-annotation", "a volume item carries no label map");
-        if (annotation.SeriesFiles is null) return Streamed(item, layout, fingerprint, annotation);
-        var read = new NiftiReadOptions { Buffers = _buffers, MaxVoxelBytes = MaxVoxelBytes };
-        var ((volume, dicom), labels) = Concurrency.Both(
-            () =>
-            {
-                var series = DicomWorker.ReadSeries(annotation.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
-                return (series.Volume, series);
-            },
-            () =>
-            {
-                // Label maps are read faster than images: the slice choice is made while the image is still decoding.
-                var map = NiftiReader.ReadLabels(annotation.LabelPath, read);
-                var canonical = map.ToCanonical();
-                return (Map: map, Planes: annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).SelectMany(axis => PlanesOf(canonical.SliceAreas(axis), annotation)).ToList());
-            },
-            parallelism > 1);
+        return annotation.SeriesFiles is { } files ? StreamedSeries(item, layout, fingerprint, annotation, files) : Streamed(item, layout, fingerprint, annotation);
+    });
+
+    /// <summary>
+    /// A DICOM series with a NIfTI label map: the label map is scanned first (areas, runs) and the slices chosen, then the
+    /// series comes from the decoder child slice by slice keeping only the planes of those slices (<see cref="SeriesStream"/>).
+    /// Rejects keep the precedence of whole reads: the series' own failures first, then the label map's, then the grid.
+    /// </summary>
+    private ItemOutcome StreamedSeries(SourceItem item, ISourceLayout layout, string fingerprint, VolumeAnnotation annotation, IReadOnlyList<string> files)
+    {
+        var labelRead = new NiftiReadOptions { MaxVoxelBytes = MaxVoxelBytes };
+        var axes = annotation.Options.Axes.Select(VolumeLayoutOptions.Axis).ToList();
+        NiftiHeader labelHeader;
+        Reorientation labelView;
+        LabelAreaScan scan;
         try
         {
-            return Slice(item, layout, fingerprint, annotation, volume, dicom, labels.Map, labels.Planes);
+            (labelHeader, labelView, scan) = ScanLabels(annotation.LabelPath, labelRead, axes);
         }
-        finally
+        catch (ItemRejectedException)
         {
-            _buffers.Return(volume);
-            _buffers.Return(labels.Map.Volume);
+            // Read whole, the series' own failure would have been found first.
+            DicomWorker.Decode(new DecodeRequest(files, null, MaxVoxelBytes), new SeriesStream(_ => DiscardVoxels.Instance), DecodeTimeout);
+            throw;
         }
-    });
+        var planes = axes.SelectMany(axis => PlanesOf(scan.Areas(labelView, axis), annotation)).ToList();
+        var labelGrid = new VolumeGrid(labelHeader.Shape, labelHeader.Affine);
+        var dicom = StreamSeries(files, annotation.Options.Window, item.SourceId, h =>
+        {
+            // Off the label map's grid nothing is kept: the grid check rejects the item once the series has come.
+            if (!VolumeGrid.ComparePhysical(new VolumeGrid(h.Shape, h.Affine), labelGrid, GridToleranceMm).Matches) return [];
+            var view = Orientation.ToCanonical(h.Shape, h.Affine);
+            return planes.Select(p => StoredPlaneOf(view, p.Axis, p.Choices.Key)).ToList();
+        });
+        var labels = LabelPlanes(scan, labelView, labelHeader, planes, annotation.LabelPath, labelRead);
+        return Slice(item, layout, fingerprint, annotation, dicom.Volume, dicom, labels, planes);
+    }
+
+    /// <summary>A label map's header, canonical view and its scan (areas along <paramref name="axes"/>, runs kept), checked to hold integer labels.</summary>
+    private static (NiftiHeader Header, Reorientation View, LabelAreaScan Scan) ScanLabels(string path, NiftiReadOptions read, IReadOnlyList<SliceAxis> axes)
+    {
+        var header = NiftiReader.ReadHeader(path, read);
+        var view = Orientation.ToCanonical(header.Shape, header.Affine);
+        var scan = new LabelAreaScan(axes.Select(a => view.SourceAxis((int)a)), keepRuns: true);
+        NiftiReader.Stream(path, read, scan);
+        if (scan.NonIntegerLabel is { } problem) throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem);
+        return (header, view, scan);
+    }
+
+    /// <summary>The label map's chosen planes, cut from the scan's runs; only a map too fragmented to keep as runs is read again.</summary>
+    private static LabelMap LabelPlanes(LabelAreaScan scan, Reorientation view, NiftiHeader header, List<(SliceAxis Axis, IGrouping<int, SliceChoice> Choices)> planes,
+        string path, NiftiReadOptions read)
+    {
+        var wanted = planes.Select(p => StoredPlaneOf(view, p.Axis, p.Choices.Key)).ToList();
+        var kept = scan.KeptPlanes(wanted, header.Affine);
+        if (kept is null)
+        {
+            var collector = new PlaneCollector(wanted);
+            NiftiReader.Stream(path, read, collector);
+            kept = collector.Volume(header.Affine);
+        }
+        return LabelMap.TryFrom(kept, out var problem) ?? throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem!);
+    }
+
+    /// <summary>
+    /// A series from the decoder, slice by slice, keeping the stored planes <paramref name="planesOf"/> picks once the header
+    /// is known (and the histogram when its window is a percentile one; wider types are decoded again for it).
+    /// </summary>
+    private DicomVolume StreamSeries(IReadOnlyList<string> files, string? window, string sourceId, Func<SeriesHeader, IReadOnlyList<StoredPlane>> planesOf)
+    {
+        var request = new DecodeRequest(files, null, MaxVoxelBytes);
+        PlaneCollector? collector = null;
+        var (header, colour) = DicomWorker.Decode(request, new SeriesStream(h =>
+        {
+            collector = new PlaneCollector(planesOf(h), histogram: PercentileWindow(window, h, sourceId));
+            return collector;
+        }), DecodeTimeout);
+        var volume = collector!.Volume(header.Affine, replay: again => DicomWorker.Decode(request, new SeriesStream(_ => again), DecodeTimeout));
+        return header.ToDicomVolume(volume, colour);
+    }
+
+    /// <summary>Whether <see cref="WindowFor"/> will ask this series for percentiles (its values are then counted as they pass).</summary>
+    private bool PercentileWindow(string? window, SeriesHeader header, string sourceId)
+    {
+        if (window == "file" && header.FileWindow is not null) return false;
+        var modality = header.Modality is { Length: > 0 } stated ? stated : modalityOf[sourceId] ?? "";
+        return VolumeLayoutOptions.WindowFor(window == "file" ? null : window, modality) is { Voi: null };
+    }
 
     /// <summary>
     /// A NIfTI image and label map, streamed: the label map is read once to count every label's area per slice (the slice
@@ -101,11 +162,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         LabelAreaScan scan;
         try
         {
-            labelHeader = NiftiReader.ReadHeader(annotation.LabelPath, labelRead);
-            labelView = Orientation.ToCanonical(labelHeader.Shape, labelHeader.Affine);
-            scan = new LabelAreaScan(axes.Select(a => labelView.SourceAxis((int)a)), keepRuns: true);
-            NiftiReader.Stream(annotation.LabelPath, labelRead, scan);
-            if (scan.NonIntegerLabel is { } problem) throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem);
+            (labelHeader, labelView, scan) = ScanLabels(annotation.LabelPath, labelRead, axes);
             var grid = VolumeGrid.ComparePhysical(new VolumeGrid(imageHeader.Shape, imageHeader.Affine), new VolumeGrid(labelHeader.Shape, labelHeader.Affine),
                 GridToleranceMm, "image", "label map");
             if (!grid.Matches)
@@ -127,19 +184,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
                 NiftiReader.Stream(item.FullPath, imageRead, collector);
                 return collector.Volume(imageHeader.Affine, replay: again => NiftiReader.Stream(item.FullPath, imageRead, again));
             },
-            () =>
-            {
-                // Cut from the runs the scan kept; only a map too fragmented to keep is read a second time.
-                var wanted = planes.Select(p => StoredPlaneOf(labelView, p.Axis, p.Choices.Key)).ToList();
-                var kept = scan.KeptPlanes(wanted, labelHeader.Affine);
-                if (kept is null)
-                {
-                    var collector = new PlaneCollector(wanted);
-                    NiftiReader.Stream(annotation.LabelPath, labelRead, collector);
-                    kept = collector.Volume(labelHeader.Affine);
-                }
-                return LabelMap.TryFrom(kept, out var problem) ?? throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem!);
-            },
+            () => LabelPlanes(scan, labelView, labelHeader, planes, annotation.LabelPath, labelRead),
             parallelism > 1);
         return Slice(item, layout, fingerprint, annotation, volume, null, labels, planes);
     }
@@ -275,7 +320,16 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     /// </summary>
     private ItemOutcome WholeSlices(SourceItem item, string fingerprint, SeriesAnnotation series)
     {
-        var dicom = DicomWorker.ReadSeries(series.SeriesFiles, DecodeTimeout, MaxVoxelBytes);
+        // Only the planes of the slices shown are kept as the series arrives (none for a colour image: its RGB frame is shown).
+        var dicom = StreamSeries(series.SeriesFiles, series.Options.Window, item.SourceId, h =>
+        {
+            if (h.Colour is not null) return [];
+            var view = Orientation.ToCanonical(h.Shape, h.Affine);
+            return series.Options.Axes.Select(VolumeLayoutOptions.Axis)
+                .Where(axis => !Degenerate(view.Shape, new SlicePlane(axis, 0)))
+                .SelectMany(axis => SpreadSlices(view.Shape[(int)axis], series.Options.ExtraSlices).Select(index => StoredPlaneOf(view, axis, index)))
+                .ToList();
+        });
         if (dicom.Colour is { } colour) return ColourImage(item, fingerprint, series, dicom, colour);
         var canonical = dicom.Volume.ToCanonical();
         var window = WindowOf(series.Options, dicom, item.SourceId, canonical);
@@ -286,7 +340,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         foreach (var axis in series.Options.Axes.Select(VolumeLayoutOptions.Axis))
         {
             var plane = new SlicePlane(axis, 0);
-            if (shape[plane.ColumnAxis] < 2 || shape[plane.RowAxis] < 2)
+            if (Degenerate(shape, plane))
             {
                 rejects.Add(Reject.OfCase($"{item.Key}/{axis.ToString().ToLowerInvariant()}", item.SourceId, item.Key, Name, "degenerate-plane",
                     $"the volume is {shape.Ni}x{shape.Nj}x{shape.Nk} voxels (RAS+): its {axis.ToString().ToLowerInvariant()} slices would be {shape[plane.ColumnAxis]}x{shape[plane.RowAxis]} pixels"));
@@ -320,6 +374,9 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         rejects.AddRange(cases.Where(c => c.Reject is not null).Select(c => c.Reject!));
         return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases.Where(c => c.Case is not null).Select(c => c.Case!)], rejects);
     }
+
+    /// <summary>Whether <paramref name="plane"/>'s slices of a <paramref name="shape"/> grid would be less than 2 pixels wide or tall.</summary>
+    private static bool Degenerate(GridShape shape, SlicePlane plane) => shape[plane.ColumnAxis] < 2 || shape[plane.RowAxis] < 2;
 
     /// <summary>
     /// A colour image (ultrasound, endoscopy, photography, pathology) goes the raster way: its chosen frame as the RGB

@@ -6,6 +6,7 @@ using GmaiBench.Imaging.Intensity;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Volumes;
 using GmaiBench.Ingest;
+using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Nifti;
 using GmaiBench.Ingest.Regions;
 using GmaiBench.Ingest.Volumes;
@@ -379,5 +380,36 @@ public class StreamedVolumeTests
             Assert.Equal(whole.Reason, cut.Result.Reason);
             Assert.Equal(whole.Message, cut.Result.Message);
         }
+    }
+
+    /// <summary>A DICOM series handed over slice by slice keeps exactly the planes asked for, and a colour frame whole.</summary>
+    [Fact]
+    public void A_series_arriving_slice_by_slice_keeps_the_planes_a_whole_series_shows()
+    {
+        var canonical = VolumeFixtures.Make<short>(Shape, Ras, (i, j, k) => 10 * i - 100 * j + 1000 * k, new VoxelScaling(1, -1024));
+        var stored = VolumeFixtures.Restored(canonical, [0, 1, 2], [true, true, false]);   // LPS, as DICOM stores it
+        var series = new DicomVolume { Volume = stored, SourceFiles = ["slice-1.dcm"], Modality = "CT" };
+        PlaneCollector? collector = null;
+        var (header, colour) = SeriesFeed.Feed(series, null, new SeriesStream(h => collector = new PlaneCollector([new StoredPlane(2, 1), new StoredPlane(0, 3)])));
+        Assert.Null(colour);
+        Assert.Equal(stored.Affine.ToString(), header.Affine.ToString());
+        var kept = collector!.Volume(header.Affine).ToCanonical();
+        var whole = stored.ToCanonical();
+        var view = Orientation.ToCanonical(stored.Shape, stored.Affine);
+        for (var i = 0; i < whole.Shape.Ni; i++)
+        for (var j = 0; j < whole.Shape.Nj; j++)
+        for (var k = 0; k < whole.Shape.Nk; k++)
+        {
+            var (si, _, sk) = view.StoredIndex(i, j, k);
+            if (sk == 1 || si == 3) Assert.Equal(whole[i, j, k], kept[i, j, k]);
+            else Assert.Throws<InvalidOperationException>(() => kept[i, j, k]);
+        }
+
+        var rgb = Enumerable.Range(0, 40 * 30 * 3).Select(n => (byte)(n * 7)).ToArray();
+        var luma = VolumeFixtures.Make<byte>(new GridShape(40, 30, 1), Affine.Identity, (i, j, _) => i + j);
+        var photo = new DicomVolume { Volume = luma, SourceFiles = ["us.dcm"], Colour = new RgbFrame(40, 30, rgb, 0, 1, "RGB") };
+        var (_, frame) = SeriesFeed.Feed(photo, null, new SeriesStream(_ => DiscardVoxels.Instance));
+        Assert.Equal(rgb, frame!.Rgb);
+        Assert.Equal((40, 30, "RGB"), (frame.Width, frame.Height, frame.Photometric));
     }
 }
