@@ -1,10 +1,9 @@
 using GmaiBench.Cli;
-using GmaiBench.Pipeline;
 using Spectre.Console;
 
 // The DICOM decoder child: a build starts one per job and it answers many series, so it skips the console and parser
 // set-up below, which it never uses (and which would open its stdout, the protocol's pipe, for text).
-if (args is [var verb] && verb == Workflows.DecodeDicomVerb) return Workflows.DecodeDicom();
+if (DecoderChild.Is(args)) return DecoderChild.Run();
 
 if (Console.IsOutputRedirected)
 {

@@ -49,13 +49,12 @@ public sealed record DecoderAnswer<TResult>(bool Decoded, TResult Result, ItemRe
 /// The framed protocol between the build and a DICOM decoder child, over the child's standard input and output. A frame is
 /// one <see cref="FrameKind"/> byte, the payload length (uint32, little-endian) and the payload. The parent sends one
 /// Request frame (JSON <see cref="DecodeRequest"/>) and reads the whole answer before the next. The child answers with one
-/// Reject frame (JSON: reason, message, retire), or with: a Header frame (JSON: <see cref="SeriesHeader"/>), one Slice frame per
-/// slice k = 0 .. Nk-1 (its stored bytes), ColourRows frames (whole RGB rows, top to bottom) for a colour image, one
-/// MaskSlice frame per region and slice (Ni x Nj bytes, or empty for a slice without the region), and an End frame
-/// (empty, or one byte 1 when the child retires). A child retires after an answer during which GDCM failed, however the
-/// answer went: the next series goes to a fresh child.
-/// Every size is known from the header, so anything else on the stream is caught at the frame where it appears.
-/// Both ends are one machine: voxels travel in native byte order.
+/// Reject frame (JSON: reason, message, retire), or with: a Header frame (JSON: <see cref="SeriesHeader"/>), one Slice
+/// frame per slice k = 0 .. Nk-1 (its stored bytes), ColourRows frames (whole RGB rows, top to bottom) for a colour
+/// image, one MaskSlice frame per region and slice (Ni x Nj bytes, or empty for a slice without the region), and an End
+/// frame (empty, or one byte 1 when the child retires). A child retires after an answer during which GDCM failed,
+/// however the answer went: the next series goes to a fresh child. Every size is known from the header, so anything else
+/// on the stream is caught at the frame where it appears. Both ends are one machine: voxels travel in native byte order.
 /// </summary>
 public static partial class DecoderProtocol
 {

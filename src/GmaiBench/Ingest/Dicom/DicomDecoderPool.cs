@@ -83,9 +83,9 @@ public sealed class DicomDecoderPool : IDisposable
         _slots.Wait();
         try
         {
-            while (true)
+            for (var retry = false; ; retry = true)
             {
-                var child = Take();
+                var child = Take(fresh: retry);
                 try
                 {
                     return child.Decode(request, consumer, timeout);
@@ -112,31 +112,31 @@ public sealed class DicomDecoderPool : IDisposable
         }
     }
 
-    /// <summary>An idle child that is still alive, or a new one.</summary>
-    private DecoderProcess Take()
+    /// <summary>An idle child that is still alive, or (always, when <paramref name="fresh"/>) a new one.</summary>
+    private DecoderProcess Take(bool fresh)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            while (_idle.TryPop(out var idle))
+            while (!fresh && _idle.TryPop(out var idle))
             {
                 if (idle.Reusable) return idle;
                 _live.Remove(idle);
                 idle.Dispose();   // died while idle (killed from outside): it decoded nothing of this request
             }
         }
-        var fresh = DecoderProcess.Start(_program, _arguments);
+        var started = DecoderProcess.Start(_program, _arguments);
         lock (_gate)
         {
             if (!_disposed)
             {
-                _live.Add(fresh);
+                _live.Add(started);
                 _started++;
-                return fresh;
+                return started;
             }
         }
-        fresh.Kill();
-        fresh.Dispose();
+        started.Kill();
+        started.Dispose();
         throw new ObjectDisposedException(nameof(DicomDecoderPool));
     }
 
@@ -263,7 +263,7 @@ internal sealed class DecoderProcess : IDisposable
     /// <summary>
     /// The .NET runtime's settings for a decoder child, which runs the same few methods on series after series. Tiering:
     /// with the defaults a child spent its first ~1,000 small series compiling (instrumented code first, then optimised
-    /// code from its profile, on a background thread beside the decode: up to 2x the CPU of a warm reader); without the
+    /// code from its profile, on a background thread beside the decode: 2-3x the CPU of a warm reader); without the
     /// instrumented tier, counting calls from the start, it is warm after ~300 (bench/README.md, dicom). Memory: the
     /// default first-generation budget follows the reported L3 cache (300 MiB on the bench machine) and kept a child at
     /// 150 MiB resident; 32 MiB keeps it near 100 MiB for the same CPU time.

@@ -298,8 +298,8 @@ public static partial class DecoderStdio
 
     /// <summary>
     /// A stream on a duplicate of descriptor 1; then every other descriptor on the same pipe is pointed at stderr:
-    /// descriptor 1 itself, and the duplicates the runtime made of it earlier (<see cref="Console.Out"/>, opened before
-    /// the verb ran, writes through one). <see cref="Console.Out"/> becomes stderr too. From here on nothing but the
+    /// descriptor 1 itself, and any duplicate the runtime made of it earlier (<see cref="Console.Out"/> writes through
+    /// one, if anything opened it before). <see cref="Console.Out"/> becomes stderr too. From here on nothing but the
     /// returned stream reaches the parent's answer pipe.
     /// </summary>
     public static Stream TakeStandardOutput()
