@@ -26,7 +26,7 @@ namespace GmaiBench.Ingest.Volumes;
 public sealed class VolumeStage(ImageSettings image, RegionSettings regions, PromptStyle style, IObjectStore store, IReadOnlyDictionary<string, string> modalityOf,
     int parallelism = 1, PatientKeys? patientKeys = null) : IItemStage
 {
-    public const string CodeVersion = "volume/9";
+    public const string CodeVersion = "volume/10";
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
@@ -70,7 +70,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         LabelAreaScan scan;
         try
         {
-            (labelHeader, labelView, scan) = ScanLabels(annotation.LabelPath, labelRead, axes);
+            (labelHeader, labelView, scan) = ScanLabels(annotation.LabelPath, annotation.LabelRelative, labelRead, axes);
         }
         catch (ItemRejectedException)
         {
@@ -91,15 +91,25 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         return Slice(item, layout, fingerprint, annotation, dicom.Volume, dicom, labels, planes);
     }
 
-    /// <summary>A label map's header, canonical view and its scan (areas along <paramref name="axes"/>, runs kept), checked to hold integer labels.</summary>
-    private static (NiftiHeader Header, Reorientation View, LabelAreaScan Scan) ScanLabels(string path, NiftiReadOptions read, IReadOnlyList<SliceAxis> axes)
+    /// <summary>
+    /// A label map's header, canonical view and its scan (areas along <paramref name="axes"/>, runs kept), checked to hold
+    /// integer labels. Its rejects name the label map (<paramref name="relative"/>): the item is named by its image.
+    /// </summary>
+    private static (NiftiHeader Header, Reorientation View, LabelAreaScan Scan) ScanLabels(string path, string relative, NiftiReadOptions read, IReadOnlyList<SliceAxis> axes)
     {
-        var header = NiftiReader.ReadHeader(path, read);
-        var view = Orientation.ToCanonical(header.Shape, header.Affine);
-        var scan = new LabelAreaScan(axes.Select(a => view.SourceAxis((int)a)), keepRuns: true);
-        NiftiReader.Stream(path, read, scan);
-        if (scan.NonIntegerLabel is { } problem) throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem);
-        return (header, view, scan);
+        try
+        {
+            var header = NiftiReader.ReadHeader(path, read);
+            var view = Orientation.ToCanonical(header.Shape, header.Affine);
+            var scan = new LabelAreaScan(axes.Select(a => view.SourceAxis((int)a)), keepRuns: true);
+            NiftiReader.Stream(path, read, scan);
+            if (scan.NonIntegerLabel is { } problem) throw new ItemRejectedException(NiftiRejects.NonIntegerLabels, problem);
+            return (header, view, scan);
+        }
+        catch (ItemRejectedException e)
+        {
+            throw new ItemRejectedException(e.Reason, $"the label map {relative}: {e.Message}");
+        }
     }
 
     /// <summary>The label map's chosen planes, cut from the scan's runs; only a map too fragmented to keep as runs is read again.</summary>
@@ -162,7 +172,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         LabelAreaScan scan;
         try
         {
-            (labelHeader, labelView, scan) = ScanLabels(annotation.LabelPath, labelRead, axes);
+            (labelHeader, labelView, scan) = ScanLabels(annotation.LabelPath, annotation.LabelRelative, labelRead, axes);
             var grid = VolumeGrid.ComparePhysical(new VolumeGrid(imageHeader.Shape, imageHeader.Affine), new VolumeGrid(labelHeader.Shape, labelHeader.Affine),
                 GridToleranceMm, "image", "label map");
             if (!grid.Matches)

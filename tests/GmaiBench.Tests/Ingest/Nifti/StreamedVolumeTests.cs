@@ -382,6 +382,20 @@ public class StreamedVolumeTests
         }
     }
 
+    /// <summary>The item is named by its image, so a reject that comes from the label map says which file it is.</summary>
+    [Fact]
+    public void A_label_map_that_cannot_be_read_is_named_in_the_reject()
+    {
+        var image = VolumeFixtures.Make<short>(Shape, Ras, (i, j, k) => i + j + k);
+        var (item, stage) = Pair(TestData.TempDir("stream-label-name"), image, CanonicalLabels(Ras));
+        var labels = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(item.FullPath))!, "seg", "case_seg.nii.gz");
+        File.WriteAllText(labels, "not a nifti file at all");
+        var outcome = stage.Run(item, new NiftiPairsLayout(), "fp");
+        Assert.Equal(StageResult.RejectedStatus, outcome.Result.Status);
+        Assert.Equal(NiftiRejects.NotNifti, outcome.Result.Reason);
+        Assert.StartsWith("the label map seg/case_seg.nii.gz: ", outcome.Result.Message);
+    }
+
     /// <summary>A DICOM series handed over slice by slice keeps exactly the planes asked for, and a colour frame whole.</summary>
     [Fact]
     public void A_series_arriving_slice_by_slice_keeps_the_planes_a_whole_series_shows()
