@@ -34,8 +34,9 @@ public sealed record ResourceRequest(int Cpus, int ShardMemoryMb, int MergeMemor
 
 /// <summary>
 /// The stages' memory model, from the corpus survey: a process needs about <see cref="RuntimeMb"/> for the runtime, the
-/// catalog and headroom; each worker at most what decoding the largest input takes (compressed volumes inflate about 10×
-/// in flight: voxels, label map, planes; rasters about 20×, as RGB with a resized copy), never more than the decoders'
+/// catalog and headroom; each worker at most what decoding the largest input takes (10× a volume input: the build streams
+/// volumes and keeps planes only, so this now mostly covers a DICOM series, which its decoder child assembles whole, and
+/// the child's own runtime of about 100 MiB; rasters about 20×, as RGB with a resized copy), never more than the decoders'
 /// own cap (<c>image.memory_limit_mb</c>); the merge holds the questions and writes the outputs a row group at a time,
 /// with the images of the build (max_side² × 3 bytes, about half after PNG) passing through it.
 /// </summary>
