@@ -90,8 +90,7 @@ public sealed class LabelAreaScan : IVoxelStream
             _shape = shape;
             _scaling = scaling;
             _identity = scaling.IsIdentity;
-            // As Volume.FindNonIntegerLabel: narrow integer types with identity scaling always hold valid labels.
-            _checkIntegers = !(_identity && VoxelTypes.Of<T>() is VoxelType.UInt8 or VoxelType.Int8 or VoxelType.Int16 or VoxelType.UInt16 or VoxelType.Int32);
+            _checkIntegers = !LabelValues.AlwaysLabels(VoxelTypes.Of<T>(), scaling);
             for (var a = 0; a < 3; a++)
                 if (counted[a]) _areas[a] = new LabelAreaAccumulator(shape[a]);
         }
@@ -191,15 +190,14 @@ public sealed class LabelAreaScan : IVoxelStream
             return new PlanesVolume<T>(kept, _shape, affine, _scaling, null);
         }
 
-        private int LabelOf(T stored) =>
-            _identity ? int.CreateTruncating(stored) : (int)Math.Round(_scaling.Apply(double.CreateTruncating(stored)));
+        private int LabelOf(T stored) => LabelValues.Of(stored, _scaling, _identity);
 
         private void Check(ReadOnlySpan<T> row, long position)
         {
             for (var i = 0; i < row.Length; i++)
             {
                 var value = _scaling.Apply(double.CreateTruncating(row[i]));
-                if (!double.IsFinite(value) || value != Math.Round(value) || value < int.MinValue || value > int.MaxValue)
+                if (!LabelValues.IsLabel(value))
                 {
                     NonIntegerLabel = LabelMap.NonIntegerMessage($"stored value {row[i]} (physical {value}) at storage position {position + i}");
                     return;

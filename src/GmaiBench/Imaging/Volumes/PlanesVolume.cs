@@ -202,28 +202,13 @@ internal sealed class PlanesVolume<T> : Volume where T : unmanaged, INumber<T>
     internal override void ReadPlane(SlicePlane plane, Span<double> destination)
     {
         var (voxels, start, columnStep, rowStep, width, height) = PlaneWalk(plane);
-        if (destination.Length < width * height) throw new ArgumentException("destination too small", nameof(destination));
-        double slope = Scaling.Slope, intercept = Scaling.Intercept;
-        for (var y = 0; y < height; y++)
-        {
-            var p = start + y * rowStep;
-            var row = destination.Slice(y * width, width);
-            for (var x = 0; x < row.Length; x++, p += columnStep) row[x] = double.CreateTruncating(voxels[p]) * slope + intercept;
-        }
+        PlaneCopy.Values(voxels, start, columnStep, rowStep, width, height, Scaling, destination);
     }
 
     internal override void ReadLabelPlane(SlicePlane plane, Span<int> destination)
     {
         var (voxels, start, columnStep, rowStep, width, height) = PlaneWalk(plane);
-        if (destination.Length < width * height) throw new ArgumentException("destination too small", nameof(destination));
-        var identity = Scaling.IsIdentity;
-        for (var y = 0; y < height; y++)
-        {
-            var p = start + y * rowStep;
-            var row = destination.Slice(y * width, width);
-            for (var x = 0; x < row.Length; x++, p += columnStep)
-                row[x] = identity ? int.CreateTruncating(voxels[p]) : (int)Math.Round(Scaling.Apply(double.CreateTruncating(voxels[p])));
-        }
+        PlaneCopy.Labels(voxels, start, columnStep, rowStep, width, height, Scaling, destination);
     }
 
     internal override LabelSliceAreas CountLabelAreas(SliceAxis axis) =>
@@ -240,7 +225,7 @@ internal sealed class PlanesVolume<T> : Volume where T : unmanaged, INumber<T>
                 foreach (var stored in plane)
                 {
                     var value = Scaling.Apply(double.CreateTruncating(stored));
-                    if (!double.IsFinite(value) || value != Math.Round(value) || value < int.MinValue || value > int.MaxValue)
+                    if (!LabelValues.IsLabel(value))
                         return $"stored value {stored} (physical {value}) in plane {index} of voxel axis {axis}";
                 }
             }

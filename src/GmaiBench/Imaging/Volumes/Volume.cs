@@ -159,33 +159,16 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
     internal override void ReadPlane(SlicePlane plane, Span<double> destination)
     {
         var (start, columnStep, rowStep, width, height) = PlaneWalk(plane);
-        if (destination.Length < width * height) throw new ArgumentException("destination too small", nameof(destination));
-        double slope = Scaling.Slope, intercept = Scaling.Intercept;
-        var voxels = _voxels;
-        for (var y = 0; y < height; y++)
-        {
-            var p = start + y * rowStep;
-            var row = destination.Slice(y * width, width);
-            for (var x = 0; x < row.Length; x++, p += columnStep) row[x] = double.CreateTruncating(voxels[p]) * slope + intercept;
-        }
+        PlaneCopy.Values(_voxels, start, columnStep, rowStep, width, height, Scaling, destination);
     }
 
     internal override void ReadLabelPlane(SlicePlane plane, Span<int> destination)
     {
         var (start, columnStep, rowStep, width, height) = PlaneWalk(plane);
-        if (destination.Length < width * height) throw new ArgumentException("destination too small", nameof(destination));
-        var identity = Scaling.IsIdentity;
-        var voxels = _voxels;
-        for (var y = 0; y < height; y++)
-        {
-            var p = start + y * rowStep;
-            var row = destination.Slice(y * width, width);
-            for (var x = 0; x < row.Length; x++, p += columnStep) row[x] = LabelOf(voxels[p], identity);
-        }
+        PlaneCopy.Labels(_voxels, start, columnStep, rowStep, width, height, Scaling, destination);
     }
 
-    private int LabelOf(T stored, bool identity) =>
-        identity ? int.CreateTruncating(stored) : (int)Math.Round(Scaling.Apply(double.CreateTruncating(stored)));
+    private int LabelOf(T stored, bool identity) => LabelValues.Of(stored, Scaling, identity);
 
     internal override LabelSliceAreas CountLabelAreas(SliceAxis axis)
     {
@@ -242,15 +225,12 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
 
     internal override string? FindNonIntegerLabel()
     {
-        // Narrow integer types with identity scaling always hold valid labels.
-        if (Scaling.IsIdentity && VoxelType is VoxelType.UInt8 or VoxelType.Int8 or VoxelType.Int16 or VoxelType.UInt16 or VoxelType.Int32)
-            return null;
+        if (LabelValues.AlwaysLabels(VoxelType, Scaling)) return null;
         var voxels = StoredVoxels;
         for (var p = 0; p < voxels.Length; p++)
         {
             var value = Scaling.Apply(double.CreateTruncating(voxels[p]));
-            if (!double.IsFinite(value) || value != Math.Round(value) || value < int.MinValue || value > int.MaxValue)
-                return $"stored value {voxels[p]} (physical {value}) at storage position {p}";
+            if (!LabelValues.IsLabel(value)) return $"stored value {voxels[p]} (physical {value}) at storage position {p}";
         }
         return null;
     }
@@ -259,4 +239,49 @@ public sealed class Volume<T> : Volume where T : unmanaged, INumber<T>
 
     internal override PercentileWindow NonZeroPercentiles(double lowPercent, double highPercent) =>
         VolumePercentiles.NonZero<T>(_voxels.AsMemory(0, (int)Shape.VoxelCount), Scaling, lowPercent, highPercent);
+}
+
+/// <summary>What makes a stored value a label, shared by whole volumes, kept planes and the streamed label scan.</summary>
+internal static class LabelValues
+{
+    /// <summary>Narrow integer types with identity scaling always hold valid labels: nothing to check.</summary>
+    public static bool AlwaysLabels(VoxelType type, VoxelScaling scaling) =>
+        scaling.IsIdentity && type is VoxelType.UInt8 or VoxelType.Int8 or VoxelType.Int16 or VoxelType.UInt16 or VoxelType.Int32;
+
+    /// <summary>A physical value is a label when it is a finite integer in int range.</summary>
+    public static bool IsLabel(double value) => double.IsFinite(value) && value == Math.Round(value) && value >= int.MinValue && value <= int.MaxValue;
+
+    /// <summary>The label of a stored value (identity scaling: the value itself; else the physical value rounded).</summary>
+    public static int Of<T>(T stored, VoxelScaling scaling, bool identity) where T : unmanaged, INumber<T> =>
+        identity ? int.CreateTruncating(stored) : (int)Math.Round(scaling.Apply(double.CreateTruncating(stored)));
+}
+
+/// <summary>Copies one display plane out of a voxel array, given the element of pixel (0, 0) and the steps to the next column and row.</summary>
+internal static class PlaneCopy
+{
+    public static void Values<T>(T[] voxels, long start, long columnStep, long rowStep, int width, int height, VoxelScaling scaling, Span<double> destination)
+        where T : unmanaged, INumber<T>
+    {
+        if (destination.Length < width * height) throw new ArgumentException("destination too small", nameof(destination));
+        double slope = scaling.Slope, intercept = scaling.Intercept;
+        for (var y = 0; y < height; y++)
+        {
+            var p = start + y * rowStep;
+            var row = destination.Slice(y * width, width);
+            for (var x = 0; x < row.Length; x++, p += columnStep) row[x] = double.CreateTruncating(voxels[p]) * slope + intercept;
+        }
+    }
+
+    public static void Labels<T>(T[] voxels, long start, long columnStep, long rowStep, int width, int height, VoxelScaling scaling, Span<int> destination)
+        where T : unmanaged, INumber<T>
+    {
+        if (destination.Length < width * height) throw new ArgumentException("destination too small", nameof(destination));
+        var identity = scaling.IsIdentity;
+        for (var y = 0; y < height; y++)
+        {
+            var p = start + y * rowStep;
+            var row = destination.Slice(y * width, width);
+            for (var x = 0; x < row.Length; x++, p += columnStep) row[x] = LabelValues.Of(voxels[p], scaling, identity);
+        }
+    }
 }

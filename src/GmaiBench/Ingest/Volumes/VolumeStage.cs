@@ -137,19 +137,11 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         PlaneCollector? collector = null;
         var (header, colour) = DicomWorker.Decode(request, new SeriesStream(h =>
         {
-            collector = new PlaneCollector(planesOf(h), histogram: PercentileWindow(window, h, sourceId));
+            collector = new PlaneCollector(planesOf(h), histogram: PicksPercentiles(window, h.FileWindow, h.Modality, sourceId));
             return collector;
         }), DecodeTimeout);
         var volume = collector!.Volume(header.Affine, replay: again => DicomWorker.Decode(request, new SeriesStream(_ => again), DecodeTimeout));
         return header.ToDicomVolume(volume, colour);
-    }
-
-    /// <summary>Whether <see cref="WindowFor"/> will ask this series for percentiles (its values are then counted as they pass).</summary>
-    private bool PercentileWindow(string? window, SeriesHeader header, string sourceId)
-    {
-        if (window == "file" && header.FileWindow is not null) return false;
-        var modality = header.Modality is { Length: > 0 } stated ? stated : modalityOf[sourceId] ?? "";
-        return VolumeLayoutOptions.WindowFor(window == "file" ? null : window, modality) is { Voi: null };
     }
 
     /// <summary>
@@ -186,11 +178,11 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         }
         var planes = axes.SelectMany(axis => PlanesOf(scan.Areas(labelView, axis), annotation)).ToList();
         var imageView = Orientation.ToCanonical(imageHeader.Shape, imageHeader.Affine);
-        var window = VolumeLayoutOptions.WindowFor(annotation.Options.Window == "file" ? null : annotation.Options.Window, modalityOf[item.SourceId]);
+        var percentiles = PicksPercentiles(annotation.Options.Window, null, null, item.SourceId);
         var (volume, labels) = Concurrency.Both(
             () =>
             {
-                var collector = new PlaneCollector(planes.Select(p => StoredPlaneOf(imageView, p.Axis, p.Choices.Key)), histogram: window is { Voi: null });
+                var collector = new PlaneCollector(planes.Select(p => StoredPlaneOf(imageView, p.Axis, p.Choices.Key)), histogram: percentiles);
                 NiftiReader.Stream(item.FullPath, imageRead, collector);
                 return collector.Volume(imageHeader.Affine, replay: again => NiftiReader.Stream(item.FullPath, imageRead, again));
             },
@@ -306,15 +298,27 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     public static DisplayWindow WindowFor(string? window, DicomVolume? dicom, string? sourceModality, Volume canonical)
     {
         if (window == "file" && dicom?.FileWindow is { } own) return DisplayWindow.FromVoi(own, "the file's VOI window (Window Center/Width)");
-        var modality = dicom?.Modality is { Length: > 0 } stated ? stated : sourceModality ?? "";
-        var spec = VolumeLayoutOptions.WindowFor(window == "file" ? null : window, modality)
-                   ?? throw new ItemRejectedException("unknown-window", $"unknown window '{window}'");
+        var modality = ModalityFor(dicom?.Modality, sourceModality);
+        var spec = SpecFor(window, modality) ?? throw new ItemRejectedException("unknown-window", $"unknown window '{window}'");
         var resolved = spec.Resolve(canonical);
         var why = window is null or "file"
             ? $"{(window == "file" ? "no VOI window in the file; " : "")}the default for modality {(modality.Length > 0 ? modality : "(none stated)")}{(dicom?.Modality is { Length: > 0 } ? " (DICOM Modality)" : "")}"
             : "the source's window option";
         return resolved.Voi is { } voi ? DisplayWindow.FromVoi(voi, $"{resolved.Origin}, {why}") : DisplayWindow.FromPercentile(resolved.Percentile!.Value, $"{resolved.Origin}, {why}");
     }
+
+    /// <summary>The modality a window default follows: the DICOM file's when it states one, else the source's.</summary>
+    private static string ModalityFor(string? stated, string? sourceModality) => stated is { Length: > 0 } ? stated : sourceModality ?? "";
+
+    /// <summary>The window spec a source's option asks for (<c>file</c> without a VOI window in the file: the modality's default); null when unknown.</summary>
+    private static WindowSpec? SpecFor(string? window, string modality) => VolumeLayoutOptions.WindowFor(window == "file" ? null : window, modality);
+
+    /// <summary>
+    /// Whether <see cref="WindowFor"/> will ask the volume for percentiles, known before its voxels (they are then counted as
+    /// they stream past): the same rule, without the volume.
+    /// </summary>
+    private bool PicksPercentiles(string? window, VoiLinearWindow? fileWindow, string? statedModality, string sourceId) =>
+        !(window == "file" && fileWindow is not null) && SpecFor(window, ModalityFor(statedModality, modalityOf[sourceId])) is { Voi: null };
 
     private Reject ConstantSlice(SourceItem item, string key, ConstantSliceException e) =>
         Reject.OfCase(key, item.SourceId, item.Key, Name, "constant-slice", $"{e.Message}, so it is not shown");
