@@ -4,6 +4,7 @@ using GmaiBench.Questions;
 using Parquet;
 using Parquet.Schema;
 using GmaiBench.Model;
+using GmaiBench.Release.ParquetPages;
 
 namespace GmaiBench.Release;
 
@@ -73,30 +74,35 @@ public static class BenchmarkParquet
     }
 
     /// <summary>
-    /// Writes the file one row group at a time: a group's images are read from the store just before it is written, and
-    /// nothing of it is kept once it is (Parquet.Net needs a column chunk's values at once, so one group is the unit).
+    /// Writes the file one row group at a time. The image column is streamed from the store (<see cref="StreamedImageColumn"/>):
+    /// a group holds its other columns and 64 KiB of its images, whatever its size. Where this Parquet.Net cannot stream it,
+    /// a group's images are read from the store just before it is written and dropped once it is (same bytes).
     /// </summary>
     /// <param name="rowGroupBytes">Rows are grouped so a group's image bytes stay under this many bytes.</param>
     public static async Task WriteAsync(Stream stream, IReadOnlyList<Question> questions, IObjectStore images, bool withAnswer, long rowGroupBytes = 100L * 1024 * 1024)
     {
         var groups = RowGroups(questions, images, rowGroupBytes);
-        await using var writer = await ParquetWriter.CreateAsync(Schema, stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy });
+        var splicing = StreamedImageColumn.Available ? new SplicingStream(stream) : null;
+        await using var writer = await ParquetWriter.CreateAsync(Schema, splicing ?? stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy });
         writer.CustomMetadata = new Dictionary<string, string> { ["huggingface"] = HuggingFaceMetadata() };
         foreach (var (start, count) in groups)
-        {
-            await WriteGroupAsync(writer, questions.Skip(start).Take(count).ToList(), images, withAnswer);
-            if (count > 0) ReleaseMemory.AfterLargeBlock();
-        }
+            await WriteGroupAsync(writer, questions.Skip(start).Take(count).ToList(), images, withAnswer, splicing);
     }
 
-    private static async Task WriteGroupAsync(ParquetWriter writer, List<Question> rows, IObjectStore images, bool withAnswer)
+    private static async Task WriteGroupAsync(ParquetWriter writer, List<Question> rows, IObjectStore images, bool withAnswer, SplicingStream? splicing)
     {
         using var group = writer.CreateRowGroup();
         await group.WriteAsync<long>(IndexField, rows.Select(q => (long)q.Index).ToArray().AsMemory());
         var values = rows.Select(q => Values(q, withAnswer)).ToList();
         for (var c = 0; c < StringColumns.Length; c++)
             await group.WriteAsync(Fields[StringColumns[c]], values.Select(v => v[c]!).ToList());
-        await group.WriteAsync(ImageBytes, rows.Select(q => images.Get(q.Case.ImageSha)).ToList());
+        if (splicing is not null && rows.Count > 0)
+            await StreamedImageColumn.WriteAsync(group, splicing, ImageBytes, rows.Select(q => q.Case.ImageSha).ToList(), images);
+        else
+        {
+            await group.WriteAsync(ImageBytes, rows.Select(q => images.Get(q.Case.ImageSha)).ToList());
+            if (rows.Count > 0) ReleaseMemory.AfterLargeBlock();
+        }
         await group.WriteAsync(ImagePath, rows.Select(q => $"{q.Case.ImageSha}.png").ToList());
     }
 
