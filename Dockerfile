@@ -19,6 +19,8 @@ COPY scripts/setup /opt/gmaibench/scripts/setup
 RUN bash /opt/gmaibench/scripts/setup --runtime && rm -rf /var/lib/apt/lists/*
 
 COPY publish/gmai/ /opt/gmaibench/gmai/
+# .NET runtime settings the runtime reads only from the environment (src/GmaiBench/Pipeline/RuntimeSettings.cs says why).
+ENV DOTNET_GCgen0size=0x1000000
 RUN printf '#!/bin/sh\nexec dotnet /opt/gmaibench/gmai/gmai.dll "$@"\n' > /usr/local/bin/gmai && chmod 755 /usr/local/bin/gmai
 
 # The project folder (sources.yaml, label-taxonomy/, pipelines/, data, work folder) is mounted here.

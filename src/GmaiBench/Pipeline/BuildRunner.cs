@@ -54,8 +54,10 @@ public sealed record BuildResult(ProjectConfig Config, IReadOnlyList<Question> Q
 }
 
 /// <summary>The corpus as discovery sees it: inputs, bytes, the largest input, and each shard's share of a plan.</summary>
+/// <param name="LargestSeriesBytes">The largest DICOM series' bytes (its files, the structure object's too), 0 when the
+/// corpus has none: series are decoded in decoder children, one per job, each assembling a whole series.</param>
 public sealed record CorpusSurvey(int Items, long Bytes, long LargestBytes, string Largest, StageKind LargestStage,
-    IReadOnlyList<long> ShardBytes, IReadOnlyList<int> ShardItems);
+    IReadOnlyList<long> ShardBytes, IReadOnlyList<int> ShardItems, long LargestSeriesBytes = 0);
 
 /// <summary>What one shard did: its manifest (items, bytes, pixel work) and its area.</summary>
 public sealed record ShardResult(ShardSpec Shard, ShardManifest Manifest, WorkArea Area);
@@ -153,8 +155,13 @@ public static class BuildRunner
         return new CorpusSurvey(items.Count, items.Sum(i => i.Size), largest?.Size ?? 0,
             largest is null ? "" : $"{largest.Item.SourceId}/{largest.Item.RelativePath}", largest?.Layout.Stage ?? StageKind.Raster,
             Enumerable.Range(0, shards).Select(k => items.Where((_, i) => plan[i] == k).Sum(i => i.Size)).ToList(),
-            Enumerable.Range(0, shards).Select(k => plan.Count(p => p == k)).ToList());
+            Enumerable.Range(0, shards).Select(k => plan.Count(p => p == k)).ToList(),
+            items.Where(i => IsDicomSeries(i.Item)).Select(i => i.Size).DefaultIfEmpty(0).Max());
     }
+
+    /// <summary>Whether an input is decoded in a DICOM decoder child: a series, alone or with its label map or structure object.</summary>
+    private static bool IsDicomSeries(SourceItem item) =>
+        item.Annotation is SeriesAnnotation or StructureAnnotation or VolumeAnnotation { SeriesFiles: not null };
 
     private static void CheckConfig(ProjectConfig config, BuildOptions options)
     {

@@ -34,30 +34,40 @@ public sealed record ResourceRequest(int Cpus, int ShardMemoryMb, int MergeMemor
 
 /// <summary>
 /// The stages' memory model, from the corpus survey: a process needs about <see cref="RuntimeMb"/> for the runtime, the
-/// catalog and headroom; each worker at most what decoding the largest input takes (10× a volume input: the build streams
-/// volumes and keeps planes only, so this now mostly covers a DICOM series, which its decoder child assembles whole, and
-/// the child's own runtime of about 100 MiB; rasters about 20×, as RGB with a resized copy), never more than the decoders'
-/// own cap (<c>image.memory_limit_mb</c>); the merge holds the questions and writes the outputs a row group at a time,
-/// with the images of the build (max_side² × 3 bytes, about half after PNG) passing through it.
+/// catalog and headroom; each worker at most what decoding the largest input takes (10x a volume input, rasters 20x, as
+/// RGB with a resized copy; the build streams volumes and keeps planes only, so this is headroom for label maps that
+/// must be read again and for compressed inputs), never more than the decoders' own cap (<c>image.memory_limit_mb</c>);
+/// where the corpus has DICOM series, each job also has a decoder child of its own (<see cref="DecoderChildRuntimeMb"/>
+/// for its runtime, measured at about 100 MiB resident, plus the series it assembles whole before sending it slice by
+/// slice: 10x the largest series' files, for compressed transfer syntaxes, under the same cap); the merge holds the
+/// questions and writes the outputs a row group at a time, with the images of the build (max_side^2 x 3 bytes, about
+/// half after PNG) passing through it.
 /// </summary>
 public static class ResourceModel
 {
     public const int RuntimeMb = 512;
+    public const int DecoderChildRuntimeMb = 128;
 
     public static ResourceRequest For(CorpusSurvey survey, PipelineSettings settings, int jobs)
     {
         const double MB = 1024 * 1024;
         var factor = survey.LargestStage == StageKind.Volume ? 10 : 20;
-        var perWorker = Math.Max(64, Math.Min(settings.Image.MemoryLimitMegabytes, (int)Math.Ceiling(survey.LargestBytes * factor / MB)));
-        var shard = RoundUp(RuntimeMb + jobs * perWorker);
+        var cap = settings.Image.MemoryLimitMegabytes;
+        var perWorker = Math.Max(64, Math.Min(cap, (int)Math.Ceiling(survey.LargestBytes * factor / MB)));
+        var perChild = survey.LargestSeriesBytes > 0 ? DecoderChildRuntimeMb + Math.Min(cap, (int)Math.Ceiling(survey.LargestSeriesBytes * 10 / MB)) : 0;
+        var shard = RoundUp(RuntimeMb + jobs * (perWorker + perChild));
         var side = settings.Image.MaxSide;
         var outputMb = survey.Items * (double)side * side * 3 / 2 / MB;
         var merge = RoundUp(RuntimeMb + (int)Math.Ceiling(3 * settings.Release.RowGroupBytes / MB + 2 * outputMb));
         return new ResourceRequest(jobs, shard, merge,
         [
             $"largest input: {survey.Largest} ({survey.LargestBytes / MB:0.0} MiB, {survey.LargestStage.Text()} stage): up to {perWorker} MiB per worker " +
-            $"({factor}x the input, capped by image.memory_limit_mb = {settings.Image.MemoryLimitMegabytes})",
-            $"shard: {RuntimeMb} MiB runtime + {jobs} worker(s) x {perWorker} MiB, rounded up to 256 MiB = {shard} MiB",
+            $"({factor}x the input, capped by image.memory_limit_mb = {cap})",
+            survey.LargestSeriesBytes > 0
+                ? $"DICOM series: one decoder child per worker, {DecoderChildRuntimeMb} MiB runtime + the largest series assembled " +
+                  $"({survey.LargestSeriesBytes / MB:0.0} MiB of files, 10x, capped by image.memory_limit_mb) = {perChild} MiB"
+                : "DICOM series: none, so no decoder children",
+            $"shard: {RuntimeMb} MiB runtime + {jobs} worker(s) x ({perWorker} + {perChild}) MiB, rounded up to 256 MiB = {shard} MiB",
             $"merge: {RuntimeMb} MiB runtime + 3 row groups of {settings.Release.RowGroupBytes / MB:0} MiB + twice the estimated output " +
             $"({survey.Items} inputs x {side}x{side} RGB, about half after PNG: {outputMb:0} MiB) = {merge} MiB",
         ]);
@@ -96,6 +106,8 @@ public static class ClusterJobs
                 .Append(string.Concat(r.Reasoning.Select(x => $"# {x}\n")))
                 .Append("# The work folder must be on storage every node sees (each shard writes its own catalog; objects are content-addressed).\n")
                 .Append("set -euo pipefail\n")
+                .Append("# .NET runtime settings gmai starts with (the first-generation budget; see RuntimeSettings in the sources).\n")
+                .Append(RuntimeSettings.ShellExports())
                 .ToString();
         var shards = Header($"{name}-shards", r.ShardMemoryMb, r.Cpus, Path.Combine(logs, "shard-%a.log"), $"0-{request.Shards - 1}") +
             string.Concat(survey.ShardItems.Select((n, k) => $"# shard {k}: {n} input(s), {survey.ShardBytes[k] / 1048576.0:0.0} MiB\n")) +
@@ -167,6 +179,9 @@ public static class ClusterJobs
             sb.Append("          image: ").Append(Yaml(request.Image)).Append('\n');
             sb.Append("          workingDir: ").Append(Yaml(request.MountPath)).Append('\n');
             sb.Append("          command: [").Append(string.Join(", ", command.Select(Yaml))).Append("]\n");
+            sb.Append("          env:\n");
+            foreach (var (variable, value) in RuntimeSettings.Environment)
+                sb.Append("            - name: ").Append(variable).Append("\n              value: ").Append(Yaml(value)).Append('\n');
             sb.Append("          resources:\n");
             sb.Append(CultureInfo.InvariantCulture, $"            requests:\n              cpu: \"{r.Cpus}\"\n              memory: {memory}Mi\n");
             sb.Append(CultureInfo.InvariantCulture, $"            limits:\n              memory: {memory}Mi\n");

@@ -31,6 +31,7 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
         Assert.Equal(["gmai", "build", "--sources", "/project/sources.yaml", "--taxonomy", "/project/label-taxonomy", "--pipeline", "/project/pipelines/demo.yaml",
             "--jobs", "3", "--shard", "auto/5"], container.Command);
         Assert.Equal("/project", container.WorkingDir);
+        Assert.Equal(RuntimeSettings.Environment, container.Env.Select(e => (e.Name, e.Value)));
         Assert.Equal("3", container.Resources.Requests["cpu"].ToString());
         var memory = container.Resources.Requests["memory"];
         Assert.Equal(memory, container.Resources.Limits["memory"]);
@@ -68,7 +69,23 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
         Assert.Contains("--shard \"${SLURM_ARRAY_TASK_ID}/4\"", shards);
         Assert.Contains("# largest input: ", shards);
         Assert.Contains("exec /opt/gmai/gmai merge ", File.ReadAllText(p.PathOf("cluster/slurm/merge.sbatch")));
+        Assert.Contains("export DOTNET_GCgen0size=\"${DOTNET_GCgen0size:-0x1000000}\"\n", shards);
+        Assert.True(shards.IndexOf("export DOTNET_GCgen0size", StringComparison.Ordinal) < shards.IndexOf("exec ", StringComparison.Ordinal));
         Assert.Contains("--dependency=afterok:\"$shards\" --kill-on-invalid-dep=yes", File.ReadAllText(p.PathOf("cluster/slurm/submit.sh")));
+    }
+
+    [Fact]
+    public void The_launchers_export_the_runtime_settings_unless_the_environment_has_them()
+    {
+        var script = File.ReadAllText(Path.Combine(TestData.RepoRoot, "gmai"));
+        var dockerfile = File.ReadAllText(Path.Combine(TestData.RepoRoot, "Dockerfile"));
+        foreach (var (name, value) in RuntimeSettings.Environment)
+        {
+            Assert.Contains($"export {name}=\"${{{name}:-{value}}}\"\n", script);
+            Assert.True(script.IndexOf(name, StringComparison.Ordinal) < script.IndexOf("exec dotnet", StringComparison.Ordinal));
+            Assert.Contains($"ENV {name}={value}\n", dockerfile);
+        }
+        Assert.Equal($"export DOTNET_GCgen0size=\"${{DOTNET_GCgen0size:-{RuntimeSettings.Gen0Budget}}}\"\n", RuntimeSettings.ShellExports());
     }
 
     [Fact]
@@ -83,6 +100,24 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
         Assert.Equal(1792, large.ShardMemoryMb);   // 512 + 2 x (10 x 60 MiB) = 1712, rounded up to 256 MiB
         Assert.Equal(ResourceModel.RuntimeMb + 2 * settings.Image.MemoryLimitMegabytes, huge.ShardMemoryMb);
         Assert.All(new[] { small, large, huge }, r => Assert.Equal(0, r.ShardMemoryMb % 256));
+
+        // DICOM series add a decoder child per worker: its runtime and 10x the largest series, under the same cap.
+        var series = ResourceModel.For(Survey(1 << 20) with { LargestSeriesBytes = 20L << 20 }, settings, 2);
+        Assert.Equal(1536, series.ShardMemoryMb);   // 512 + 2 x (64 + 128 + 200) = 1296, rounded up to 256 MiB
+        Assert.Contains(series.Reasoning, r => r.StartsWith("DICOM series: one decoder child per worker", StringComparison.Ordinal) && r.EndsWith("= 328 MiB", StringComparison.Ordinal));
+        Assert.Contains(small.Reasoning, r => r == "DICOM series: none, so no decoder children");
+        var hugeSeries = ResourceModel.For(Survey(1 << 20) with { LargestSeriesBytes = 10L << 30 }, settings, 1);
+        Assert.Equal(RoundUp(ResourceModel.RuntimeMb + 64 + ResourceModel.DecoderChildRuntimeMb + settings.Image.MemoryLimitMegabytes), hugeSeries.ShardMemoryMb);
+        static int RoundUp(int mb) => (mb + 255) / 256 * 256;
+    }
+
+    [Fact]
+    public void The_survey_names_the_largest_DICOM_series_of_the_corpus()
+    {
+        var p = corpus.NewProject("survey-dicom");
+        var survey = BuildRunner.Survey(p.Config(), 2);
+        Assert.True(survey.LargestSeriesBytes > 0, "the demo corpus has DICOM series");
+        Assert.True(survey.LargestSeriesBytes <= survey.LargestBytes);
     }
 
     /// <summary>
