@@ -7,6 +7,12 @@ using GmaiBench.Imaging.Volumes;
 // GmaiBench volume benchmark. `run` generates CT-like volumes, then measures inflate-only and the slice pipeline,
 // each repetition in a fresh child process so peak memory is per path; `inflate` and `pipeline` are those children.
 var arguments = args.Length == 0 ? ["run"] : args;
+// Every process of a bench (this one, whose in-process paths are the references, the gmai runs and their decoder
+// children) starts with the runtime settings the gmai launcher exports, which the runtime reads only at start-up: so
+// without them the bench starts itself again with them (a setting of the caller's own wins, as in the launcher).
+if (GmaiBench.Pipeline.RuntimeSettings.Environment.Any(s => Environment.GetEnvironmentVariable(s.Name) is null))
+    return Restart(arguments);
+
 try
 {
     return arguments[0] switch
@@ -90,6 +96,19 @@ static int Run(Options o)
     {
         if (!o.Keep && generated && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
     }
+}
+
+static int Restart(string[] arguments)
+{
+    var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+    var info = new ProcessStartInfo(self) { UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(Measurement).Assembly.Location);
+    foreach (var a in arguments) info.ArgumentList.Add(a);
+    foreach (var (name, value) in GmaiBench.Pipeline.RuntimeSettings.Environment)
+        if (Environment.GetEnvironmentVariable(name) is null) info.Environment[name] = value;
+    using var again = Process.Start(info) ?? throw new InvalidOperationException("cannot restart the bench");
+    again.WaitForExit();
+    return again.ExitCode;
 }
 
 static Measurement Spawn(string[] childArguments)
