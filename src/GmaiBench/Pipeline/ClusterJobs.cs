@@ -225,11 +225,13 @@ public static class ClusterJobs
 
     public static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    /// <summary>A YAML scalar: plain when safe, else double-quoted.</summary>
+    /// <summary>
+    /// A YAML string, always double-quoted: kubectl reads YAML 1.1, where plain <c>3</c>, <c>0x1000000</c>, <c>on</c> or
+    /// <c>null</c> are numbers, booleans or null, and a Kubernetes string field (a command argument, an environment
+    /// value) given one is refused.
+    /// </summary>
     private static string Yaml(string value) =>
-        Regex.IsMatch(value, "^[A-Za-z0-9_./:@+-]+$") && !value.StartsWith('-') && !value.Contains(": ", StringComparison.Ordinal)
-            ? value
-            : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     private static string WriteScript(string path, string text, bool executable = true)
     {

@@ -2,6 +2,7 @@ using GmaiBench.Cli;
 using GmaiBench.Pipeline;
 using k8s;
 using k8s.Models;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GmaiBench.Tests.Cluster;
@@ -32,6 +33,10 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
             "--jobs", "3", "--shard", "auto/5"], container.Command);
         Assert.Equal("/project", container.WorkingDir);
         Assert.Equal(RuntimeSettings.Environment, container.Env.Select(e => (e.Name, e.Value)));
+        // kubectl reads YAML 1.1: a plain 3 or 0x1000000 would be a number where Kubernetes wants a string, and be refused.
+        // (The read-back above cannot tell: the client's reader takes any scalar as a string.)
+        foreach (var file in new[] { "shards-job.yaml", "merge-job.yaml" })
+            Assert.All(StringScalars(Path.Combine(folder, file)), n => Assert.Equal(ScalarStyle.DoubleQuoted, n.Style));
         Assert.Equal("3", container.Resources.Requests["cpu"].ToString());
         var memory = container.Resources.Requests["memory"];
         Assert.Equal(memory, container.Resources.Limits["memory"]);
@@ -132,6 +137,33 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
         var missing = Keys(text).Except(Keys(again)).ToList();
         Assert.True(missing.Count == 0, $"{Path.GetFileName(path)}: fields the V1Job type does not know: {string.Join(", ", missing)}");
         return job;
+    }
+
+    /// <summary>The scalars of a manifest's command lists and environment values, as written.</summary>
+    private static List<YamlScalarNode> StringScalars(string path)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(path)));
+        var found = new List<YamlScalarNode>();
+        void Walk(YamlNode node, string? key)
+        {
+            switch (node)
+            {
+                case YamlMappingNode map:
+                    foreach (var (k, v) in map.Children) Walk(v, ((YamlScalarNode)k).Value);
+                    break;
+                case YamlSequenceNode list:
+                    foreach (var item in list.Children) Walk(item, key);
+                    break;
+                case YamlScalarNode scalar when key is "command" or "value" or "image" or "workingDir" or "mountPath" or "claimName":
+                    found.Add(scalar);
+                    break;
+            }
+        }
+        Walk(stream.Documents[0].RootNode, null);
+        Assert.Contains(found, n => n.Value == "3");            // --jobs 3: a number unless quoted
+        Assert.Contains(found, n => n.Value == RuntimeSettings.Gen0Budget);
+        return found;
     }
 
     private static HashSet<string> Keys(string yaml)

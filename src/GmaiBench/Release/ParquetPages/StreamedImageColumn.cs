@@ -42,12 +42,11 @@ public static class StreamedImageColumn
 
         var sizes = shas.Select(images.SizeOf).ToArray();
         var decoded = placeholder.Levels.Length + sizes.Sum(s => 4 + s);
-        if (decoded > int.MaxValue)
-            throw new InvalidOperationException($"a row group's images come to {decoded:N0} bytes, over the 2 GiB a Parquet page can hold; lower row_group_mb");
-
+        TooLarge(decoded);
         var counter = new SnappyBlockWriter(null, decoded);
         Fill(counter, placeholder.Levels, shas, sizes, images);
-        var header = placeholder.Header((int)decoded, checked((int)counter.Written));
+        TooLarge(counter.Written);   // Snappy can add a little to incompressible bytes
+        var header = placeholder.Header((int)decoded, (int)counter.Written);
         output.Write(header);
         Fill(new SnappyBlockWriter(output, decoded), placeholder.Levels, shas, sizes, images);
 
@@ -56,6 +55,12 @@ public static class StreamedImageColumn
             throw new InvalidOperationException($"the last column chunk written is not {field.Path}");
         chunk.TotalCompressedSize += header.Length + counter.Written - placeholder.Length;
         chunk.TotalUncompressedSize += header.Length + decoded - (placeholder.HeaderLength + placeholder.DecodedLength);
+    }
+
+    private static void TooLarge(long pageBytes)
+    {
+        if (pageBytes > int.MaxValue)
+            throw new InvalidOperationException($"a row group's images come to a {pageBytes:N0}-byte page, over the 2 GiB a Parquet page can hold; lower row_group_mb");
     }
 
     private static void Fill(SnappyBlockWriter block, byte[] levels, IReadOnlyList<string> shas, long[] sizes, IObjectStore images)

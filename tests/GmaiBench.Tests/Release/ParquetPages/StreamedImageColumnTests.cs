@@ -68,6 +68,7 @@ public class StreamedImageColumnTests
     [InlineData(30, 5_000, 100_000_000)]       // one group of all kinds
     [InlineData(60, 20_000, 150_000)]          // many groups, some a single image over the limit
     [InlineData(300, 300, 40_000)]             // many rows per group: longer definition-level runs
+    [InlineData(40, 100_000, 100_000_000)]     // a 5 MB page: 4-byte varints in the page header and the Snappy block
     [InlineData(0, 1, 100)]                    // no rows: one empty group, written by Parquet.Net alone
     public async Task Streamed_file_is_byte_identical_to_Parquet_Net_holding_each_group(int count, int scale, long rowGroupBytes)
     {
