@@ -27,6 +27,20 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     int parallelism = 1, PatientKeys? patientKeys = null) : IItemStage
 {
     public const string CodeVersion = "volume/10";
+
+    /// <summary>
+    /// Slices rendered at once across all items: <paramref name="parallelism"/>, the build's jobs. Items run in parallel and
+    /// so do an item's slices, and without a common bound two items would render four slices at once on two cores, each
+    /// holding its planes, pixels and PNG buffers, for no speed; the last item of a build still gets every slot.
+    /// </summary>
+    private readonly SemaphoreSlim _renderSlots = new(Math.Max(1, parallelism));
+
+    private T Rendering<T>(Func<T> render)
+    {
+        _renderSlots.Wait();
+        try { return render(); }
+        finally { _renderSlots.Release(); }
+    }
     /// <summary>How far apart (millimetres) the image's and the label map's grid corners may be.</summary>
     public const double GridToleranceMm = 0.01;
     /// <summary>How long one DICOM series may take to decode in its child process.</summary>
@@ -257,7 +271,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
         var window = WindowOf(annotation.Options, dicom, item.SourceId, canonical);
         var group = GroupOf(item, dicom);
         // Each slice is independent: render, mark and store them in parallel, then keep them in plane order.
-        var perSlice = Concurrency.Map(planes.Count, parallelism, n =>
+        var perSlice = Concurrency.Map(planes.Count, parallelism, n => Rendering(() =>
         {
             var (axis, slice) = planes[n];
             var cases = new List<Case>();
@@ -279,7 +293,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             RegionCases.Emit(item with { GroupKey = group }, layout.OriginalTask, prefix, rendered.Image, targets, style, regions, store, Name, cases, rejects,
                 $"{axis.ToString().ToLowerInvariant()}/{slice.Key:0000}");
             return (cases, rejects);
-        });
+        }));
         var allCases = perSlice.SelectMany(s => s.cases).ToList();
         var allRejects = perSlice.SelectMany(s => s.rejects).ToList();
         if (allCases.Count == 0 && allRejects.Count == 0)
@@ -363,7 +377,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
             planes.AddRange(SpreadSlices(shape[(int)axis], series.Options.ExtraSlices).Select(index => new SlicePlane(axis, index)));
         }
         var originalTask = shape.Ni == 1 || shape.Nj == 1 || shape.Nk == 1 ? "CLS_2D" : "CLS_3D";
-        var cases = Concurrency.Map(planes.Count, parallelism, n =>
+        var cases = Concurrency.Map(planes.Count, parallelism, n => Rendering(() =>
         {
             var plane = planes[n];
             var sampling = SliceRenderer.Sampling(canonical.Grid, plane, image.MaxSide);
@@ -383,7 +397,7 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
                 Width = rendered.Width, Height = rendered.Height, Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                 RawLabels = item.RawLabels, GroupKey = group,
             }, Reject: (Reject?)null);
-        });
+        }));
         if (cases.Length == 0 && rejects.Count == 0) throw new ItemRejectedException("no-axes", "no slicing axis is configured");
         rejects.AddRange(cases.Where(c => c.Reject is not null).Select(c => c.Reject!));
         return new ItemOutcome(StageResult.Ok(item.Key, fingerprint), [.. cases.Where(c => c.Case is not null).Select(c => c.Case!)], rejects);
