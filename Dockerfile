@@ -20,7 +20,7 @@ RUN bash /opt/gmaibench/scripts/setup --runtime && rm -rf /var/lib/apt/lists/*
 
 COPY publish/gmai/ /opt/gmaibench/gmai/
 # .NET runtime settings the runtime reads only from the environment (src/GmaiBench/Pipeline/RuntimeSettings.cs says why).
-ENV DOTNET_GCgen0size=0x1000000
+ENV DOTNET_GCgen0size=0x800000
 RUN printf '#!/bin/sh\nexec dotnet /opt/gmaibench/gmai/gmai.dll "$@"\n' > /usr/local/bin/gmai && chmod 755 /usr/local/bin/gmai
 
 # The project folder (sources.yaml, label-taxonomy/, pipelines/, data, work folder) is mounted here.

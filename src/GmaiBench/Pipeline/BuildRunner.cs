@@ -3,6 +3,7 @@ using System.Text.Json;
 using GmaiBench.Catalog;
 using GmaiBench.Configuration;
 using GmaiBench.Curation;
+using GmaiBench.Imaging;
 using GmaiBench.Ingest;
 using GmaiBench.Ingest.Dicom;
 using GmaiBench.Ingest.Raster;
@@ -104,6 +105,7 @@ public static class BuildRunner
         int decoded;
         using (DicomWorker.OpenPool(Math.Max(1, options.Jobs)))   // one decoder child per job, ended with the pixel work
             decoded = DecodeChanged(config, own, fingerprints, stages, store, options, prefix).Count;
+        if (decoded > 0) PixelMemory.Release();
         var reused = own.Count - decoded;
         var results = store.StageResults();
         var manifest = new ShardManifest
@@ -209,6 +211,7 @@ public static class BuildRunner
                 ? DecodeSampled(config, items, hashes, fingerprints, stages, store, options, results)
                 : (DecodeChanged(config, items, fingerprints!, stages, store, options, ""), null);
         }
+        if (decodedItems.Count > 0) PixelMemory.Release();
         if (!sampling) results = store.StageResults();   // the shards' outcomes and this run's
         var decoded = decodedItems.Count;
         if (mergeCount is not null && decoded > 0)

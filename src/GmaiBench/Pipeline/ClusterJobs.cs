@@ -226,7 +226,7 @@ public static class ClusterJobs
     public static string Quote(string path) => "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
-    /// A YAML string, always double-quoted: kubectl reads YAML 1.1, where plain <c>3</c>, <c>0x1000000</c>, <c>on</c> or
+    /// A YAML string, always double-quoted: kubectl reads YAML 1.1, where plain <c>3</c>, <c>0x800000</c>, <c>on</c> or
     /// <c>null</c> are numbers, booleans or null, and a Kubernetes string field (a command argument, an environment
     /// value) given one is refused.
     /// </summary>

@@ -11,9 +11,10 @@ public static class RuntimeSettings
     /// The first-generation budget. By default the runtime sizes it from the L3 cache the machine reports, which on
     /// virtual machines is often the host's (300 MiB on the bench machine, a 240 MiB budget): a process then ran for
     /// seconds without a collection, and its garbage grew with the work (a rebuild of 600 images peaked 25 MB above one of
-    /// 150, measured in bench/README.md, outputs). 16 MiB is what a machine with a 20 MiB cache would get.
+    /// 150, measured in bench/README.md, outputs). 8 MiB is what a machine with a 10 MiB cache would get; against 16 MiB
+    /// it took 8-10 MiB off a CT build's peak at the same speed (bench/README.md, ct).
     /// </summary>
-    public const string Gen0Budget = "0x1000000";
+    public const string Gen0Budget = "0x800000";
 
     public static IReadOnlyList<(string Name, string Value)> Environment { get; } = [("DOTNET_GCgen0size", Gen0Budget)];
 

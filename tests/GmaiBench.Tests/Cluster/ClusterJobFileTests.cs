@@ -33,7 +33,7 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
             "--jobs", "3", "--shard", "auto/5"], container.Command);
         Assert.Equal("/project", container.WorkingDir);
         Assert.Equal(RuntimeSettings.Environment, container.Env.Select(e => (e.Name, e.Value)));
-        // kubectl reads YAML 1.1: a plain 3 or 0x1000000 would be a number where Kubernetes wants a string, and be refused.
+        // kubectl reads YAML 1.1: a plain 3 or 0x800000 would be a number where Kubernetes wants a string, and be refused.
         // (The read-back above cannot tell: the client's reader takes any scalar as a string.)
         foreach (var file in new[] { "shards-job.yaml", "merge-job.yaml" })
             Assert.All(StringScalars(Path.Combine(folder, file)), n => Assert.Equal(ScalarStyle.DoubleQuoted, n.Style));
@@ -74,7 +74,7 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
         Assert.Contains("--shard \"${SLURM_ARRAY_TASK_ID}/4\"", shards);
         Assert.Contains("# largest input: ", shards);
         Assert.Contains("exec /opt/gmai/gmai merge ", File.ReadAllText(p.PathOf("cluster/slurm/merge.sbatch")));
-        Assert.Contains("export DOTNET_GCgen0size=\"${DOTNET_GCgen0size:-0x1000000}\"\n", shards);
+        Assert.Contains($"export DOTNET_GCgen0size=\"${{DOTNET_GCgen0size:-{RuntimeSettings.Gen0Budget}}}\"\n", shards);
         Assert.True(shards.IndexOf("export DOTNET_GCgen0size", StringComparison.Ordinal) < shards.IndexOf("exec ", StringComparison.Ordinal));
         Assert.Contains("--dependency=afterok:\"$shards\" --kill-on-invalid-dep=yes", File.ReadAllText(p.PathOf("cluster/slurm/submit.sh")));
     }

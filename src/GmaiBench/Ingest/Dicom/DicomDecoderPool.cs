@@ -267,7 +267,7 @@ internal sealed class DecoderProcess : IDisposable
     /// instrumented tier, counting calls from the start, it is warm after ~300 (bench/README.md, dicom). Memory: the
     /// default first-generation budget follows the reported L3 cache (300 MiB on the bench machine) and kept a child at
     /// 150 MiB resident; 32 MiB keeps it near 100 MiB for the same CPU time. A child started by a gmai whose launcher set
-    /// the budget (16 MiB, RuntimeSettings of the pipeline module) inherits that one, as it does a user's.
+    /// the budget (8 MiB, RuntimeSettings of the pipeline module) inherits that one, as it does a user's.
     /// </summary>
     private static readonly (string Name, string Value)[] RuntimeSettings =
         [("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountingDelayMs", "0"), ("DOTNET_GCgen0size", "0x2000000")];
