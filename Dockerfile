@@ -19,7 +19,7 @@ COPY scripts/setup /opt/gmaibench/scripts/setup
 RUN bash /opt/gmaibench/scripts/setup --runtime && rm -rf /var/lib/apt/lists/*
 
 COPY publish/gmai/ /opt/gmaibench/gmai/
-# .NET runtime settings the runtime reads only from the environment (src/GmaiBench/Pipeline/RuntimeSettings.cs says why).
+# .NET runtime settings the runtime reads only from the environment (src/GmaiBench/Model/RuntimeSettings.cs says why).
 ENV DOTNET_GCgen0size=0x800000
 RUN printf '#!/bin/sh\nexec dotnet /opt/gmaibench/gmai/gmai.dll "$@"\n' > /usr/local/bin/gmai && chmod 755 /usr/local/bin/gmai
 

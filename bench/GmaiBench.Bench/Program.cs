@@ -10,7 +10,7 @@ var arguments = args.Length == 0 ? ["run"] : args;
 // Every process of a bench (this one, whose in-process paths are the references, the gmai runs and their decoder
 // children) starts with the runtime settings the gmai launcher exports, which the runtime reads only at start-up: so
 // without them the bench starts itself again with them (a setting of the caller's own wins, as in the launcher).
-if (GmaiBench.Pipeline.RuntimeSettings.Environment.Any(s => Environment.GetEnvironmentVariable(s.Name) is null))
+if (GmaiBench.Model.RuntimeSettings.Environment.Any(s => Environment.GetEnvironmentVariable(s.Name) is null))
     return Restart(arguments);
 
 try
@@ -104,7 +104,7 @@ static int Restart(string[] arguments)
     var info = new ProcessStartInfo(self) { UseShellExecute = false };
     if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(Measurement).Assembly.Location);
     foreach (var a in arguments) info.ArgumentList.Add(a);
-    foreach (var (name, value) in GmaiBench.Pipeline.RuntimeSettings.Environment)
+    foreach (var (name, value) in GmaiBench.Model.RuntimeSettings.Environment)
         if (Environment.GetEnvironmentVariable(name) is null) info.Environment[name] = value;
     using var again = Process.Start(info) ?? throw new InvalidOperationException("cannot restart the bench");
     again.WaitForExit();

@@ -106,7 +106,7 @@ public static class ClusterJobs
                 .Append(string.Concat(r.Reasoning.Select(x => $"# {x}\n")))
                 .Append("# The work folder must be on storage every node sees (each shard writes its own catalog; objects are content-addressed).\n")
                 .Append("set -euo pipefail\n")
-                .Append("# .NET runtime settings gmai starts with (the first-generation budget; see RuntimeSettings in the sources).\n")
+                .Append("# .NET runtime settings gmai starts with (the first-generation budget; see Model/RuntimeSettings.cs in the sources).\n")
                 .Append(RuntimeSettings.ShellExports())
                 .ToString();
         var shards = Header($"{name}-shards", r.ShardMemoryMb, r.Cpus, Path.Combine(logs, "shard-%a.log"), $"0-{request.Shards - 1}") +

@@ -1,4 +1,5 @@
 using GmaiBench.Cli;
+using GmaiBench.Model;
 using GmaiBench.Pipeline;
 using k8s;
 using k8s.Models;
@@ -91,6 +92,10 @@ public class ClusterJobFileTests(DemoCorpusFixture corpus) : IClassFixture<DemoC
             Assert.Contains($"ENV {name}={value}\n", dockerfile);
         }
         Assert.Equal($"export DOTNET_GCgen0size=\"${{DOTNET_GCgen0size:-{RuntimeSettings.Gen0Budget}}}\"\n", RuntimeSettings.ShellExports());
+        // A decoder child replaces the launchers' own budget with its own, and keeps a value the user set.
+        Assert.True(RuntimeSettings.IsLaunchersDefault("DOTNET_GCgen0size", RuntimeSettings.Gen0Budget.ToUpperInvariant().Replace("0X", "0x", StringComparison.Ordinal)));
+        Assert.False(RuntimeSettings.IsLaunchersDefault("DOTNET_GCgen0size", "0x4000000"));
+        Assert.False(RuntimeSettings.IsLaunchersDefault("DOTNET_TieredPGO", RuntimeSettings.Gen0Budget));
     }
 
     [Fact]

@@ -266,8 +266,9 @@ internal sealed class DecoderProcess : IDisposable
     /// code from its profile, on a background thread beside the decode: 2-3x the CPU of a warm reader); without the
     /// instrumented tier, counting calls from the start, it is warm after ~300 (bench/README.md, dicom). Memory: the
     /// default first-generation budget follows the reported L3 cache (300 MiB on the bench machine) and kept a child at
-    /// 150 MiB resident; 32 MiB keeps it near 100 MiB for the same CPU time. A child started by a gmai whose launcher set
-    /// the budget (8 MiB, RuntimeSettings of the pipeline module) inherits that one, as it does a user's.
+    /// 150 MiB resident; 32 MiB keeps it near 100 MiB for the same CPU time, where the 8 MiB the gmai launchers give the
+    /// main process (<see cref="Model.RuntimeSettings"/>) cost the child a third more time (1.33x a warm reader against
+    /// 1.16-1.18x). So the launchers' own value is replaced; any other value in the environment is the user's and is kept.
     /// </summary>
     private static readonly (string Name, string Value)[] RuntimeSettings =
         [("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountingDelayMs", "0"), ("DOTNET_GCgen0size", "0x2000000")];
@@ -279,7 +280,10 @@ internal sealed class DecoderProcess : IDisposable
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
         foreach (var (name, value) in RuntimeSettings)
-            if (Environment.GetEnvironmentVariable(name) is null) start.Environment[name] = value;   // a setting of the user's own wins
+        {
+            var inherited = Environment.GetEnvironmentVariable(name);
+            if (inherited is null || Model.RuntimeSettings.IsLaunchersDefault(name, inherited)) start.Environment[name] = value;   // a setting of the user's own wins
+        }
         Process? process;
         try { process = Process.Start(start); }
         catch (Win32Exception e)

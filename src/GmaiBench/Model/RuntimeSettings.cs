@@ -1,4 +1,4 @@
-namespace GmaiBench.Pipeline;
+namespace GmaiBench.Model;
 
 /// <summary>
 /// .NET runtime settings every gmai process should start with, which the runtime reads only from the environment (they have
@@ -17,6 +17,10 @@ public static class RuntimeSettings
     public const string Gen0Budget = "0x800000";
 
     public static IReadOnlyList<(string Name, string Value)> Environment { get; } = [("DOTNET_GCgen0size", Gen0Budget)];
+
+    /// <summary>Whether <paramref name="value"/> of <paramref name="name"/> is the launchers' own, not a user's.</summary>
+    public static bool IsLaunchersDefault(string name, string value) =>
+        Environment.Any(s => s.Name == name && string.Equals(s.Value, value.Trim(), StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Shell lines that export each setting unless the environment already has one.</summary>
     public static string ShellExports() =>
