@@ -267,8 +267,8 @@ internal sealed class DecoderProcess : IDisposable
     /// instrumented tier, counting calls from the start, it is warm after ~300 (bench/README.md, dicom). Memory: the
     /// default first-generation budget follows the reported L3 cache (300 MiB on the bench machine) and kept a child at
     /// 150 MiB resident; 32 MiB keeps it near 100 MiB for the same CPU time, where the 8 MiB the gmai launchers give the
-    /// main process (<see cref="Model.RuntimeSettings"/>) cost the child a third more time (1.33x a warm reader against
-    /// 1.16-1.18x). So the launchers' own value is replaced; any other value in the environment is the user's and is kept.
+    /// main process (<see cref="Model.RuntimeSettings"/>) cost the children time (1.33x a warm reader against 1.16-1.21x
+    /// with their own). So the launchers' own value is replaced; any other value in the environment is the user's and is kept.
     /// </summary>
     private static readonly (string Name, string Value)[] RuntimeSettings =
         [("DOTNET_TieredPGO", "0"), ("DOTNET_TC_CallCountingDelayMs", "0"), ("DOTNET_GCgen0size", "0x2000000")];
