@@ -1,7 +1,7 @@
 using GmaiBench.Catalog;
 using GmaiBench.Model;
 using GmaiBench.Release;
-using GmaiBench.Tests.Questions;
+using static GmaiBench.Tests.Release.ImageRows;
 
 namespace GmaiBench.Tests.Release;
 
@@ -93,15 +93,6 @@ public class StreamingOutputTests
         public override void Write(char[] buffer, int index, int count) { base.Write(buffer, index, count); store.Written += count * 3 / 4; }
         public override void Write(string? value) { base.Write(value); store.Written += value?.Length ?? 0; }
     }
-
-    private static Question Q(int index, string sha) => new()
-    {
-        Key = $"src/{index}", Index = index,
-        Case = QuestionTests.Case($"src/{index}", "src", "normal") with { ImageSha = sha },
-        Text = "What is shown?", Options = ["normal", "pneumonia"], OptionLabels = ["normal", "pneumonia"], Answer = "A",
-        AnswerLabels = ["normal"], Category = "normal", TaskName = "Disease Diagnosis", DepartmentName = "Pulmonary Medicine",
-        Split = "TEST", Pool = "DD/image",
-    };
 
     private static Dictionary<string, byte[]> RandomImages(int count, Func<int, int> size)
     {

@@ -76,7 +76,8 @@ public sealed class SnappyBlockWriter
         Written += bytes.Length;
     }
 
-    private static int WriteVarint(Span<byte> destination, uint value)
+    /// <summary>An unsigned LEB128 varint (Snappy's length prefix, and Thrift's compact integers after zigzag); its length.</summary>
+    internal static int WriteVarint(Span<byte> destination, uint value)
     {
         var i = 0;
         while (value >= 0x80)

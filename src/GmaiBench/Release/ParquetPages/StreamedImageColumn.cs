@@ -87,32 +87,49 @@ public static class StreamedImageColumn
 
     /// <summary>
     /// The page Parquet.Net wrote for empty images: a Thrift compact <c>PageHeader</c> whose first three fields are the
-    /// page type, the decoded size and the compressed size (each an i32 field, zigzag varint), then the Snappy block of the
-    /// definition levels followed by one 4-byte zero length per row.
+    /// page type, the decoded size and the compressed size (i32 fields 1-3, read with the verifier's
+    /// <see cref="ThriftCompactReader"/>), then the Snappy block of the definition levels followed by one 4-byte zero
+    /// length per row.
     /// </summary>
     private sealed record PlaceholderPage(byte[] Bytes, int HeaderLength, int DecodedLength, int DecodedStart, int DecodedEnd, int CompressedStart, int CompressedEnd, byte[] Levels)
     {
-        private const byte I32FieldNext = 0x15;   // field id delta 1, compact type i32
-
         public int Length => Bytes.Length;
 
         public static PlaceholderPage Parse(byte[] bytes, int rows)
         {
-            var at = 0;
-            if (ReadI32Field(bytes, ref at, out _) != 0) throw Unexpected("it is not a data page");
-            var decoded = ReadI32Field(bytes, ref at, out var decodedStart);
-            var decodedEnd = at;
-            var compressed = ReadI32Field(bytes, ref at, out var compressedStart);
+            var input = new ChunkInput(new MemoryStream(bytes, writable: false));
+            input.Open(0, bytes.Length, "the page Parquet.Net wrote");
+            var thrift = new ThriftCompactReader(input);
+            short last = 0;
+            (int Value, int Start, int End) Field(short id, string name)
+            {
+                var (read, type) = thrift.ReadFieldHeader(ref last);
+                if (read != id) throw Unexpected($"field {read} where {name} (field {id}) was expected");
+                var start = (int)input.Position;
+                return (thrift.ReadI32(type, name), start, (int)input.Position);
+            }
+            int type, decoded, decodedStart, decodedEnd, compressed, compressedStart, compressedEnd;
+            try
+            {
+                (type, _, _) = Field(1, "the page type");
+                (decoded, decodedStart, decodedEnd) = Field(2, "the decoded size");
+                (compressed, compressedStart, compressedEnd) = Field(3, "the compressed size");
+            }
+            catch (MalformedPageException e)
+            {
+                throw Unexpected(e.Message);
+            }
+            if (type != PageHeader.DataPageType) throw Unexpected("it is not a data page");
             var headerLength = bytes.Length - compressed;
-            if (compressed < 0 || headerLength <= at) throw Unexpected($"its compressed size {compressed} does not fit the {bytes.Length} bytes written");
+            if (compressed < 0 || headerLength <= compressedEnd) throw Unexpected($"its compressed size {compressed} does not fit the {bytes.Length} bytes written");
             var body = Snappy.DecompressToArray(bytes.AsSpan(headerLength));
             var zeros = 4L * rows;
             if (body.Length != decoded || decoded < zeros || body.AsSpan((int)(decoded - zeros)).ContainsAnyExcept((byte)0))
                 throw Unexpected($"its {body.Length} decoded bytes do not end in {rows} empty values");
-            return new PlaceholderPage(bytes, headerLength, decoded, decodedStart, decodedEnd, compressedStart, at, body[..(int)(decoded - zeros)]);
+            return new PlaceholderPage(bytes, headerLength, decoded, decodedStart, decodedEnd, compressedStart, compressedEnd, body[..(int)(decoded - zeros)]);
         }
 
-        /// <summary>The header with the real sizes; every other field as Parquet.Net wrote it.</summary>
+        /// <summary>The header with the real sizes; every other byte as Parquet.Net wrote it.</summary>
         public byte[] Header(int decoded, int compressed)
         {
             using var header = new MemoryStream();
@@ -124,31 +141,10 @@ public static class StreamedImageColumn
             return header.ToArray();
         }
 
-        private static int ReadI32Field(byte[] bytes, ref int at, out int valueStart)
-        {
-            if (at >= bytes.Length || bytes[at] != I32FieldNext) throw Unexpected($"byte {at} does not begin the next i32 field");
-            valueStart = ++at;
-            ulong value = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                if (at >= bytes.Length || shift > 28) throw Unexpected($"the varint at byte {valueStart} does not end");
-                var b = bytes[at++];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80) break;
-            }
-            var raw = (uint)value;
-            return (int)(raw >> 1) ^ -(int)(raw & 1);
-        }
-
         private static void WriteZigZag(Stream stream, int value)
         {
-            var raw = (uint)((value << 1) ^ (value >> 31));
-            while (raw >= 0x80)
-            {
-                stream.WriteByte((byte)(raw | 0x80));
-                raw >>= 7;
-            }
-            stream.WriteByte((byte)raw);
+            Span<byte> varint = stackalloc byte[5];
+            stream.Write(varint[..SnappyBlockWriter.WriteVarint(varint, (uint)((value << 1) ^ (value >> 31)))]);
         }
 
         private static InvalidOperationException Unexpected(string why) =>

@@ -1,9 +1,9 @@
 using GmaiBench.Model;
 using GmaiBench.Release;
 using GmaiBench.Release.ParquetPages;
-using GmaiBench.Tests.Questions;
 using Parquet;
 using Snappier;
+using static GmaiBench.Tests.Release.ImageRows;
 
 namespace GmaiBench.Tests.Release.ParquetPages;
 
@@ -14,15 +14,6 @@ namespace GmaiBench.Tests.Release.ParquetPages;
 /// </summary>
 public class StreamedImageColumnTests
 {
-    private static Question Q(int index, string sha) => new()
-    {
-        Key = $"src/{index}", Index = index,
-        Case = QuestionTests.Case($"src/{index}", "src", "normal") with { ImageSha = sha },
-        Text = $"What is shown in image {index}?", Options = ["normal", "pneumonia"], OptionLabels = ["normal", "pneumonia"], Answer = "A",
-        AnswerLabels = ["normal"], Category = "normal", TaskName = "Disease Diagnosis", DepartmentName = "Pulmonary Medicine",
-        Split = "TEST", Pool = "DD/image",
-    };
-
     /// <summary>Empty, one byte, random (literals), repetitive (copies), runs, and sizes on and around Snappy's 64 KiB fragments.</summary>
     private static Dictionary<string, byte[]> Images(int count, int scale)
     {

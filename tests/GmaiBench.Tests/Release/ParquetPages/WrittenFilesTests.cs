@@ -1,10 +1,10 @@
 using GmaiBench.Model;
 using GmaiBench.Release;
 using GmaiBench.Release.ParquetPages;
-using GmaiBench.Tests.Questions;
 using Parquet;
 using Parquet.Data;
 using Parquet.Schema;
+using static GmaiBench.Tests.Release.ImageRows;
 
 namespace GmaiBench.Tests.Release.ParquetPages;
 
@@ -16,15 +16,6 @@ namespace GmaiBench.Tests.Release.ParquetPages;
 public class WrittenFilesTests
 {
     private static readonly DataField ImageBytes = BenchmarkParquet.Schema.GetDataFields().Single(f => f.Name == "bytes");
-
-    private static Question Q(int index, string sha) => new()
-    {
-        Key = $"src/{index}", Index = index,
-        Case = QuestionTests.Case($"src/{index}", "src", "normal") with { ImageSha = sha },
-        Text = "What is shown?", Options = ["normal", "pneumonia"], OptionLabels = ["normal", "pneumonia"], Answer = "A",
-        AnswerLabels = ["normal"], Category = "normal", TaskName = "Disease Diagnosis", DepartmentName = "Pulmonary Medicine",
-        Split = "TEST", Pool = "DD/image",
-    };
 
     /// <summary>Values of every kind Snappy treats differently: empty, tiny, random (literals), repeats (copies), runs (overlapping copies), PNGs.</summary>
     private static Dictionary<string, byte[]> Images(int count, int scale)
