@@ -18,6 +18,7 @@ public sealed class DebianChromium : IAsyncDisposable
     ];
 
     private readonly IPlaywright _playwright;
+    private readonly Dictionary<IPage, HashSet<IRequest>> _inFlight = [];
 
     public IBrowserContext Context { get; }
 
@@ -49,7 +50,38 @@ public sealed class DebianChromium : IAsyncDisposable
         page.Console += (_, m) => { if (m.Type == "error") lock (problems) problems.Add($"console: {m.Text}"); };
         page.PageError += (_, e) => { lock (problems) problems.Add($"page error: {e}"); };
         page.RequestFailed += (_, r) => { lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
+        var inFlight = new HashSet<IRequest>();
+        lock (_inFlight) _inFlight[page] = inFlight;
+        page.Request += (_, r) => { lock (inFlight) inFlight.Add(r); };
+        page.RequestFinished += (_, r) => { lock (inFlight) inFlight.Remove(r); };
+        page.RequestFailed += (_, r) => { lock (inFlight) inFlight.Remove(r); };
         return page;
+    }
+
+    /// <summary>
+    /// Leaves a page served by a server about to stop: waits until none of its requests has been in flight for a
+    /// moment (lazy images the last view started, for one), then goes to about:blank, so stopping the server
+    /// fails no request the page still wanted.
+    /// </summary>
+    public async Task LeaveAsync(IPage page)
+    {
+        HashSet<IRequest> inFlight;
+        lock (_inFlight) inFlight = _inFlight[page];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var quietSince = DateTime.UtcNow;
+        while (DateTime.UtcNow - quietSince < TimeSpan.FromMilliseconds(300))
+        {
+            int pending;
+            lock (inFlight) pending = inFlight.Count;
+            if (pending > 0) quietSince = DateTime.UtcNow;
+            if (DateTime.UtcNow > deadline)
+            {
+                lock (inFlight)
+                    throw new TimeoutException($"requests still in flight after 30 s: {string.Join(", ", inFlight.Select(r => r.Url))}");
+            }
+            await Task.Delay(50);
+        }
+        await page.GotoAsync("about:blank");
     }
 
     public async ValueTask DisposeAsync()

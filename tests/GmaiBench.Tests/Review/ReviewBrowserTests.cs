@@ -74,6 +74,8 @@ public class ReviewBrowserTests(DemoCorpusFixture corpus, ITestOutputHelper outp
             await page.Keyboard.PressAsync("p");
             await Expect(page.Locator("#progress")).ToContainTextAsync("1/");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, "review-grid.png") });
+            // The grid's lazy thumbnails may still be loading: the page lets go of the server before it stops.
+            await chromium.LeaveAsync(page);
         }
         Assert.Empty(problems);
 
