@@ -20,21 +20,21 @@ public static class Workflows
     public static (BuildResult Result, string Folder) Build(ProjectConfig config, BuildOptions options)
     {
         var result = BuildRunner.Run(config, options);
-        return (result, WriteBuildOutputs(result, options.Progress));
+        return (result, WriteBuildOutputs(result, options.Progress, options.Jobs));
     }
 
     /// <summary><c>gmai merge</c>: joins the shards' pixel work, runs the whole-benchmark stages and writes the build folder.</summary>
     public static (MergeResult Result, string Folder) Merge(ProjectConfig config, BuildOptions options, int? shards)
     {
         var result = BuildRunner.Merge(config, options, shards);
-        return (result, WriteBuildOutputs(result.Build, options.Progress));
+        return (result, WriteBuildOutputs(result.Build, options.Progress, options.Jobs));
     }
 
     /// <summary>Writes a build's folder (TSV, Parquet, reports, rejects, contact sheet) through the registered writers.</summary>
-    public static string WriteBuildOutputs(BuildResult result, IProgress<BuildProgress>? progress = null)
+    public static string WriteBuildOutputs(BuildResult result, IProgress<BuildProgress>? progress = null, int jobs = 1)
     {
         var settings = result.Config.Settings;
-        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ContentDigest = result.Digest, ItemImages = ItemImages(result.Work), SourceRoots = result.Config.Sources.ToDictionary(s => s.Id, s => s.Root) };
+        var context = new OutputContext(settings.DisplayName, result.Questions, result.Objects) { Report = result.Report, ContentDigest = result.Digest, ItemImages = ItemImages(result.Work), SourceRoots = result.Config.Sources.ToDictionary(s => s.Id, s => s.Root), Jobs = jobs };
         return BuildOutput.Write(OutputWriters.Build, context, Path.Combine(settings.OutputDir, settings.Name),
             progress is null ? null : new Relay<(int Done, int Total)>(p => progress.Report(new BuildProgress("write", p.Done, p.Total))),
             result.Work.OutputStampPath(settings.Name));

@@ -41,14 +41,40 @@ public static class BuildOutput
         if (stampPath is not null && File.Exists(stampPath)) File.Delete(stampPath);
         var temp = Incomplete(final);
         progress?.Report((0, writers.Count));
-        for (var i = 0; i < writers.Count; i++)
-        {
-            writers[i].Write(context, temp);
-            progress?.Report((i + 1, writers.Count));
-        }
+        WriteAll(writers, context, temp, progress);
         var written = Publish(temp, final);
         if (stamp is not null) OutputStamp.Save(stampPath!, stamp, written);
         return written;
+    }
+
+    /// <summary>
+    /// Runs the writers into <paramref name="temp"/>: in order, except that with more than one job the writers that
+    /// write alongside (<see cref="IOutputWriter.WritesAlongside"/>) run in order on a second thread meanwhile. Each
+    /// writes its own files from the same context, so the bytes do not depend on which finishes first. A failure on
+    /// either side is thrown once both have stopped (the main side's first).
+    /// </summary>
+    private static void WriteAll(IReadOnlyList<IOutputWriter> writers, OutputContext context, string temp, IProgress<(int Done, int Total)>? progress)
+    {
+        var beside = context.Jobs > 1 ? writers.Where(w => w.WritesAlongside).ToList() : [];
+        var done = 0;
+        var gate = new object();
+        void Run(IOutputWriter writer)
+        {
+            writer.Write(context, temp);
+            lock (gate) progress?.Report((++done, writers.Count));
+        }
+        var side = beside.Count == 0 ? null : Task.Factory.StartNew(() => { foreach (var w in beside) Run(w); }, TaskCreationOptions.LongRunning);
+        try
+        {
+            foreach (var w in writers.Where(w => !beside.Contains(w))) Run(w);
+        }
+        finally
+        {
+            // Never leave a writer still writing into the folder the caller may delete.
+            try { side?.Wait(); }
+            catch (AggregateException) { }
+        }
+        side?.GetAwaiter().GetResult();
     }
 
     /// <summary>A fresh <c>.incomplete</c> sibling of <paramref name="final"/> to write into.</summary>

@@ -23,6 +23,8 @@ public sealed class BuildReportHtmlOutput : IOutputWriter
 
     public IReadOnlyList<string> Files(OutputContext context) => [FileName];
 
+    public bool WritesAlongside => true;
+
     public void Write(OutputContext context, string folder) =>
         File.WriteAllText(Path.Combine(folder, FileName), Html(context), TsvFormat.Utf8);
 

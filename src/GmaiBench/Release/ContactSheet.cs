@@ -73,6 +73,8 @@ public sealed class ContactSheetOutput : IOutputWriter
 
     public IReadOnlyList<string> Files(OutputContext context) => [FileName];
 
+    public bool WritesAlongside => true;
+
     public void Write(OutputContext context, string folder) =>
         File.WriteAllBytes(Path.Combine(folder, FileName), ContactSheet.Render(context.Questions, context.Objects));
 }

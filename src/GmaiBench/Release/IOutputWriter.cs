@@ -36,6 +36,8 @@ public sealed record OutputContext(string DisplayName, IReadOnlyList<Question> Q
     public string? ContentDigest { get; init; }
     /// <summary>The unmarked image of each input by item key (thumbnails of duplicate clusters); empty when unknown.</summary>
     public IReadOnlyDictionary<string, string> ItemImages { get; init; } = new Dictionary<string, string>();
+    /// <summary>How many writers may run at once (the build's <c>--jobs</c>); see <see cref="IOutputWriter.WritesAlongside"/>.</summary>
+    public int Jobs { get; init; } = 1;
 
     public BuildReport BuildReport => Report ?? throw new InvalidOperationException("this output needs a build report");
     public SubsetReport SubsetReport => Subset ?? throw new InvalidOperationException("this output needs a subset report");
@@ -50,6 +52,12 @@ public interface IOutputWriter
     IReadOnlyList<string> Files(OutputContext context);
 
     void Write(OutputContext context, string folder);
+
+    /// <summary>
+    /// True for outputs that are CPU work on little memory (decoding and shrinking images to a sheet or thumbnails): with
+    /// more than one job they are written beside the others, which stream images and wait on the disk.
+    /// </summary>
+    bool WritesAlongside => false;
 }
 
 /// <summary>The outputs of each kind of folder, registered in one place: a new format is one writer plus one line here.</summary>
