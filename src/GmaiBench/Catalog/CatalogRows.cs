@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GmaiBench.Model;
 
 namespace GmaiBench.Catalog;
@@ -36,7 +35,7 @@ internal sealed class CaseRow
     public static CaseRow Of(Case c) => new()
     {
         Key = c.Key, ItemKey = c.ItemKey, SourceId = c.SourceId, Granularity = c.Granularity.Text(), OriginalTask = c.OriginalTask,
-        ImageSha = c.ImageSha, Width = c.Width, Height = c.Height, Region = c.Region, RawLabels = JsonSerializer.Serialize(c.RawLabels),
+        ImageSha = c.ImageSha, Width = c.Width, Height = c.Height, Region = c.Region, RawLabels = StringLists.ToJson(c.RawLabels),
         GroupKey = c.GroupKey, Phash = c.Phash, Contrast = c.Contrast,
     };
 
@@ -44,7 +43,7 @@ internal sealed class CaseRow
     {
         Key = Key, ItemKey = ItemKey, SourceId = SourceId, Granularity = GranularityNames.Parse(Granularity), OriginalTask = OriginalTask,
         ImageSha = ImageSha, Width = (int)Width, Height = (int)Height, Region = Region,
-        RawLabels = JsonSerializer.Deserialize<List<string>>(RawLabels) ?? [], GroupKey = GroupKey, Phash = Phash, Contrast = Contrast,
+        RawLabels = StringLists.FromJson(RawLabels), GroupKey = GroupKey, Phash = Phash, Contrast = Contrast,
     };
 }
 

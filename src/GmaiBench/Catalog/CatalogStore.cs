@@ -97,7 +97,7 @@ public sealed class CatalogStore(CatalogDb db)
             var i = new
             {
                 item.Key, item.SourceId, RelPath = item.RelativePath, ContentHash = contentHash,
-                RawLabels = JsonSerializer.Serialize(item.RawLabels), item.GroupKey,
+                RawLabels = StringLists.ToJson(item.RawLabels), item.GroupKey,
             };
             _c.Execute("INSERT INTO current_items(key) VALUES(@Key)", i, tx);
             _c.Execute("""
@@ -165,7 +165,7 @@ public sealed class CatalogStore(CatalogDb db)
         _c.Execute("UPDATE cases SET labels=NULL, task=NULL, departments=NULL, modality=NULL", transaction: tx);
         foreach (var t in tagged)
             _c.Execute("UPDATE cases SET labels=@l, task=@t, departments=@d, modality=@m WHERE key=@k",
-                new { l = JsonSerializer.Serialize(t.Labels), t = t.Task, d = JsonSerializer.Serialize(t.Departments), m = t.Modality, k = t.Key }, tx);
+                new { l = StringLists.ToJson(t.Labels), t = t.Task, d = StringLists.ToJson(t.Departments), m = t.Modality, k = t.Key }, tx);
         tx.Commit();
     }
 
@@ -181,11 +181,11 @@ public sealed class CatalogStore(CatalogDb db)
                        @granularity,@modality,@original_task,@split,@group_key,@pool,@multi,@item_key,@option_labels,@task_name)
                 """, new
             {
-                item_key = q.Case.ItemKey, option_labels = JsonSerializer.Serialize(q.OptionLabels), task_name = q.TaskName,
+                item_key = q.Case.ItemKey, option_labels = StringLists.ToJson(q.OptionLabels), task_name = q.TaskName,
                 key = q.Key, idx = q.Index, case_key = q.Case.Key, source_id = q.Case.SourceId, image_sha = q.Case.ImageSha,
-                question = q.Text, options = JsonSerializer.Serialize(q.Options), answer = q.Answer,
-                labels = JsonSerializer.Serialize(q.AnswerLabels), category = q.Category, task = q.Case.Task, department = q.DepartmentName,
-                departments = JsonSerializer.Serialize(q.Case.Departments), granularity = q.Case.Granularity.Text(), modality = q.Case.Modality,
+                question = q.Text, options = StringLists.ToJson(q.Options), answer = q.Answer,
+                labels = StringLists.ToJson(q.AnswerLabels), category = q.Category, task = q.Case.Task, department = q.DepartmentName,
+                departments = StringLists.ToJson(q.Case.Departments), granularity = q.Case.Granularity.Text(), modality = q.Case.Modality,
                 original_task = q.Case.OriginalTask, split = q.Split, group_key = q.Case.GroupKey, pool = q.Pool, multi = q.Multi ? 1 : 0,
             }, tx);
         tx.Commit();
@@ -202,7 +202,7 @@ public sealed class CatalogStore(CatalogDb db)
         var list = new List<Question>();
         foreach (var r in rows)
         {
-            List<string> Json(object v) => JsonSerializer.Deserialize<List<string>>((string)v) ?? [];
+            List<string> Json(object v) => StringLists.FromJson((string)v);
             var labels = Json(r.labels);
             list.Add(new Question
             {

@@ -409,7 +409,7 @@ public static class BuildRunner
         items.Select((it, i) => hashes[i] is { } hash ? FingerprintOf(it, hash, stages) : null).ToArray();
 
     private static string FingerprintOf(Input it, string hash, Dictionary<StageKind, IItemStage> stages) =>
-        stages[it.Layout.Stage].Fingerprint(Fingerprints.Of(hash, JsonSerializer.Serialize(it.Item.RawLabels), it.Item.GroupKey));
+        stages[it.Layout.Stage].Fingerprint(Fingerprints.Of(hash, StringLists.ToJson(it.Item.RawLabels), it.Item.GroupKey));
 
     /// <summary>
     /// Pixel stages for a build that samples: inputs outside the candidate pools (regions, volumes, series, unlabelled)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using GmaiBench.Model;
 
 namespace GmaiBench.Release;
@@ -44,7 +43,7 @@ public static class ReleaseItems
         TsvFormat.WriteRow(w, Header);
         foreach (var i in items)
             TsvFormat.WriteRow(w, [i.Key, i.Index.ToString(CultureInfo.InvariantCulture), i.Split, i.Source, i.Task, i.Granularity, i.ContentHash,
-                i.Identity, JsonSerializer.Serialize(i.Options), i.Answer, i.Category, i.Department, i.Modality]);
+                i.Identity, StringLists.ToJson(i.Options), i.Answer, i.Category, i.Department, i.Modality]);
     }
 
     public static List<ReleaseItem> Read(string path)
@@ -56,7 +55,7 @@ public static class ReleaseItems
         return rows.Skip(1).Select(r => new ReleaseItem(r[0], int.Parse(r[1], CultureInfo.InvariantCulture), r[2], r[3], r[4], r[5], r[6])
         {
             Identity = Get(r, "identity"),
-            Options = Get(r, "options") is { Length: > 0 } o ? JsonSerializer.Deserialize<List<string>>(o) ?? [] : [],
+            Options = Get(r, "options") is { Length: > 0 } o ? StringLists.FromJson(o) : [],
             Answer = Get(r, "answer"), Category = Get(r, "category"), Department = Get(r, "department"), Modality = Get(r, "modality"),
         }).ToList();
     }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GmaiBench.Imaging;
 using GmaiBench.Imaging.Prompts;
 using GmaiBench.Imaging.Regions;
@@ -47,7 +46,7 @@ public static class RegionCases
                 cases.Add(new Case
                 {
                     Key = key, ItemKey = item.Key, SourceId = item.SourceId, Granularity = granularity, OriginalTask = originalTask,
-                    ImageSha = sha, Width = marked.Width, Height = marked.Height, Region = JsonSerializer.Serialize(record),
+                    ImageSha = sha, Width = marked.Width, Height = marked.Height, Region = record.ToJson(),
                     RawLabels = [t.Label], GroupKey = item.GroupKey,
                     Phash = phash.ToString("x16"), Contrast = Math.Round(contrast, 4),
                 });

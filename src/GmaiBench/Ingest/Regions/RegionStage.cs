@@ -16,7 +16,13 @@ public sealed record RegionRecord(string Label, string Granularity, int Area, IR
 {
     /// <summary>For slices of volumes: the axis and slice index ("axial/0042").</summary>
     public string? Plane { get; init; }
+
+    /// <summary>The catalog's JSON of the record: <see cref="System.Text.Json.JsonSerializer"/>'s default form, from compile-time metadata (one per case).</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, RegionJson.Default.RegionRecord);
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(RegionRecord))]
+internal sealed partial class RegionJson : System.Text.Json.Serialization.JsonSerializerContext;
 
 /// <summary>
 /// The per-item pixel stage for 2D detection and segmentation sources. It normalises the image, brings the
