@@ -32,7 +32,16 @@ internal static class BenchmarkMemo
         public required string PatientKeyFingerprint { get; init; }
         public required string? KeyNotice { get; init; }
         public required string ReviewPath { get; init; }
+        /// <summary>
+        /// <see cref="SettingsText"/> of the config's settings, when the caller started it early (a build does, beside its
+        /// start, which runs on one core); computed here otherwise.
+        /// </summary>
+        public Task<string>? Settings { get; init; }
     }
+
+    /// <summary>The settings as the digest holds them: their JSON, the pipeline file by full path.</summary>
+    public static string SettingsText(PipelineSettings settings) =>
+        JsonSerializer.Serialize(settings with { File = settings.File.Length == 0 ? "" : Path.GetFullPath(settings.File) }, MemoJson.Default.PipelineSettings);
 
     public static string Digest(Inputs x)
     {
@@ -62,7 +71,7 @@ internal static class BenchmarkMemo
         Add(config.SourcesFingerprint);
         Add(config.Taxonomy.Fingerprint);
         AddFile(config.Paths.Pipeline);
-        Add(JsonSerializer.Serialize(settings with { File = settings.File.Length == 0 ? "" : Path.GetFullPath(settings.File) }, MemoJson.Default.PipelineSettings));
+        Add(x.Settings?.GetAwaiter().GetResult() ?? SettingsText(settings));
         Add(x.PatientKeyFingerprint);
         Add(x.KeyNotice ?? "");
         AddFile(x.ReviewPath);

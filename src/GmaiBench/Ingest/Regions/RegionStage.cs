@@ -36,8 +36,10 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
 
     public StageKind Kind => StageKind.Region;
 
-    public string Fingerprint(string contentHash) =>
-        Fingerprints.Of(CodeVersion, contentHash, Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style));
+    /// <summary>The settings' part of every fingerprint, serialised once rather than per item.</summary>
+    private readonly string[] _settingsText = [Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style)];
+
+    public string Fingerprint(string contentHash) => Fingerprints.Of([CodeVersion, contentHash, .. _settingsText]);
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
