@@ -63,7 +63,7 @@ public static class BuildOutput
             writer.Write(context, temp);
             lock (gate) progress?.Report((++done, writers.Count));
         }
-        var side = beside.Count == 0 ? null : Task.Factory.StartNew(() => { foreach (var w in beside) Run(w); }, TaskCreationOptions.LongRunning);
+        var side = beside.Count == 0 ? null : Task.Factory.StartNew(() => { foreach (var w in beside) Run(w); }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             foreach (var w in writers.Where(w => !beside.Contains(w))) Run(w);

@@ -36,7 +36,7 @@ public sealed record OutputContext(string DisplayName, IReadOnlyList<Question> Q
     public string? ContentDigest { get; init; }
     /// <summary>The unmarked image of each input by item key (thumbnails of duplicate clusters); empty when unknown.</summary>
     public IReadOnlyDictionary<string, string> ItemImages { get; init; } = new Dictionary<string, string>();
-    /// <summary>How many writers may run at once (the build's <c>--jobs</c>); see <see cref="IOutputWriter.WritesAlongside"/>.</summary>
+    /// <summary>The build's <c>--jobs</c>: above one, the writers that write alongside run on a second thread (<see cref="IOutputWriter.WritesAlongside"/>).</summary>
     public int Jobs { get; init; } = 1;
 
     public BuildReport BuildReport => Report ?? throw new InvalidOperationException("this output needs a build report");

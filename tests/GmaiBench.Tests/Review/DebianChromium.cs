@@ -19,6 +19,9 @@ public sealed class DebianChromium : IAsyncDisposable
 
     private readonly IPlaywright _playwright;
     private readonly Dictionary<IPage, HashSet<IRequest>> _inFlight = [];
+    private readonly HashSet<IPage> _leaving = [];
+
+    private bool IsLeaving(IPage page) { lock (_leaving) return _leaving.Contains(page); }
 
     public IBrowserContext Context { get; }
 
@@ -49,7 +52,7 @@ public sealed class DebianChromium : IAsyncDisposable
         var page = await Context.NewPageAsync();
         page.Console += (_, m) => { if (m.Type == "error") lock (problems) problems.Add($"console: {m.Text}"); };
         page.PageError += (_, e) => { lock (problems) problems.Add($"page error: {e}"); };
-        page.RequestFailed += (_, r) => { lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
+        page.RequestFailed += (_, r) => { if (!IsLeaving(page)) lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
         var inFlight = new HashSet<IRequest>();
         lock (_inFlight) _inFlight[page] = inFlight;
         page.Request += (_, r) => { lock (inFlight) inFlight.Add(r); };
@@ -61,7 +64,7 @@ public sealed class DebianChromium : IAsyncDisposable
     /// <summary>
     /// Leaves a page served by a server about to stop: waits until none of its requests has been in flight for a
     /// moment (lazy images the last view started, for one), then goes to about:blank, so stopping the server
-    /// fails no request the page still wanted.
+    /// fails no request the page still wanted. Failures from then on (requests the navigation aborts) are not problems.
     /// </summary>
     public async Task LeaveAsync(IPage page)
     {
@@ -81,6 +84,8 @@ public sealed class DebianChromium : IAsyncDisposable
             }
             await Task.Delay(50);
         }
+        // A request that starts after the quiet moment is aborted by leaving (net::ERR_ABORTED): expected, not a problem.
+        lock (_leaving) _leaving.Add(page);
         await page.GotoAsync("about:blank");
     }
 

@@ -14,10 +14,10 @@ public sealed class RasterStage(ImageSettings settings, IObjectStore store) : II
     /// <summary>Bump when the stage's output for the same input changes.</summary>
     public const string CodeVersion = "raster/6";
 
-    /// <summary>The settings' part of every fingerprint, serialised once rather than per item.</summary>
-    private readonly string _settingsText = Fingerprints.Canonical(settings);
+    /// <summary>The settings' part of every fingerprint, serialised once (at the first item) rather than per item.</summary>
+    private readonly Lazy<string> _settingsText = new(() => Fingerprints.Canonical(settings));
 
-    public string Fingerprint(string contentHash) => Fingerprints.Of(CodeVersion, contentHash, _settingsText);
+    public string Fingerprint(string contentHash) => Fingerprints.Of(CodeVersion, contentHash, _settingsText.Value);
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {

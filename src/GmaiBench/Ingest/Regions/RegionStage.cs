@@ -36,10 +36,10 @@ public sealed class RegionStage(ImageSettings image, RegionSettings regions, Pro
 
     public StageKind Kind => StageKind.Region;
 
-    /// <summary>The settings' part of every fingerprint, serialised once rather than per item.</summary>
-    private readonly string[] _settingsText = [Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style)];
+    /// <summary>The settings' part of every fingerprint, serialised once (at the first item) rather than per item.</summary>
+    private readonly Lazy<string[]> _settingsText = new(() => [Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style)]);
 
-    public string Fingerprint(string contentHash) => Fingerprints.Of([CodeVersion, contentHash, .. _settingsText]);
+    public string Fingerprint(string contentHash) => Fingerprints.Of([CodeVersion, contentHash, .. _settingsText.Value]);
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {

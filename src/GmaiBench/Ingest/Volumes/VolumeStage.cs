@@ -59,10 +59,10 @@ public sealed class VolumeStage(ImageSettings image, RegionSettings regions, Pro
     /// <summary>Without a project secret (unit tests of the stage), a fixed one: never used by a build.</summary>
     private readonly PatientKeys _keys = patientKeys ?? new PatientKeys("gmai-stage-test-secret"u8.ToArray());
 
-    /// <summary>The settings' part of every fingerprint, serialised once rather than per item.</summary>
-    private readonly string[] _settingsText = [Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style)];
+    /// <summary>The settings' part of every fingerprint, serialised once (at the first item) rather than per item.</summary>
+    private readonly Lazy<string[]> _settingsText = new(() => [Fingerprints.Canonical(image), Fingerprints.Canonical(regions), Fingerprints.Canonical(style)]);
 
-    public string Fingerprint(string contentHash) => Fingerprints.Of([CodeVersion, contentHash, .. _settingsText, _keys.Fingerprint]);
+    public string Fingerprint(string contentHash) => Fingerprints.Of([CodeVersion, contentHash, .. _settingsText.Value, _keys.Fingerprint]);
 
     public ItemOutcome Run(SourceItem item, ISourceLayout layout, string fingerprint) => ItemOutcome.Guard(item, fingerprint, () =>
     {
