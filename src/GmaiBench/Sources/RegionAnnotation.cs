@@ -41,7 +41,7 @@ public sealed record VolumeAnnotation(string LabelPath, string LabelRelative, IR
     {
         w.WriteStartObject();
         w.WriteString("labels", LabelRelative);
-        CanonicalJson.Pairs(w, "values", Values.OrderBy(kv => kv.Key));
+        CanonicalJson.Pairs(w, "values", Values.OrderBy(kv => kv.Key), (w, k) => w.WriteNumberValue(k));
         Options.Write(w, "options");
         w.WriteEndObject();
     });
@@ -117,8 +117,8 @@ public sealed record MaskAnnotation(string MaskPath, string MaskRelative, IReadO
     {
         w.WriteStartObject();
         w.WriteString("mask", MaskRelative);
-        CanonicalJson.Pairs(w, "values", Values.OrderBy(kv => kv.Key));
-        CanonicalJson.Pairs(w, "colours", Colours.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        CanonicalJson.Pairs(w, "values", Values.OrderBy(kv => kv.Key), (w, k) => w.WriteNumberValue(k));
+        CanonicalJson.Pairs(w, "colours", Colours.OrderBy(kv => kv.Key, StringComparer.Ordinal), (w, k) => w.WriteStringValue(k));
         w.WriteEndObject();
     });
 }
@@ -137,28 +137,17 @@ internal static class CanonicalJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>Property <paramref name="name"/>: the pairs as two-element arrays, <c>[[1,"liver"],...]</c>.</summary>
-    public static void Pairs(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<int, string>> pairs)
+    /// <summary>
+    /// Property <paramref name="name"/>: the pairs as two-element arrays, the key written by <paramref name="key"/>
+    /// (<c>[[1,"liver"],...]</c>, <c>[["#ff0000","liver"],...]</c>).
+    /// </summary>
+    public static void Pairs<TKey>(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<TKey, string>> pairs, Action<Utf8JsonWriter, TKey> key)
     {
         w.WriteStartArray(name);
-        foreach (var (key, value) in pairs)
+        foreach (var (k, value) in pairs)
         {
             w.WriteStartArray();
-            w.WriteNumberValue(key);
-            w.WriteStringValue(value);
-            w.WriteEndArray();
-        }
-        w.WriteEndArray();
-    }
-
-    /// <summary>Property <paramref name="name"/>: the pairs as two-element arrays, <c>[["#ff0000","liver"],...]</c>.</summary>
-    public static void Pairs(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<string, string>> pairs)
-    {
-        w.WriteStartArray(name);
-        foreach (var (key, value) in pairs)
-        {
-            w.WriteStartArray();
-            w.WriteStringValue(key);
+            key(w, k);
             w.WriteStringValue(value);
             w.WriteEndArray();
         }

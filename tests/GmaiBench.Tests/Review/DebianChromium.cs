@@ -18,10 +18,14 @@ public sealed class DebianChromium : IAsyncDisposable
     ];
 
     private readonly IPlaywright _playwright;
-    private readonly Dictionary<IPage, HashSet<IRequest>> _inFlight = [];
-    private readonly HashSet<IPage> _leaving = [];
+    private readonly Dictionary<IPage, PageWatch> _watches = [];
 
-    private bool IsLeaving(IPage page) { lock (_leaving) return _leaving.Contains(page); }
+    /// <summary>A page's requests in flight, and whether it is being left (its aborted requests are then expected).</summary>
+    private sealed class PageWatch
+    {
+        public readonly HashSet<IRequest> InFlight = [];
+        public volatile bool Leaving;
+    }
 
     public IBrowserContext Context { get; }
 
@@ -52,12 +56,15 @@ public sealed class DebianChromium : IAsyncDisposable
         var page = await Context.NewPageAsync();
         page.Console += (_, m) => { if (m.Type == "error") lock (problems) problems.Add($"console: {m.Text}"); };
         page.PageError += (_, e) => { lock (problems) problems.Add($"page error: {e}"); };
-        page.RequestFailed += (_, r) => { if (!IsLeaving(page)) lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}"); };
-        var inFlight = new HashSet<IRequest>();
-        lock (_inFlight) _inFlight[page] = inFlight;
-        page.Request += (_, r) => { lock (inFlight) inFlight.Add(r); };
-        page.RequestFinished += (_, r) => { lock (inFlight) inFlight.Remove(r); };
-        page.RequestFailed += (_, r) => { lock (inFlight) inFlight.Remove(r); };
+        var watch = new PageWatch();
+        lock (_watches) _watches[page] = watch;
+        page.Request += (_, r) => { lock (watch.InFlight) watch.InFlight.Add(r); };
+        page.RequestFinished += (_, r) => { lock (watch.InFlight) watch.InFlight.Remove(r); };
+        page.RequestFailed += (_, r) =>
+        {
+            lock (watch.InFlight) watch.InFlight.Remove(r);
+            if (!watch.Leaving) lock (problems) problems.Add($"request failed: {r.Url} {r.Failure}");
+        };
         return page;
     }
 
@@ -68,8 +75,9 @@ public sealed class DebianChromium : IAsyncDisposable
     /// </summary>
     public async Task LeaveAsync(IPage page)
     {
-        HashSet<IRequest> inFlight;
-        lock (_inFlight) inFlight = _inFlight[page];
+        PageWatch watch;
+        lock (_watches) watch = _watches[page];
+        var inFlight = watch.InFlight;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         var quietSince = DateTime.UtcNow;
         while (DateTime.UtcNow - quietSince < TimeSpan.FromMilliseconds(300))
@@ -85,7 +93,7 @@ public sealed class DebianChromium : IAsyncDisposable
             await Task.Delay(50);
         }
         // A request that starts after the quiet moment is aborted by leaving (net::ERR_ABORTED): expected, not a problem.
-        lock (_leaving) _leaving.Add(page);
+        watch.Leaving = true;
         await page.GotoAsync("about:blank");
     }
 
